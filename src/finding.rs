@@ -1,0 +1,401 @@
+//! The Finding model: what a detector reports, and how it is shown without
+//! leaking the value.
+//!
+//! Owns [`Kind`] (the stable kind ids of DESIGN.md §4), [`Signals`] (why a
+//! finding has its confidence), [`Finding`] (one located hit) and the two
+//! leak-free views of a value: the masked preview ([`mask`]) and the keyed
+//! fingerprint ([`Fingerprinter`]). It knows nothing about files or rules.
+
+use std::fmt;
+
+/// Stable kind ids. Reports, configs, tests and evaluation use the string
+/// form; add kinds freely, never rename one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Email,
+    Phone,
+    Card,
+    Ipv4,
+    Ipv6,
+    Person,
+    Address,
+    BirthDate,
+    BirthPlace,
+    PassportRu,
+    PassportForeignRu,
+    DriverLicenseRu,
+    VehiclePlateRu,
+    Snils,
+    Inn,
+    Ogrn,
+    BankAccount,
+    Iban,
+    Oms,
+    Cookie,
+    DeviceId,
+    Geo,
+    Ssn,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 23] = [
+        Kind::Email,
+        Kind::Phone,
+        Kind::Card,
+        Kind::Ipv4,
+        Kind::Ipv6,
+        Kind::Person,
+        Kind::Address,
+        Kind::BirthDate,
+        Kind::BirthPlace,
+        Kind::PassportRu,
+        Kind::PassportForeignRu,
+        Kind::DriverLicenseRu,
+        Kind::VehiclePlateRu,
+        Kind::Snils,
+        Kind::Inn,
+        Kind::Ogrn,
+        Kind::BankAccount,
+        Kind::Iban,
+        Kind::Oms,
+        Kind::Cookie,
+        Kind::DeviceId,
+        Kind::Geo,
+        Kind::Ssn,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Phone => "phone",
+            Kind::Card => "card",
+            Kind::Ipv4 => "ipv4",
+            Kind::Ipv6 => "ipv6",
+            Kind::Person => "person",
+            Kind::Address => "address",
+            Kind::BirthDate => "birth_date",
+            Kind::BirthPlace => "birth_place",
+            Kind::PassportRu => "passport_ru",
+            Kind::PassportForeignRu => "passport_foreign_ru",
+            Kind::DriverLicenseRu => "driver_license_ru",
+            Kind::VehiclePlateRu => "vehicle_plate_ru",
+            Kind::Snils => "snils",
+            Kind::Inn => "inn",
+            Kind::Ogrn => "ogrn",
+            Kind::BankAccount => "bank_account",
+            Kind::Iban => "iban",
+            Kind::Oms => "oms",
+            Kind::Cookie => "cookie",
+            Kind::DeviceId => "device_id",
+            Kind::Geo => "geo",
+            Kind::Ssn => "ssn",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.id() == id)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Why a finding has the confidence it has. A small bit set so candidates
+/// stay `Copy` on the hot path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Signals(u16);
+
+impl Signals {
+    /// A checksum or structural validator passed (Luhn, SNILS, INN, ...).
+    pub const VALIDATED: Signals = Signals(1);
+    /// A context word of the rule stands near the value.
+    pub const CONTEXT: Signals = Signals(1 << 1);
+    /// A word that argues against this kind stands near the value.
+    pub const NEGATIVE_CONTEXT: Signals = Signals(1 << 2);
+    /// The value sits in a column / field whose name hints at the kind.
+    pub const COLUMN_HINT: Signals = Signals(1 << 3);
+    /// The value has the kind's typical formatting (separators, grouping).
+    pub const FORMATTED: Signals = Signals(1 << 4);
+    /// A numbering plan / registry check passed (phone ranges, IIN table).
+    pub const PLAN: Signals = Signals(1 << 5);
+    /// The value passed its format but no checksum exists or applies.
+    pub const FORMAT_ONLY: Signals = Signals(1 << 6);
+    /// A dictionary look-up matched (names, street types).
+    pub const DICTIONARY: Signals = Signals(1 << 7);
+
+    const NAMES: [(Signals, &'static str); 8] = [
+        (Signals::VALIDATED, "validated"),
+        (Signals::CONTEXT, "context"),
+        (Signals::NEGATIVE_CONTEXT, "negative_context"),
+        (Signals::COLUMN_HINT, "column_hint"),
+        (Signals::FORMATTED, "formatted"),
+        (Signals::PLAN, "numbering_plan"),
+        (Signals::FORMAT_ONLY, "format_only"),
+        (Signals::DICTIONARY, "dictionary"),
+    ];
+
+    pub const fn empty() -> Signals {
+        Signals(0)
+    }
+    pub const fn union(self, other: Signals) -> Signals {
+        Signals(self.0 | other.0)
+    }
+    pub fn insert(&mut self, other: Signals) {
+        self.0 |= other.0;
+    }
+    pub const fn contains(self, other: Signals) -> bool {
+        self.0 & other.0 == other.0
+    }
+    /// The signal names, in a fixed order, as the JSONL contract prints them.
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        Signals::NAMES
+            .into_iter()
+            .filter(move |(s, _)| self.contains(*s))
+            .map(|(_, n)| n)
+    }
+}
+
+/// Where in a structured source a finding sits. Free text has none.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Location {
+    /// CSV/TSV: data row (1-based, header excluded) and column header or index.
+    Table { row: u64, column: String },
+    /// SQL dump: qualified table, column, 1-based row within the table.
+    Sql {
+        table: String,
+        column: String,
+        row: u64,
+    },
+    /// JSON / NDJSON: RFC 6901 pointer (+ record number for NDJSON).
+    Json {
+        pointer: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        record: Option<u64>,
+    },
+    /// Call log: record number and field name.
+    Cdr { record: u64, field: String },
+}
+
+/// One located hit, ready for the sinks.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub kind: Kind,
+    /// Rule id, e.g. `phone.ru`.
+    pub rule: std::sync::Arc<str>,
+    /// Half-open byte range into the original file's bytes.
+    pub start: u64,
+    pub end: u64,
+    /// 1-based line and column (column counts bytes, like ripgrep's).
+    pub line: u64,
+    pub column: u64,
+    pub confidence: f32,
+    pub signals: Signals,
+    pub masked: String,
+    pub fingerprint: String,
+    pub location: Option<Location>,
+    /// The raw value: only filled when the user asked for `--show-values`.
+    pub value: Option<String>,
+}
+
+/// Masked preview of a value: enough to recognise it, not enough to use it.
+///
+/// Digits and letters are replaced with `*` except the kind's visible part
+/// (last two digits of a phone, last four of a card, the first letter and
+/// domain of an e-mail ...); separators stay so the shape is recognisable.
+pub fn mask(kind: Kind, value: &str) -> String {
+    match kind {
+        Kind::Email => mask_email(value),
+        Kind::Card | Kind::BankAccount | Kind::Iban | Kind::Oms => mask_keep(value, 0, 4),
+        Kind::Phone => mask_phone(value),
+        Kind::Ipv4 => mask_ipv4(value),
+        Kind::Ipv6 => mask_keep(value, 4, 0),
+        Kind::Snils | Kind::Inn | Kind::Ogrn | Kind::Ssn => mask_keep(value, 0, 2),
+        Kind::Person => mask_words(value),
+        _ => mask_keep(value, 0, 2),
+    }
+}
+
+fn is_maskable(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+/// Masks every alphanumeric char except the first `keep_head` and the last
+/// `keep_tail` alphanumerics. Separators are kept.
+fn mask_keep(value: &str, keep_head: usize, keep_tail: usize) -> String {
+    let total = value.chars().filter(|c| is_maskable(*c)).count();
+    // Never reveal more than half of a value, however short.
+    let visible = (keep_head + keep_tail).min(total / 2);
+    let head = keep_head.min(visible);
+    let tail = visible - head;
+    let mut seen = 0usize;
+    value
+        .chars()
+        .map(|c| {
+            if !is_maskable(c) {
+                return c;
+            }
+            seen += 1;
+            if seen <= head || seen > total - tail {
+                c
+            } else {
+                '*'
+            }
+        })
+        .collect()
+}
+
+fn mask_phone(value: &str) -> String {
+    // Keep a leading "+7"/"+44" country code: it is not identifying.
+    if let Some(rest) = value.strip_prefix('+') {
+        let cc_len = rest.chars().take_while(|c| c.is_ascii_digit()).count().min(1);
+        let (cc, tail) = rest.split_at(cc_len);
+        return format!("+{cc}{}", mask_keep(tail, 0, 2));
+    }
+    mask_keep(value, 0, 2)
+}
+
+fn mask_email(value: &str) -> String {
+    match value.rsplit_once('@') {
+        Some((local, domain)) => {
+            let mut chars = local.chars();
+            let first = chars.next().map(String::from).unwrap_or_default();
+            let stars = "*".repeat(chars.count().max(1));
+            format!("{first}{stars}@{domain}")
+        }
+        None => mask_keep(value, 1, 0),
+    }
+}
+
+fn mask_ipv4(value: &str) -> String {
+    // Keep the first octet: it names the network, not the host.
+    match value.split_once('.') {
+        Some((first, rest)) => {
+            let masked: String = rest
+                .chars()
+                .map(|c| if c == '.' { '.' } else { '*' })
+                .collect();
+            format!("{first}.{masked}")
+        }
+        None => mask_keep(value, 0, 0),
+    }
+}
+
+fn mask_words(value: &str) -> String {
+    // "Иванова Анна" -> "И****** А***": initials stay.
+    let mut out = String::with_capacity(value.len());
+    let mut at_word_start = true;
+    for c in value.chars() {
+        if c.is_alphabetic() {
+            out.push(if at_word_start { c } else { '*' });
+            at_word_start = false;
+        } else {
+            out.push(c);
+            at_word_start = true;
+        }
+    }
+    out
+}
+
+/// Keyed fingerprints of normalised values: lets inventories count distinct
+/// values and join them across files and runs without storing PII.
+#[derive(Clone)]
+pub struct Fingerprinter {
+    key: [u8; 32],
+    /// False when the key was generated for this run only.
+    pub stable: bool,
+}
+
+impl fmt::Debug for Fingerprinter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never print the key.
+        f.debug_struct("Fingerprinter")
+            .field("stable", &self.stable)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Fingerprinter {
+    /// Derives the 32-byte BLAKE3 key from any secret material.
+    pub fn from_secret(secret: &[u8]) -> Fingerprinter {
+        let key = blake3::derive_key("piiscan 2026 fingerprint key v1", secret);
+        Fingerprinter { key, stable: true }
+    }
+
+    /// A random key for this run: fingerprints are not comparable across runs.
+    pub fn random() -> Fingerprinter {
+        let mut key = [0u8; 32];
+        if getrandom::fill(&mut key).is_err() {
+            // No OS randomness: fall back to time + pid, still unpredictable
+            // enough for a per-run key that is never stored.
+            let seed = format!(
+                "{:?}{}",
+                std::time::SystemTime::now(),
+                std::process::id()
+            );
+            key = *blake3::hash(seed.as_bytes()).as_bytes();
+        }
+        Fingerprinter { key, stable: false }
+    }
+
+    /// Hex fingerprint of `kind` + normalised value (first 16 bytes).
+    pub fn fingerprint(&self, kind: Kind, normalized: &[u8]) -> String {
+        let mut h = blake3::Hasher::new_keyed(&self.key);
+        h.update(kind.id().as_bytes());
+        h.update(&[0]);
+        h.update(normalized);
+        let out = h.finalize();
+        let mut s = String::with_capacity(32);
+        for b in &out.as_bytes()[..16] {
+            use std::fmt::Write;
+            let _ = write!(s, "{b:02x}");
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kind_ids_round_trip() {
+        for k in Kind::ALL {
+            assert_eq!(Kind::from_id(k.id()), Some(k));
+        }
+        assert_eq!(Kind::from_id("nope"), None);
+    }
+
+    #[test]
+    fn masks_hide_the_identifying_part() {
+        assert_eq!(mask(Kind::Phone, "+7 912 345-67-89"), "+7 *** ***-**-89");
+        assert_eq!(mask(Kind::Phone, "8 (912) 345 67 89"), "* (***) *** ** 89");
+        assert_eq!(mask(Kind::Card, "2200 1234 5678 9010"), "**** **** **** 9010");
+        assert_eq!(mask(Kind::Email, "ivan@mail.ru"), "i***@mail.ru");
+        assert_eq!(mask(Kind::Ipv4, "192.168.10.20"), "192.***.**.**");
+        assert_eq!(mask(Kind::Snils, "112-233-445 95"), "***-***-*** 95");
+        assert_eq!(mask(Kind::Person, "Иванова Анна"), "И****** А***");
+        // Short values never show more than half.
+        assert_eq!(mask(Kind::Card, "1234"), "**34");
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_and_stable() {
+        let a = Fingerprinter::from_secret(b"k1");
+        let b = Fingerprinter::from_secret(b"k2");
+        let v = b"+79123456789";
+        assert_eq!(a.fingerprint(Kind::Phone, v), a.fingerprint(Kind::Phone, v));
+        assert_ne!(a.fingerprint(Kind::Phone, v), b.fingerprint(Kind::Phone, v));
+        assert_ne!(a.fingerprint(Kind::Phone, v), a.fingerprint(Kind::Inn, v));
+        assert_eq!(a.fingerprint(Kind::Phone, v).len(), 32);
+    }
+
+    #[test]
+    fn signal_names_follow_contract() {
+        let s = Signals::VALIDATED.union(Signals::CONTEXT);
+        assert_eq!(s.names().collect::<Vec<_>>(), ["validated", "context"]);
+    }
+}

@@ -1,0 +1,5 @@
+//! piiscan finds personal data (PII) in files, call logs and database dumps.
+//!
+//! The pipeline: walk → read → decode → detect in one pass → locate hits → sinks.
+pub mod finding;
+pub mod validators;
