@@ -251,7 +251,11 @@ fn mask_keep(value: &str, keep_head: usize, keep_tail: usize) -> String {
 fn mask_phone(value: &str) -> String {
     // Keep a leading "+7"/"+44" country code: it is not identifying.
     if let Some(rest) = value.strip_prefix('+') {
-        let cc_len = rest.chars().take_while(|c| c.is_ascii_digit()).count().min(1);
+        let cc_len = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit())
+            .count()
+            .min(1);
         let (cc, tail) = rest.split_at(cc_len);
         return format!("+{cc}{}", mask_keep(tail, 0, 2));
     }
@@ -331,11 +335,7 @@ impl Fingerprinter {
         if getrandom::fill(&mut key).is_err() {
             // No OS randomness: fall back to time + pid, still unpredictable
             // enough for a per-run key that is never stored.
-            let seed = format!(
-                "{:?}{}",
-                std::time::SystemTime::now(),
-                std::process::id()
-            );
+            let seed = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
             key = *blake3::hash(seed.as_bytes()).as_bytes();
         }
         Fingerprinter { key, stable: false }
@@ -373,7 +373,10 @@ mod tests {
     fn masks_hide_the_identifying_part() {
         assert_eq!(mask(Kind::Phone, "+7 912 345-67-89"), "+7 *** ***-**-89");
         assert_eq!(mask(Kind::Phone, "8 (912) 345 67 89"), "* (***) *** ** 89");
-        assert_eq!(mask(Kind::Card, "2200 1234 5678 9010"), "**** **** **** 9010");
+        assert_eq!(
+            mask(Kind::Card, "2200 1234 5678 9010"),
+            "**** **** **** 9010"
+        );
         assert_eq!(mask(Kind::Email, "ivan@mail.ru"), "i***@mail.ru");
         assert_eq!(mask(Kind::Ipv4, "192.168.10.20"), "192.***.**.**");
         assert_eq!(mask(Kind::Snils, "112-233-445 95"), "***-***-*** 95");

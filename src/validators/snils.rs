@@ -1,2 +1,4 @@
 //! stub: filled in by the validators work.
-pub fn snils_valid_or_unchecked(_d: &[u8]) -> bool { todo!() }
+pub fn snils_valid_or_unchecked(_d: &[u8]) -> bool {
+    todo!()
+}
