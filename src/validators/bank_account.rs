@@ -116,7 +116,7 @@ pub fn bik_plausible(bik9: &[u8]) -> bool {
 ///
 /// Organisation accounts (`40702`, `40703`, `407…`), budget (`401`–`403`),
 /// correspondent (`301…`) and bank-internal accounts are not personal.
-const PERSONAL_PREFIXES: &[&[u8]] = &[b"40802", b"40817", b"40820", b"423", b"426", b"455"];
+pub const PERSONAL_PREFIXES: &[&[u8]] = &[b"40802", b"40817", b"40820", b"423", b"426", b"455"];
 
 /// True for a 20-digit account whose balance account is one of
 /// [`PERSONAL_PREFIXES`].

@@ -73,9 +73,9 @@ const MAX_DIGITS: usize = 20;
 /// when it is outside every allocated range.
 ///
 /// Russia: `9xx` mobile, `800`/`804` toll-free, `803`/`809` premium, the
-/// [`RU_FIXED_ABC`] codes fixed-line. `7xx` belongs to Kazakhstan and is
-/// answered from libphonenumber's KZ metadata (so it allocates; the
-/// Russian ranges do not). Everything else (`0xx`, `1xx`, `2xx`, `5xx`,
+/// 96 geographic ABC codes of ru-pii.md §A.7 fixed-line. `7xx` belongs to
+/// Kazakhstan and is answered from libphonenumber's KZ metadata (so it
+/// allocates; the Russian ranges do not). Everything else (`0xx`, `1xx`, `2xx`, `5xx`,
 /// `6xx`, unlisted ABC codes, `808` personal numbers) is `None`.
 pub fn ru_nsn_type(nsn10: &[u8]) -> Option<PhoneType> {
     if nsn10.len() != 10 || !all_digits(nsn10) {
