@@ -56,17 +56,28 @@ pub fn corr_account_valid(account20: &[u8], bik9: &[u8]) -> bool {
         && key_sum(&rkc_prefix(bik9), account20) == 0
 }
 
-/// The key check with the rule that applies: correspondent accounts (301…)
-/// and accounts at a CBR division (BIK ending 000/001/002) use the cash
-/// centre prefix; everything else the credit-institution prefix.
+/// The key check with the rule that applies:
+///
+/// - `30101`/`30102` correspondent accounts and any account at a CBR
+///   division (BIK ending 000/001/002) are held at the Bank of Russia:
+///   cash-centre prefix;
+/// - other `301…` accounts (`30109`–`30111` loro/nostro) are held between
+///   banks, so the credit-institution prefix should apply; the chart of
+///   accounts is not explicit enough to be sure, so either rule is
+///   accepted for them;
+/// - everything else: the credit-institution prefix.
 pub fn account_valid(account20: &[u8], bik9: &[u8]) -> bool {
     if !shapes_ok(account20, bik9) {
         return false;
     }
-    if account20.starts_with(b"301") || is_cbr_division(bik9) {
-        key_sum(&rkc_prefix(bik9), account20) == 0
+    let rkc = key_sum(&rkc_prefix(bik9), account20) == 0;
+    let bank = key_sum(&bik9[6..9], account20) == 0;
+    if account20.starts_with(b"30101") || account20.starts_with(b"30102") || is_cbr_division(bik9) {
+        rkc
+    } else if account20.starts_with(b"301") {
+        rkc || bank
     } else {
-        key_sum(&bik9[6..9], account20) == 0
+        bank
     }
 }
 
@@ -186,6 +197,21 @@ mod tests {
         let mut b = *b"40817810000000000001";
         b[8] = account_key(&BIK[6..9], &b);
         assert!(account_valid(&b, BIK));
+    }
+
+    #[test]
+    fn corr_accounts_at_the_cbr_need_the_rkc_rule() {
+        let mut a = *b"30101810000000000520";
+        a[8] = account_key(&BIK[6..9], &a);
+        let rkc_key = account_key(&[b'0', BIK[4], BIK[5]], &a);
+        assert_ne!(a[8], rkc_key);
+        assert!(!account_valid(&a, BIK));
+        // An interbank loro account (30109) keyed with the bank's prefix.
+        let mut loro = *b"30109810000000001234";
+        loro[8] = account_key(&BIK[6..9], &loro);
+        assert!(account_valid(&loro, BIK));
+        loro[8] = account_key(&[b'0', BIK[4], BIK[5]], &loro);
+        assert!(account_valid(&loro, BIK));
     }
 
     #[test]

@@ -33,8 +33,7 @@ fn local_ok(local: &str) -> bool {
 /// A host label: letters/digits with inner hyphens. Underscores are not
 /// hostname characters (and STD3 would refuse them anyway).
 fn label_ok(label: &str) -> bool {
-    let mut chars = label.chars();
-    let (Some(first), Some(last)) = (chars.next(), label.chars().next_back()) else {
+    let (Some(first), Some(last)) = (label.chars().next(), label.chars().next_back()) else {
         return false;
     };
     first.is_alphanumeric()
