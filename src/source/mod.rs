@@ -136,7 +136,15 @@ impl StreamScanner {
                 }
             };
             self.dets.clear();
-            let resume = engine.scan(buf, scan_from, to, eof, &mut self.scratch, &mut self.dets);
+            let resume = engine.scan(
+                buf,
+                scan_from,
+                to,
+                eof,
+                &mut self.scratch,
+                &mut self.dets,
+                None,
+            );
             for d in &self.dets {
                 lines.advance(buf, base, d.start);
                 let abs_start = base + d.start as u64;
