@@ -22,5 +22,6 @@ pub mod extract;
 pub mod finding;
 pub mod sink;
 pub mod source;
+pub mod text;
 pub mod validators;
 pub mod walk;
