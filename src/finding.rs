@@ -348,12 +348,15 @@ impl Fingerprinter {
         h.update(&[0]);
         h.update(normalized);
         let out = h.finalize();
-        let mut s = String::with_capacity(32);
-        for b in &out.as_bytes()[..16] {
-            use std::fmt::Write;
-            let _ = write!(s, "{b:02x}");
+        // Hex by table: this runs once per finding, and `write!` per byte
+        // cost more than the hash itself.
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 32];
+        for (i, b) in out.as_bytes()[..16].iter().enumerate() {
+            hex[2 * i] = HEX[(b >> 4) as usize];
+            hex[2 * i + 1] = HEX[(b & 15) as usize];
         }
-        s
+        hex.iter().map(|&c| c as char).collect()
     }
 }
 

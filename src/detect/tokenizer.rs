@@ -485,6 +485,14 @@ impl Tokenizer {
         // Phones.
         self.phone(buf, groups, lens, d, plus, paren, dots, scratch, out);
 
+        // Bank accounts are also printed by their parts: 40817 810 0 9991 0004312.
+        if l == 20
+            && lens == [5, 3, 1, 4, 7]
+            && seps.iter().all(|s| s.punct == 0 || s.punct == b'-')
+        {
+            self.bank_account(buf, d, (start, end), scratch, out);
+            return;
+        }
         if single {
             // INN, OGRN, bank accounts are written unbroken.
             match l {
@@ -523,31 +531,7 @@ impl Tokenizer {
                         d.to_vec(),
                     )
                 }
-                20 if self.on(Builtin::BankAccount) && account_prefix(d) => {
-                    // With a BIK nearby the key decides; without one, the
-                    // account needs context words.
-                    let biks = bik_near(buf, start, end);
-                    let keyed = biks
-                        .iter()
-                        .flatten()
-                        .any(|bik| bank_account::account_valid(d, bik));
-                    if biks.is_some() && !keyed {
-                        return;
-                    }
-                    let sig = if keyed {
-                        Signals::VALIDATED
-                    } else {
-                        Signals::FORMAT_ONLY
-                    };
-                    self.emit(
-                        scratch,
-                        out,
-                        Builtin::BankAccount,
-                        (start, end),
-                        (sig, !keyed),
-                        d.to_vec(),
-                    )
-                }
+                20 => self.bank_account(buf, d, (start, end), scratch, out),
                 _ => {}
             }
         }
@@ -569,6 +553,42 @@ impl Tokenizer {
                 d.to_vec(),
             );
         }
+    }
+
+    /// A 20-digit account: with a BIK nearby the CBR key decides; without
+    /// one, the account needs context words.
+    fn bank_account(
+        &self,
+        buf: &[u8],
+        d: &[u8],
+        span: (usize, usize),
+        scratch: &mut TokScratch,
+        out: &mut Vec<Cand>,
+    ) {
+        if !self.on(Builtin::BankAccount) || !account_prefix(d) {
+            return;
+        }
+        let biks = bik_near(buf, span.0, span.1);
+        let keyed = biks
+            .iter()
+            .flatten()
+            .any(|bik| bank_account::account_valid(d, bik));
+        if biks.is_some() && !keyed {
+            return;
+        }
+        let sig = if keyed {
+            Signals::VALIDATED
+        } else {
+            Signals::FORMAT_ONLY
+        };
+        self.emit(
+            scratch,
+            out,
+            Builtin::BankAccount,
+            span,
+            (sig, !keyed),
+            d.to_vec(),
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
