@@ -226,6 +226,29 @@ fn is_maskable(c: char) -> bool {
 /// Masks every alphanumeric char except the first `keep_head` and the last
 /// `keep_tail` alphanumerics. Separators are kept.
 fn mask_keep(value: &str, keep_head: usize, keep_tail: usize) -> String {
+    if value.is_ascii() {
+        // Most values are ASCII: mask bytes, no char decoding.
+        let total = value.bytes().filter(u8::is_ascii_alphanumeric).count();
+        let visible = (keep_head + keep_tail).min(total / 2);
+        let head = keep_head.min(visible);
+        let tail = visible - head;
+        let mut seen = 0usize;
+        let masked: Vec<u8> = value
+            .bytes()
+            .map(|c| {
+                if !c.is_ascii_alphanumeric() {
+                    return c;
+                }
+                seen += 1;
+                if seen <= head || seen > total - tail {
+                    c
+                } else {
+                    b'*'
+                }
+            })
+            .collect();
+        return String::from_utf8(masked).unwrap_or_default();
+    }
     let total = value.chars().filter(|c| is_maskable(*c)).count();
     // Never reveal more than half of a value, however short.
     let visible = (keep_head + keep_tail).min(total / 2);

@@ -80,6 +80,8 @@ impl ContextMatcher {
                 }
             }
         }
+        // Leftmost-longest, not overlapping: "телефон" and "тел" both say
+        // phone, and the non-overlapping search is several times faster.
         // Each word in three casings; the pattern index maps back to the
         // word through `pattern_word`.
         let mut patterns: Vec<String> = Vec::new();
@@ -103,7 +105,7 @@ impl ContextMatcher {
         } else {
             Some(
                 AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
+                    .match_kind(MatchKind::LeftmostLongest)
                     .ascii_case_insensitive(true)
                     .kind(Some(AhoCorasickKind::DFA))
                     .build(&patterns)
@@ -124,14 +126,14 @@ impl ContextMatcher {
         let lo = floor_char_boundary(buf, start.saturating_sub(WINDOW_BEFORE));
         let hi = (end + WINDOW_AFTER).min(buf.len());
         // Before-window: distance = bytes from the word's end to the candidate.
-        for m in ac.find_overlapping_iter(&buf[lo..start]) {
+        for m in ac.find_iter(&buf[lo..start]) {
             if at_word_start(buf, lo + m.start()) {
                 let word = self.pattern_word[m.pattern().as_usize()];
                 out.hits.push((start - lo - m.end(), word));
             }
         }
         // After-window: words right after the value ("1984 г.р.").
-        for m in ac.find_overlapping_iter(&buf[end..hi]) {
+        for m in ac.find_iter(&buf[end..hi]) {
             if m.start() <= 8 && at_word_start(buf, end + m.start()) {
                 let word = self.pattern_word[m.pattern().as_usize()];
                 out.hits.push((m.start(), word));
