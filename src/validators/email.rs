@@ -1,4 +1,244 @@
-//! stub: filled in by the validators work.
-pub fn email_valid(_d: &[u8]) -> bool {
-    todo!()
+//! E-mail addresses, including internationalised ones (SMTPUTF8 local
+//! parts, IDN domains such as `почта.рф`), and their normal form for
+//! de-duplication (ru-pii.md §A.8).
+//!
+//! Syntax is the practical subset seen in data, not full RFC 5322: quoted
+//! local parts (`"john doe"@x`) and address literals (`user@[1.2.3.4]`)
+//! are not recognised. The domain must survive IDNA UTS-46 conversion
+//! with STD3 rules and DNS length limits.
+
+use idna::AsciiDenyList;
+use idna::uts46::{DnsLength, Hyphens, Uts46};
+use std::borrow::Cow;
+
+/// RFC 5321: local part at most 64 octets.
+const MAX_LOCAL: usize = 64;
+/// RFC 5321 path limit (256) minus the angle brackets.
+const MAX_ADDRESS: usize = 254;
+
+/// Characters allowed in a dot-atom local part besides letters and
+/// digits (RFC 5322 `atext`), plus `_`.
+fn local_char(c: char) -> bool {
+    c.is_alphanumeric() || "!#$%&'*+/=?^_`{|}~-".contains(c)
+}
+
+fn local_ok(local: &str) -> bool {
+    !local.is_empty()
+        && local.len() <= MAX_LOCAL
+        && local
+            .split('.')
+            .all(|atom| !atom.is_empty() && atom.chars().all(local_char))
+}
+
+/// A host label: letters/digits with inner hyphens. Underscores are not
+/// hostname characters (and STD3 would refuse them anyway).
+fn label_ok(label: &str) -> bool {
+    let (Some(first), Some(last)) = (label.chars().next(), label.chars().next_back()) else {
+        return false;
+    };
+    first.is_alphanumeric()
+        && last.is_alphanumeric()
+        && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+}
+
+/// The top-level label: at least two letters (`ru`, `рф`, `com`), or an
+/// A-label `xn--…`. All-digit or mixed TLDs are what file names and
+/// version strings (`x@1.2`, `a@b.c1`) look like.
+fn tld_ok(tld: &str) -> bool {
+    let b = tld.as_bytes();
+    if b.len() >= 6 && b[..4].eq_ignore_ascii_case(b"xn--") {
+        return b[4..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'-');
+    }
+    tld.chars().count() >= 2 && tld.chars().all(char::is_alphabetic)
+}
+
+fn domain_syntax_ok(domain: &str) -> bool {
+    let mut labels = 0;
+    for label in domain.split('.') {
+        if !label_ok(label) {
+            return false;
+        }
+        labels += 1;
+    }
+    labels >= 2 && domain.rsplit('.').next().is_some_and(tld_ok)
+}
+
+/// UTS-46 ToASCII with STD3 rules and DNS length checks. Borrowed (no
+/// allocation) for domains that are already lower-case ASCII.
+fn domain_to_ascii(domain: &str) -> Option<Cow<'_, str>> {
+    Uts46::new()
+        .to_ascii(
+            domain.as_bytes(),
+            AsciiDenyList::STD3,
+            Hyphens::CheckFirstLast,
+            DnsLength::Verify,
+        )
+        .ok()
+}
+
+/// Splits a syntactically valid address into (local, domain).
+fn split(s: &str) -> Option<(&str, &str)> {
+    if s.len() > MAX_ADDRESS {
+        return None;
+    }
+    let (local, domain) = s.split_once('@')?;
+    if domain.contains('@') || !local_ok(local) || !domain_syntax_ok(domain) {
+        return None;
+    }
+    Some((local, domain))
+}
+
+/// A `local@domain` address in UTF-8: dot-atom local part of at most 64
+/// octets, a domain with at least one dot whose labels are letters/digits
+/// with inner hyphens, a letter-only (or `xn--`) TLD, and a domain that
+/// converts under IDNA UTS-46.
+pub fn email_valid(s: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(s) else {
+        return false;
+    };
+    split(s).is_some_and(|(_, domain)| domain_to_ascii(domain).is_some())
+}
+
+/// The de-duplication key: the whole address lower-cased and the domain
+/// converted to A-labels, e.g. `Ivan@ПОЧТА.РФ` → `ivan@xn--80a1acny.xn--p1ai`.
+///
+/// Lower-casing the local part is technically lossy (RFC 5321 lets it be
+/// case-sensitive) but no real mailbox provider distinguishes case, and
+/// counting `Ivan@` and `ivan@` as two people would be worse.
+pub fn normalize_email(s: &str) -> Option<String> {
+    let (local, domain) = split(s)?;
+    let ascii = domain_to_ascii(domain)?;
+    let mut out = String::with_capacity(local.len() + 1 + ascii.len());
+    out.extend(local.chars().flat_map(char::to_lowercase));
+    out.push('@');
+    out.push_str(&ascii);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reference_examples() {
+        for v in [
+            "ivan.petrov@example.ru",
+            "иван@почта.рф",
+            "user+tag@xn--80a1acny.xn--p1ai",
+        ] {
+            assert!(email_valid(v.as_bytes()), "{v}");
+        }
+        for v in ["ivan@", "ivan@@mail.ru", "ivan@mail"] {
+            assert!(!email_valid(v.as_bytes()), "{v}");
+        }
+    }
+
+    #[test]
+    fn valid_addresses() {
+        for v in [
+            "a@b.co",
+            "first.last@sub.domain.example.com",
+            "user_name-1@mail-server.ru",
+            "o'brien@example.ie",
+            "x!#$%&'*+/=?^_`{|}~-y@example.org",
+            "ИВАН@ПОЧТА.РФ",
+            "Ivan@ПОЧТА.РФ",
+            "пётр.иванов@яндекс.рф",
+            "user@xn--p1ai.xn--p1ai",
+            "USER@XN--80A1ACNY.XN--P1AI",
+            "info@москва.рф",
+            "test@müller.de",
+            "1234567890@example.com",
+            "a@1.example.com",
+        ] {
+            assert!(email_valid(v.as_bytes()), "{v}");
+        }
+        let local64 = format!("{}@example.com", "a".repeat(64));
+        assert!(email_valid(local64.as_bytes()));
+    }
+
+    #[test]
+    fn invalid_addresses() {
+        for v in [
+            "",
+            "@",
+            "@example.com",
+            "plainaddress",
+            "ivan@mail.",
+            "ivan@.mail.ru",
+            "ivan@mail..ru",
+            "ivan@-mail.ru",
+            "ivan@mail-.ru",
+            "ivan@mail.r",
+            "ivan@mail.ru1",
+            "ivan@mail.123",
+            "ivan@1.2",
+            "ivan@mail_server.ru",
+            ".ivan@mail.ru",
+            "ivan.@mail.ru",
+            "iv..an@mail.ru",
+            "iv an@mail.ru",
+            "\"iv an\"@mail.ru",
+            "ivan@mail.ru.",
+            "ivan@[1.2.3.4]",
+            "ivan@mail ru.ru",
+            "ivan @mail.ru",
+            "ivan@mail.ru ",
+            "a@b@c.ru",
+            "ivan@xn--.ru",
+            "ivan@xn--zz.ru",
+            "ivan@mail.xn--",
+            "ivan@mail.xn-",
+            "ivan<at>mail.ru",
+        ] {
+            assert!(!email_valid(v.as_bytes()), "{v}");
+        }
+        let local65 = format!("{}@example.com", "a".repeat(65));
+        assert!(!email_valid(local65.as_bytes()));
+        // 64 octets of Cyrillic = 32 letters; 33 letters is 66 octets.
+        let cyr = format!("{}@почта.рф", "я".repeat(33));
+        assert!(!email_valid(cyr.as_bytes()));
+        let label64 = format!("a@{}.com", "b".repeat(64));
+        assert!(!email_valid(label64.as_bytes()));
+        let long_domain = format!("a@{}com", "abcdefghij.".repeat(25));
+        assert!(!email_valid(long_domain.as_bytes()));
+        assert!(!email_valid(b"ivan@mail.ru\xff"));
+        assert!(!email_valid(b"\xd0@mail.ru"));
+        assert!(!email_valid(&[b'a'; 10_000]));
+    }
+
+    #[test]
+    fn normalisation() {
+        assert_eq!(
+            normalize_email("Ivan@ПОЧТА.РФ").as_deref(),
+            Some("ivan@xn--80a1acny.xn--p1ai")
+        );
+        assert_eq!(
+            normalize_email("иван@почта.рф").as_deref(),
+            Some("иван@xn--80a1acny.xn--p1ai")
+        );
+        assert_eq!(
+            normalize_email("ИВАН@Почта.рф").as_deref(),
+            Some("иван@xn--80a1acny.xn--p1ai")
+        );
+        assert_eq!(
+            normalize_email("Ivan.Petrov@Example.RU").as_deref(),
+            Some("ivan.petrov@example.ru")
+        );
+        assert_eq!(
+            normalize_email("user+tag@XN--80A1ACNY.XN--P1AI").as_deref(),
+            Some("user+tag@xn--80a1acny.xn--p1ai")
+        );
+        assert_eq!(normalize_email("ivan@mail"), None);
+        assert_eq!(normalize_email(""), None);
+        // Every valid address normalises, and the result is itself valid
+        // and a fixed point.
+        for v in ["a@b.co", "ИВАН@ПОЧТА.РФ", "test@müller.de"] {
+            let n = normalize_email(v).unwrap();
+            assert!(email_valid(n.as_bytes()), "{n}");
+            assert_eq!(normalize_email(&n).as_deref(), Some(n.as_str()));
+        }
+    }
 }

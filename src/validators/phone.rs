@@ -1,4 +1,597 @@
-//! stub: filled in by the validators work.
-pub fn phone_valid(_d: &[u8]) -> bool {
-    todo!()
+//! Phone numbers as written in text, normalised to E.164: the Russian
+//! numbering plan (+7, shared with Kazakhstan) by our own rules from
+//! ru-pii.md §A.7, every other country code by `rlibphonenumber`'s
+//! *valid-number* check.
+//!
+//! Why not libphonenumber for Russia too: Russian text mixes the trunk
+//! prefix `8`, the bare country code `7`, the international prefix `810`
+//! and the foreign habit `00`, and the range table is small and stable, so
+//! owning it keeps the common path allocation-free and predictable. The
+//! range table is pinned against libphonenumber's metadata by a test.
+//!
+//! Not `phonenumber` (whisperfish): its bug #76 corrupts `8 800 …` and
+//! `8 (8452) …`.
+//!
+//! Decisions worth knowing:
+//! - A bare 10-digit run is a phone only when it starts with 3, 4, 8 or 9
+//!   (a Russian NSN). A bare `7…` run is not taken as a Kazakh number: it
+//!   collides with INN-10s such as Sberbank's `7707083893`, and a Kazakh
+//!   number in Russian text nearly always carries `+7`/`8`/`7` in front.
+//! - `00` + international number is accepted although Russia's
+//!   international prefix is `810` and libphonenumber refuses `007…`
+//!   from RU: people copy the European form, and the digits are
+//!   unambiguous.
+//! - `7xx` NSNs are Kazakhstan (region "KZ") and checked with
+//!   libphonenumber's KZ metadata, which is finer than a prefix list.
+
+use super::all_digits;
+use rlibphonenumber::{PhoneNumber, PhoneNumberFormat, PhoneNumberType};
+
+/// What kind of line a number belongs to, as far as the numbering plan
+/// tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PhoneType {
+    Mobile,
+    /// Geographic numbers; also libphonenumber's "fixed line or mobile"
+    /// (NANP and others where the plan cannot tell them apart), since
+    /// those are still subscriber lines.
+    FixedLine,
+    TollFree,
+    Premium,
+    /// VoIP, personal numbers, shared cost, UAN, pagers, unknown.
+    Other,
+}
+
+/// A validated number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Phone {
+    /// `+` and 8–15 digits.
+    pub e164: String,
+    /// "RU", "KZ", the ISO 3166 region of an international number, or
+    /// "001" for non-geographic codes such as +800.
+    pub region: &'static str,
+    pub phone_type: PhoneType,
+}
+
+/// Geographic ABC codes (3xx, 4xx, 8xx) of the Russian plan: the fixed-line
+/// pattern of libphonenumber metadata v9.0.43 at three-digit granularity
+/// (ru-pii.md §A.7). Sorted for binary search.
+const RU_FIXED_ABC: [u16; 96] = [
+    301, 302, 336, 341, 342, 343, 345, 346, 347, 349, 351, 352, 353, 365, 381, 382, 383, 384, 385,
+    388, 390, 391, 394, 395, 401, 411, 413, 415, 416, 421, 423, 424, 426, 427, 471, 472, 473, 474,
+    475, 481, 482, 483, 484, 485, 486, 487, 491, 492, 493, 494, 495, 496, 498, 499, 811, 812, 813,
+    814, 815, 816, 817, 818, 820, 821, 831, 833, 834, 835, 836, 840, 841, 842, 843, 844, 845, 846,
+    847, 848, 851, 855, 856, 857, 860, 861, 862, 863, 865, 866, 867, 869, 871, 872, 873, 877, 878,
+    879,
+];
+
+/// Most digits we look at: E.164's 15 plus an `810`/`00` prefix, with
+/// room to spare; longer runs are not phone numbers.
+const MAX_DIGITS: usize = 20;
+
+/// Type of a 10-digit national significant number under +7, or `None`
+/// when it is outside every allocated range.
+///
+/// Russia: `9xx` mobile, `800`/`804` toll-free, `803`/`809` premium, the
+/// 96 geographic ABC codes of ru-pii.md §A.7 fixed-line. `7xx` belongs to
+/// Kazakhstan and is answered from libphonenumber's KZ metadata (so it
+/// allocates; the Russian ranges do not). Everything else (`0xx`, `1xx`, `2xx`, `5xx`,
+/// `6xx`, unlisted ABC codes, `808` personal numbers) is `None`.
+pub fn ru_nsn_type(nsn10: &[u8]) -> Option<PhoneType> {
+    if nsn10.len() != 10 || !all_digits(nsn10) {
+        return None;
+    }
+    let abc = nsn10[..3]
+        .iter()
+        .fold(0u16, |a, &b| a * 10 + u16::from(b - b'0'));
+    match abc {
+        900..=999 => Some(PhoneType::Mobile),
+        800 | 804 => Some(PhoneType::TollFree),
+        803 | 809 => Some(PhoneType::Premium),
+        700..=799 => kz_number(nsn10).map(|p| p.phone_type),
+        _ if RU_FIXED_ABC.binary_search(&abc).is_ok() => Some(PhoneType::FixedLine),
+        _ => None,
+    }
+}
+
+/// Digits of a number with its leading `+`, on the stack.
+struct Digits {
+    buf: [u8; MAX_DIGITS + 1],
+    len: usize,
+}
+
+impl Digits {
+    fn new() -> Self {
+        Digits {
+            buf: [0; MAX_DIGITS + 1],
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, b: u8) -> Option<()> {
+        *self.buf.get_mut(self.len)? = b;
+        self.len += 1;
+        Some(())
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// Formats `+` ‖ `digits` into `out` and returns it as text.
+fn plus_text<'a>(digits: &[u8], out: &'a mut [u8; MAX_DIGITS + 1]) -> Option<&'a str> {
+    let n = digits.len() + 1;
+    let dst = out.get_mut(..n)?;
+    dst[0] = b'+';
+    dst[1..].copy_from_slice(digits);
+    std::str::from_utf8(dst).ok()
+}
+
+fn map_type(t: PhoneNumberType) -> PhoneType {
+    match t {
+        PhoneNumberType::Mobile => PhoneType::Mobile,
+        PhoneNumberType::FixedLine | PhoneNumberType::FixedLineOrMobile => PhoneType::FixedLine,
+        PhoneNumberType::TollFree => PhoneType::TollFree,
+        PhoneNumberType::PremiumRate => PhoneType::Premium,
+        _ => PhoneType::Other,
+    }
+}
+
+/// Every "AA".."ZZ" pair, so a region code from libphonenumber can be
+/// handed out as `&'static str` without leaking or allocating.
+static REGION_PAIRS: [u8; 26 * 26 * 2] = {
+    let mut a = [0u8; 26 * 26 * 2];
+    let mut i = 0;
+    while i < 26 * 26 {
+        a[2 * i] = b'A' + (i / 26) as u8;
+        a[2 * i + 1] = b'A' + (i % 26) as u8;
+        i += 1;
+    }
+    a
+};
+
+fn static_region(code: &str) -> &'static str {
+    if let &[a @ b'A'..=b'Z', b @ b'A'..=b'Z'] = code.as_bytes() {
+        let i = (usize::from(a - b'A') * 26 + usize::from(b - b'A')) * 2;
+        if let Some(Ok(s)) = REGION_PAIRS.get(i..i + 2).map(std::str::from_utf8) {
+            return s;
+        }
+    }
+    "001"
+}
+
+/// Validates `+digits` with libphonenumber (valid, not merely possible).
+fn libphonenumber_valid(digits: &[u8]) -> Option<Phone> {
+    let mut buf = [0u8; MAX_DIGITS + 1];
+    let text = plus_text(digits, &mut buf)?;
+    let n = PhoneNumber::parse(text, None).ok()?;
+    if !n.is_valid() {
+        return None;
+    }
+    let region = n
+        .get_region_code()
+        .map_or("001", |r| static_region(r.as_region_str().as_str()));
+    Some(Phone {
+        e164: n.format_as(PhoneNumberFormat::E164).into_owned(),
+        region,
+        phone_type: map_type(n.get_type()),
+    })
+}
+
+/// A Kazakh number under +7 (NSN starting with 7).
+fn kz_number(nsn10: &[u8]) -> Option<Phone> {
+    let mut d = [b'7'; 11];
+    d[1..].copy_from_slice(nsn10.get(..10)?);
+    libphonenumber_valid(&d).filter(|p| p.region == "KZ")
+}
+
+/// +7 with a 10-digit NSN: Russia by the range table, 7xx Kazakhstan.
+fn plus7(nsn10: &[u8]) -> Option<Phone> {
+    if nsn10.len() != 10 {
+        return None;
+    }
+    if nsn10[0] == b'7' {
+        return kz_number(nsn10);
+    }
+    let phone_type = ru_nsn_type(nsn10)?;
+    let mut e164 = String::with_capacity(12);
+    e164.push_str("+7");
+    e164.extend(nsn10.iter().map(|&b| char::from(b)));
+    Some(Phone {
+        e164,
+        region: "RU",
+        phone_type,
+    })
+}
+
+/// Digits after an international prefix (`+`, `810`, `00`).
+fn international(d: &[u8]) -> Option<Phone> {
+    match d.first()? {
+        b'7' => plus7(d.get(1..).filter(|n| n.len() == 10)?),
+        // Country codes never start with 0; E.164 allows 15 digits at most
+        // and no country has a plan shorter than 7 digits with its code.
+        b'1'..=b'9' if (7..=15).contains(&d.len()) => libphonenumber_valid(d),
+        _ => None,
+    }
+}
+
+/// Case-insensitive `ends_with` over chars, returning where the match
+/// starts; no allocation.
+fn strip_suffix_ci<'a>(s: &'a str, suffix: &str) -> Option<&'a str> {
+    let n = suffix.chars().count();
+    let start = s.char_indices().rev().nth(n.checked_sub(1)?)?.0;
+    let tail = &s[start..];
+    tail.chars()
+        .flat_map(char::to_lowercase)
+        .eq(suffix.chars().flat_map(char::to_lowercase))
+        .then(|| &s[..start])
+}
+
+/// Extension markers, longest first so `доб.` wins over `доб`.
+const EXTENSION_MARKERS: &[&str] = &["добавочный", "доб.", "доб", "ext.", "ext", "x"];
+
+/// Cuts a trailing extension (`доб. 123`, `ext 12`, `x12`), if any.
+fn cut_extension(s: &str) -> &str {
+    let t = s.trim_end();
+    let before_digits = t.trim_end_matches(|c: char| c.is_ascii_digit());
+    if before_digits.len() == t.len() {
+        return t;
+    }
+    let before = before_digits.trim_end();
+    EXTENSION_MARKERS
+        .iter()
+        .find_map(|m| strip_suffix_ci(before, m))
+        .map_or(t, str::trim_end)
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(
+        c,
+        ' ' | '\t' | '\u{a0}' | '\u{2009}' | '\u{202f}' | '-' | '\u{2013}' | '.' | '(' | ')'
+    )
+}
+
+/// Collects the digits; `+` may appear once, before any digit. Returns
+/// `None` on any other character.
+fn scan(s: &str) -> Option<(bool, Digits)> {
+    let mut plus = false;
+    let mut d = Digits::new();
+    for c in s.chars() {
+        match c {
+            '0'..='9' => d.push(c as u8)?,
+            '+' if !plus && d.len == 0 => plus = true,
+            c if is_separator(c) => {}
+            _ => return None,
+        }
+    }
+    (d.len > 0).then_some((plus, d))
+}
+
+/// Normalises a phone number as written in text (`+7 (916) 123-45-67`,
+/// `8 (8452) 12-34-56`, `+44 20 7183 8750`, `810 44 …`, with an optional
+/// trailing extension) to E.164 with region and line type, or `None` when
+/// it is not a valid number.
+///
+/// Input must be UTF-8 (NBSP as C2 A0). Rules, in order, on the digits
+/// after cutting the extension:
+/// 1. leading `+`: `+7` needs exactly 10 more digits (Russian ranges or
+///    Kazakh via libphonenumber); other country codes go to
+///    libphonenumber's valid-number check;
+/// 2. more than 11 digits starting `810` (Russian international prefix):
+///    as if `+` followed the `810`;
+/// 3. starting `00`: as if `+` followed the `00`;
+/// 4. 11 digits starting `8` (trunk prefix) or `7` (country code without
+///    `+`): +7 and the last 10;
+/// 5. 10 digits starting 3, 4, 8 or 9: a bare Russian NSN;
+/// 6. anything else is rejected.
+pub fn normalize_phone(raw: &[u8]) -> Option<Phone> {
+    // Generous bound so a huge candidate costs nothing.
+    if raw.len() > 80 {
+        return None;
+    }
+    let s = std::str::from_utf8(raw).ok()?.trim();
+    let (plus, digits) = scan(cut_extension(s))?;
+    let d = digits.as_slice();
+    if plus {
+        return international(d);
+    }
+    if d.len() > 11 && d.starts_with(b"810") {
+        return international(&d[3..]);
+    }
+    if d.starts_with(b"00") {
+        return international(&d[2..]);
+    }
+    match (d.len(), d[0]) {
+        (11, b'7' | b'8') => plus7(&d[1..]),
+        (10, b'3' | b'4' | b'8' | b'9') => plus7(d),
+        _ => None,
+    }
+}
+
+/// Rule-file validator: [`normalize_phone`] succeeds.
+pub fn phone_valid(raw: &[u8]) -> bool {
+    normalize_phone(raw).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> Option<(String, &'static str, PhoneType)> {
+        normalize_phone(s.as_bytes()).map(|p| (p.e164, p.region, p.phone_type))
+    }
+
+    fn e164(s: &str) -> Option<String> {
+        normalize_phone(s.as_bytes()).map(|p| p.e164)
+    }
+
+    #[test]
+    fn russian_spellings() {
+        for s in [
+            "+7 (916) 123-45-67",
+            "+7 916 1234567",
+            "+79161234567",
+            "8 (916) 123-45-67",
+            "8-916-123-45-67",
+            "89161234567",
+            "79161234567",
+            "9161234567",
+            "8 916 123 45 67",
+            "8.916.123.45.67",
+            "(+7) 916 123-45-67",
+            "+7\u{a0}916\u{a0}123\u{a0}45\u{a0}67",
+            "+7 916 123–45–67",
+            "  +7 916 123 45 67  ",
+            "+79161234567доб.123",
+            "+7 916 123-45-67 доб. 123",
+            "+7 916 123-45-67 Доб 5",
+            "+7 916 123-45-67 добавочный 1234",
+            "+7 916 123-45-67 ext. 12",
+            "+7 916 123-45-67 EXT 12",
+            "+7 916 123-45-67 x12",
+            "+7 916 123-45-67x12",
+            "+7 916 123-45-67 X 12",
+        ] {
+            assert_eq!(
+                norm(s),
+                Some(("+79161234567".into(), "RU", PhoneType::Mobile)),
+                "{s}"
+            );
+        }
+    }
+
+    #[test]
+    fn trunk_prefix_eight_is_not_eaten() {
+        // The whisperfish `phonenumber` bug #76 cases.
+        assert_eq!(
+            norm("8 (8452) 12-34-56"),
+            Some(("+78452123456".into(), "RU", PhoneType::FixedLine))
+        );
+        assert_eq!(
+            norm("8 800 555-35-35"),
+            Some(("+78005553535".into(), "RU", PhoneType::TollFree))
+        );
+        assert_eq!(
+            norm("8-800-555-35-35"),
+            Some(("+78005553535".into(), "RU", PhoneType::TollFree))
+        );
+        assert_eq!(e164("8 (495) 123-45-67").as_deref(), Some("+74951234567"));
+        assert_eq!(
+            norm("8 809 505 00 00").map(|p| p.2),
+            Some(PhoneType::Premium)
+        );
+        assert_eq!(
+            norm("8 804 333 00 00").map(|p| p.2),
+            Some(PhoneType::TollFree)
+        );
+        assert_eq!(e164("8005553535").as_deref(), Some("+78005553535"));
+        assert_eq!(e164("4951234567").as_deref(), Some("+74951234567"));
+        assert_eq!(e164("3012123456").as_deref(), Some("+73012123456"));
+    }
+
+    #[test]
+    fn kazakhstan_shares_plus_seven() {
+        assert_eq!(
+            norm("+7(701)1234567"),
+            Some(("+77011234567".into(), "KZ", PhoneType::Mobile))
+        );
+        assert_eq!(
+            norm("8 701 123 45 67"),
+            Some(("+77011234567".into(), "KZ", PhoneType::Mobile))
+        );
+        assert_eq!(
+            norm("77011234567"),
+            Some(("+77011234567".into(), "KZ", PhoneType::Mobile))
+        );
+        assert_eq!(ru_nsn_type(b"7011234567"), Some(PhoneType::Mobile));
+        // Unallocated Kazakh range.
+        assert_eq!(norm("+7 799 123 45 67"), None);
+        assert_eq!(ru_nsn_type(b"7991234567"), None);
+    }
+
+    #[test]
+    fn bare_seven_run_is_not_a_phone() {
+        // Sberbank's INN: libphonenumber at "possible" leniency calls it
+        // +77707083893; we never treat a bare 7… 10-digit run as a phone,
+        // and the +7 form is not a valid Kazakh number either.
+        assert_eq!(norm("7707083893"), None);
+        assert!(!phone_valid(b"7707083893"));
+        assert_eq!(norm("+7 770 708 38 93"), None);
+        assert_eq!(norm("7011234567"), None);
+    }
+
+    #[test]
+    fn international_prefixes() {
+        assert_eq!(
+            norm("810 44 20 7183 8750"),
+            Some(("+442071838750".into(), "GB", PhoneType::FixedLine))
+        );
+        assert_eq!(
+            norm("+44 20 7183 8750"),
+            Some(("+442071838750".into(), "GB", PhoneType::FixedLine))
+        );
+        assert_eq!(e164("0044 20 7183 8750").as_deref(), Some("+442071838750"));
+        assert_eq!(
+            norm("+1 202 555 0143"),
+            Some(("+12025550143".into(), "US", PhoneType::FixedLine))
+        );
+        assert_eq!(
+            norm("+1 (650) 253-0000 ext. 123"),
+            Some(("+16502530000".into(), "US", PhoneType::FixedLine))
+        );
+        assert_eq!(
+            norm("+375 29 123-45-67"),
+            Some(("+375291234567".into(), "BY", PhoneType::Mobile))
+        );
+        assert_eq!(
+            norm("+380 44 123 4567"),
+            Some(("+380441234567".into(), "UA", PhoneType::FixedLine))
+        );
+        assert_eq!(
+            norm("+86 138 1234 5678"),
+            Some(("+8613812345678".into(), "CN", PhoneType::Mobile))
+        );
+        assert_eq!(
+            norm("+800 1234 5678"),
+            Some(("+80012345678".into(), "001", PhoneType::TollFree))
+        );
+        assert_eq!(e164("810 7 916 123 45 67").as_deref(), Some("+79161234567"));
+    }
+
+    #[test]
+    fn double_zero_is_tolerated() {
+        // libphonenumber refuses 007… dialled from Russia; ru-pii.md's
+        // normaliser accepts it because people write it.
+        assert_eq!(
+            norm("00 7 916 123 45 67"),
+            Some(("+79161234567".into(), "RU", PhoneType::Mobile))
+        );
+        assert_eq!(norm("00 7 016 123 45 67"), None);
+        assert_eq!(norm("00 0 916 123 45 67"), None);
+    }
+
+    #[test]
+    fn reference_rejections() {
+        for s in [
+            "+7 (016) 123-45-67",
+            "8 (916) 123-45-6",
+            "123-45-67",
+            // Too few / too many digits.
+            "+7 916 123 45 6",
+            "+7 916 123 45 678",
+            "8 916 123 45 678",
+            "916 123 45 6",
+            "89161234567890123456789",
+            "+1 202 555 01",
+            "+44 20 7183 8750 1234 5678",
+            // Timestamps, dates, other identifiers.
+            "1700000000000",
+            "1732530000123",
+            "2024-01-15",
+            "15.01.2024",
+            "7707083893",
+            "11223344595",
+            "40817810132781577674",
+            // Unallocated Russian ranges.
+            "+7 516 123 45 67",
+            "+7 808 123 45 67",
+            "+7 331 123 45 67",
+            "8 (016) 123-45-67",
+            "0161234567",
+            "5161234567",
+            "69161234567",
+            // Not a number.
+            "",
+            " ",
+            "+",
+            "++79161234567",
+            "+7+9161234567",
+            "7+9161234567",
+            "тел. 89161234567",
+            "8916123456a",
+            "+7 916 123-45-67 доб.",
+            "доб. 123",
+            "x123",
+            "+7 916 123-45-67 box 12",
+            "+0 123 456 7890",
+            "+7_916_123_45_67",
+            "+7/916/1234567",
+        ] {
+            assert_eq!(norm(s), None, "{s}");
+            assert!(!phone_valid(s.as_bytes()), "{s}");
+        }
+        assert!(!phone_valid(b"+7916123456\xff"));
+        assert!(!phone_valid(b"\xd0\xb4"));
+        assert!(!phone_valid(&[b'9'; 500]));
+        assert!(!phone_valid(&[b'+'; 10]));
+    }
+
+    #[test]
+    fn nsn_table_matches_libphonenumber() {
+        // Our three-digit table must agree with libphonenumber's RU
+        // metadata on a typical subscriber number in each code; 808
+        // (personal numbers) is the one deliberate difference.
+        for abc in 0..1000u32 {
+            if (700..800).contains(&abc) {
+                continue;
+            }
+            let nsn = format!("{abc:03}1234567");
+            let ours = ru_nsn_type(nsn.as_bytes());
+            let theirs = libphonenumber_valid(format!("7{nsn}").as_bytes());
+            if abc == 808 {
+                assert!(ours.is_none() && theirs.is_some());
+                continue;
+            }
+            assert_eq!(
+                ours.is_some(),
+                theirs.as_ref().is_some_and(|p| p.region == "RU"),
+                "{nsn}"
+            );
+            if let (Some(o), Some(t)) = (ours, theirs) {
+                assert_eq!(o, t.phone_type, "{nsn}");
+            }
+        }
+    }
+
+    #[test]
+    fn nsn_type_rejects_malformed() {
+        for v in [
+            &b""[..],
+            b"916123456",
+            b"91612345678",
+            b"916123456x",
+            b"\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff",
+        ] {
+            assert_eq!(ru_nsn_type(v), None);
+        }
+        assert_eq!(ru_nsn_type(b"9161234567"), Some(PhoneType::Mobile));
+        assert_eq!(ru_nsn_type(b"8452123456"), Some(PhoneType::FixedLine));
+        assert_eq!(ru_nsn_type(b"8005553535"), Some(PhoneType::TollFree));
+        assert_eq!(ru_nsn_type(b"8091234567"), Some(PhoneType::Premium));
+        assert_eq!(ru_nsn_type(b"8031234567"), Some(PhoneType::Premium));
+    }
+
+    #[test]
+    fn region_codes_are_static() {
+        assert_eq!(static_region("RU"), "RU");
+        assert_eq!(static_region("ZZ"), "ZZ");
+        assert_eq!(static_region("AA"), "AA");
+        assert_eq!(static_region("001"), "001");
+        assert_eq!(static_region("ru"), "001");
+        assert_eq!(static_region(""), "001");
+    }
+
+    #[test]
+    fn extension_cutting() {
+        assert_eq!(cut_extension("+7 916 доб. 12"), "+7 916");
+        assert_eq!(cut_extension("+7 916 12"), "+7 916 12");
+        assert_eq!(cut_extension("+7 916x"), "+7 916x");
+        assert_eq!(cut_extension("x12"), "");
+        assert_eq!(cut_extension(""), "");
+        assert_eq!(cut_extension("12"), "12");
+        assert_eq!(strip_suffix_ci("abc", ""), None);
+        assert_eq!(strip_suffix_ci("ДОБ", "доб"), Some(""));
+        assert_eq!(strip_suffix_ci("б", "доб"), None);
+    }
 }
