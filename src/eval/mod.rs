@@ -1,8 +1,9 @@
 //! Accuracy evaluation: a seeded, labelled synthetic corpus and a scorer.
 //!
-//! Owns the corpus generator ([`gen`], with its value builders in
-//! [`values`] and its PRNG in [`rng`]), the small hand-made fixtures
-//! ([`fixtures`]), the label format ([`Label`], `labels.jsonl`) and the
+//! Owns the corpus generator ([`corpus`]; not `gen`, a reserved word in
+//! edition 2024) with its value builders ([`values`]) and PRNG ([`rng`]),
+//! the label format
+//! ([`Label`], `labels.jsonl`) and the
 //! scorer ([`score`]). It does not scan anything: the examples
 //! `gen_corpus` / `eval` and the `scripts/eval` driver run the real binary
 //! in between, so what is measured is exactly what users run.
@@ -11,9 +12,9 @@
 //! `example.*`/`.test` mail domains, documentation IP ranges, and
 //! identifiers made checksum-valid with the crate's own validators.
 //!
-//! ```ignore
-//! use piiscan::eval::{gen, read_labels, score};
-//! let labels = gen::generate(1, 2 << 20, "eval-corpus".as_ref())?;
+//! ```no_run
+//! use piiscan::eval::{corpus, read_labels, score};
+//! let labels = corpus::generate(1, 2 << 20, "eval-corpus".as_ref())?;
 //! // ... run `piiscan scan eval-corpus --format jsonl > findings.jsonl` ...
 //! let file = std::io::BufReader::new(std::fs::File::open("findings.jsonl")?);
 //! let mut scan = score::parse_scan_output(file)?;
@@ -23,8 +24,10 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 
+pub mod corpus;
 pub mod rng;
 pub mod score;
+pub mod values;
 
 use std::io::{self, BufRead, BufWriter, Write};
 use std::path::Path;

@@ -64,6 +64,11 @@ impl Rng {
         &items[self.index(items.len())]
     }
 
+    /// `pick` for string lists, returning the `&'static str` itself.
+    pub fn pick_str(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.index(items.len())]
+    }
+
     /// One ASCII digit byte.
     pub fn digit(&mut self) -> u8 {
         b'0' + self.below(10) as u8
