@@ -2,7 +2,7 @@
 //!
 //! Owns the corpus generator ([`corpus`]; not `gen`, a reserved word in
 //! edition 2024) with its value builders ([`values`]) and PRNG ([`rng`]),
-//! the label format
+//! the small hand-made fixtures ([`fixtures`]), the label format
 //! ([`Label`], `labels.jsonl`) and the
 //! scorer ([`score`]). It does not scan anything: the examples
 //! `gen_corpus` / `eval` and the `scripts/eval` driver run the real binary
@@ -25,6 +25,7 @@
 //! ```
 
 pub mod corpus;
+pub mod fixtures;
 pub mod rng;
 pub mod score;
 pub mod values;
