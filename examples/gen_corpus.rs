@@ -26,6 +26,10 @@ struct Args {
     /// Output directory (must be empty, missing, or a corpus made before).
     #[arg(long)]
     out: PathBuf,
+    /// Do nothing when OUT already holds this seed and size from this
+    /// generator version (benchmarks reuse their corpus).
+    #[arg(long)]
+    reuse: bool,
 }
 
 fn size(s: &str) -> Result<u64, String> {
@@ -34,6 +38,14 @@ fn size(s: &str) -> Result<u64, String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if args.reuse && corpus::is_current(&args.out, args.seed, args.size) {
+        eprintln!(
+            "gen_corpus: reusing {} (seed {}, same size and generator)",
+            args.out.display(),
+            args.seed
+        );
+        return ExitCode::SUCCESS;
+    }
     let started = std::time::Instant::now();
     let labels = match corpus::generate(args.seed, args.size, &args.out) {
         Ok(l) => l,

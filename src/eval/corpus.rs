@@ -1569,6 +1569,21 @@ pub fn generate(seed: u64, target_bytes: u64, out_dir: &Path) -> io::Result<Vec<
     Ok(labels)
 }
 
+/// Whether `out_dir` holds a complete corpus written by [`generate`] with
+/// this seed, size and [`GENERATOR_VERSION`] (so a benchmark can reuse
+/// it). Only the marker and the files' presence are checked; the label
+/// file is not required.
+pub fn is_current(out_dir: &Path, seed: u64, target_bytes: u64) -> bool {
+    let Ok(text) = std::fs::read_to_string(out_dir.join(MARKER_FILE)) else {
+        return false;
+    };
+    let Some((head, files)) = text.split_once("files:\n") else {
+        return false;
+    };
+    let want = format!("seed={seed}\nsize={target_bytes}\ngenerator={GENERATOR_VERSION}\n");
+    head.ends_with(&want) && files.lines().all(|f| out_dir.join(f).is_file())
+}
+
 fn prepare_dir(out_dir: &Path) -> io::Result<()> {
     if !out_dir.exists() {
         return std::fs::create_dir_all(out_dir);
@@ -1785,6 +1800,9 @@ mod tests {
         // Regenerating over its own output is fine and reproducible.
         let again = generate(3, 64 << 10, &out).unwrap();
         assert_eq!(labels, again);
+        assert!(is_current(&out, 3, 64 << 10));
+        assert!(!is_current(&out, 4, 64 << 10));
+        assert!(!is_current(&out, 3, 65 << 10));
         // A directory with someone's files is not.
         let foreign = dir.path().join("f");
         std::fs::create_dir(&foreign).unwrap();
