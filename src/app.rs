@@ -1,0 +1,280 @@
+//! The scan job: walk the inputs in parallel, scan each file, turn
+//! detections into findings, and feed per-file results to the sinks.
+//!
+//! Owns the resolved [`ScanOptions`] (built by the CLI from defaults and
+//! flags; the engine never sees flags), the per-file event model
+//! ([`FileResult`]), the run [`Summary`], and the exit-code rule. Workers
+//! own their scratch; results flow through one channel to the thread that
+//! writes the sinks, so output from one file is never interleaved.
+
+use crate::detect::Engine;
+use crate::finding::{Finding, Fingerprinter, Kind, mask};
+use crate::sink::Sink;
+use crate::source::{NotScanned, StreamScanner};
+use crate::walk::{self, Entry, WalkOptions};
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Everything a scan needs, resolved.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub walk: WalkOptions,
+    /// Findings below this are dropped (and do not set exit code 1).
+    pub min_confidence: f32,
+    /// Put raw values into findings (`--show-values`).
+    pub show_values: bool,
+    pub fingerprinter: Fingerprinter,
+}
+
+/// What happened to one input.
+#[derive(Debug, Clone)]
+pub enum FileStatus {
+    Scanned,
+    Skipped(String),
+    Error(String),
+}
+
+/// One input's outcome, as the sinks receive it.
+#[derive(Debug, Clone)]
+pub struct FileResult {
+    pub path: String,
+    pub status: FileStatus,
+    pub bytes: u64,
+    pub findings: Vec<Finding>,
+}
+
+/// Totals for the run.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub files_scanned: u64,
+    pub files_skipped: BTreeMap<String, u64>,
+    pub files_errored: u64,
+    pub bytes_scanned: u64,
+    pub findings: u64,
+    pub by_kind: BTreeMap<Kind, u64>,
+    pub elapsed: Duration,
+    /// False when fingerprints use a per-run random key.
+    pub fingerprints_stable: bool,
+}
+
+impl Summary {
+    pub fn add(&mut self, r: &FileResult) {
+        match &r.status {
+            FileStatus::Scanned => {
+                self.files_scanned += 1;
+                self.bytes_scanned += r.bytes;
+            }
+            FileStatus::Skipped(reason) => {
+                *self.files_skipped.entry(reason.clone()).or_default() += 1
+            }
+            FileStatus::Error(_) => self.files_errored += 1,
+        }
+        for f in &r.findings {
+            self.findings += 1;
+            *self.by_kind.entry(f.kind).or_default() += 1;
+        }
+    }
+
+    pub fn throughput_mb_s(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.bytes_scanned as f64 / 1e6 / secs
+        } else {
+            0.0
+        }
+    }
+
+    /// 2 when any input failed, else 1 when anything was found, else 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.files_errored > 0 {
+            2
+        } else if self.findings > 0 {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Builds [`Finding`]s from located detections for one engine + options.
+pub struct FindingMaker {
+    engine: Arc<Engine>,
+    rule_ids: Vec<Arc<str>>,
+    options: Arc<ScanOptions>,
+}
+
+impl FindingMaker {
+    pub fn new(engine: Arc<Engine>, options: Arc<ScanOptions>) -> FindingMaker {
+        let rule_ids = engine
+            .rules()
+            .rules()
+            .iter()
+            .map(|r| Arc::from(r.id()))
+            .collect();
+        FindingMaker {
+            engine,
+            rule_ids,
+            options,
+        }
+    }
+
+    fn make(&self, l: &crate::source::Located<'_>) -> Option<Finding> {
+        let d = l.detection;
+        if d.confidence < self.options.min_confidence {
+            return None;
+        }
+        let text = String::from_utf8_lossy(l.value);
+        Some(Finding {
+            kind: d.kind,
+            rule: self.rule_ids[d.rule as usize].clone(),
+            start: l.abs_start,
+            end: l.abs_end,
+            line: l.line,
+            column: l.column,
+            confidence: d.confidence,
+            signals: d.signals,
+            masked: mask(d.kind, &text),
+            fingerprint: self.options.fingerprinter.fingerprint(d.kind, &d.norm),
+            location: None,
+            value: self.options.show_values.then(|| text.into_owned()),
+        })
+    }
+
+    /// Scans one reader to the end into a [`FileResult`].
+    pub fn scan_reader<R: Read>(
+        &self,
+        scanner: &mut StreamScanner,
+        path: String,
+        reader: R,
+    ) -> FileResult {
+        let mut findings = Vec::new();
+        let outcome = scanner.scan(&self.engine, reader, |l| {
+            if let Some(f) = self.make(&l) {
+                findings.push(f);
+            }
+        });
+        let (status, bytes) = match outcome {
+            Ok(Ok(bytes)) => (FileStatus::Scanned, bytes),
+            Ok(Err(NotScanned::Binary)) => (FileStatus::Skipped("binary".into()), 0),
+            Err(e) => (FileStatus::Error(io_message(&e)), 0),
+        };
+        if !matches!(status, FileStatus::Scanned) {
+            findings.clear();
+        }
+        FileResult {
+            path,
+            status,
+            bytes,
+            findings,
+        }
+    }
+}
+
+/// A short, stable message for an I/O error (no OS error codes).
+pub fn io_message(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::NotFound => "no such file or directory".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+/// Runs a whole scan, feeding every sink. Returns the summary (its
+/// `exit_code` is the process exit code).
+pub fn run_scan(
+    engine: Arc<Engine>,
+    options: ScanOptions,
+    sink: &mut dyn Sink,
+) -> io::Result<Summary> {
+    let started = Instant::now();
+    let options = Arc::new(options);
+    let maker = Arc::new(FindingMaker::new(engine, options.clone()));
+    let mut summary = Summary {
+        fingerprints_stable: options.fingerprinter.stable,
+        ..Summary::default()
+    };
+    let (tx, rx) = crossbeam_channel::bounded::<FileResult>(256);
+    let mut sink_error: Option<io::Error> = None;
+    std::thread::scope(|scope| {
+        let walker_maker = maker.clone();
+        let walker_options = options.clone();
+        scope.spawn(move || {
+            walk::walk(&walker_options.paths, &walker_options.walk, || {
+                let maker = walker_maker.clone();
+                let walker_options = walker_options.clone();
+                let tx = tx.clone();
+                let mut scanner = StreamScanner::default();
+                move |entry: Entry| {
+                    let result = match entry {
+                        Entry::File {
+                            path,
+                            display,
+                            size,
+                        } => {
+                            let limit = walker_options.walk.max_filesize;
+                            if limit.is_some_and(|l| size > l) {
+                                skipped(display, "too large")
+                            } else {
+                                match std::fs::File::open(&path) {
+                                    Ok(f) => maker.scan_reader(&mut scanner, display, f),
+                                    Err(e) => errored(display, io_message(&e)),
+                                }
+                            }
+                        }
+                        Entry::Stdin => {
+                            maker.scan_reader(&mut scanner, "-".into(), io::stdin().lock())
+                        }
+                        Entry::Skipped { display, reason } => skipped(display, reason),
+                        Entry::Error { display, message } => errored(display, message),
+                    };
+                    // The receiver only goes away when output failed: stop.
+                    tx.send(result).is_ok()
+                }
+            });
+        });
+        for result in rx.iter() {
+            summary.add(&result);
+            if sink_error.is_none()
+                && let Err(e) = sink.file(&result)
+            {
+                sink_error = Some(e);
+                break;
+            }
+        }
+        drop(rx);
+    });
+    if let Some(e) = sink_error {
+        return Err(e);
+    }
+    summary.elapsed = started.elapsed();
+    sink.finish(&summary)?;
+    Ok(summary)
+}
+
+fn skipped(path: String, reason: impl Into<String>) -> FileResult {
+    FileResult {
+        path,
+        status: FileStatus::Skipped(reason.into()),
+        bytes: 0,
+        findings: Vec::new(),
+    }
+}
+
+fn errored(path: String, message: impl Into<String>) -> FileResult {
+    FileResult {
+        path,
+        status: FileStatus::Error(message.into()),
+        bytes: 0,
+        findings: Vec::new(),
+    }
+}

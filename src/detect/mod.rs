@@ -1,0 +1,455 @@
+//! Detection: from a byte buffer to scored, non-overlapping detections.
+//!
+//! Owns the [`Engine`]: the compiled rule set, the trigger tokenizer for the
+//! built-in rules, one `regex-automata` multi-pattern pass for user rules
+//! (only when there are any), context scoring, choosing between
+//! alternatives for one span, and resolving overlaps. It knows nothing
+//! about files, lines or output formats; it never reads config or flags.
+//!
+//! Confidence = the rule's base confidence, plus its `context_boost` when a
+//! context word is near, plus a little for typical formatting, minus 0.4
+//! when a negative word is nearer than any context word. Rules (or
+//! candidates) that need context are dropped without it.
+
+pub mod context;
+pub mod rules;
+pub mod tokenizer;
+
+use crate::finding::{Kind, Signals};
+use anyhow::Result;
+use context::{ContextHits, ContextMatcher};
+pub use rules::{Example, Rule, RuleId, RuleSet};
+use tokenizer::{Builtin, Cand, TokScratch, Tokenizer};
+
+/// The default `--min-confidence`; rule examples must reach it and
+/// negatives must stay below it.
+pub const DEFAULT_MIN_CONFIDENCE: f32 = 0.5;
+
+/// Added when the value carries its kind's typical formatting.
+const FORMAT_BONUS: f32 = 0.03;
+/// Subtracted when a negative word is nearer than any context word.
+const NEGATIVE_PENALTY: f32 = 0.4;
+
+/// One detected value in a buffer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    pub rule: RuleId,
+    pub kind: Kind,
+    /// Half-open byte range in the scanned buffer.
+    pub start: usize,
+    pub end: usize,
+    pub confidence: f32,
+    pub signals: Signals,
+    /// Normalised value, the input of the fingerprint.
+    pub norm: Vec<u8>,
+}
+
+/// The compiled detector; immutable and shared by all worker threads.
+#[derive(Debug)]
+pub struct Engine {
+    rules: RuleSet,
+    tokenizer: Tokenizer,
+    builtin_rule: [Option<RuleId>; Builtin::ALL.len()],
+    context: ContextMatcher,
+    user: Option<UserRules>,
+}
+
+#[derive(Debug)]
+struct UserRules {
+    regex: regex_automata::meta::Regex,
+    rule_of_pattern: Vec<RuleId>,
+}
+
+/// Per-thread scratch space, reused across buffers.
+#[derive(Default)]
+pub struct Scratch {
+    tok: TokScratch,
+    cands: Vec<Cand>,
+    lower: Vec<u8>,
+    hits: ContextHits,
+    regex_cache: Option<regex_automata::meta::Cache>,
+}
+
+impl Engine {
+    pub fn new(rules: RuleSet) -> Result<Engine> {
+        let mut builtin_rule = [None; Builtin::ALL.len()];
+        for b in Builtin::ALL {
+            builtin_rule[b.index()] = rules.find(b.rule_id());
+        }
+        let tokenizer = Tokenizer::new(|b| builtin_rule[b.index()].is_some());
+        let context = ContextMatcher::new(&rules);
+        let mut patterns = Vec::new();
+        let mut rule_of_pattern = Vec::new();
+        for (i, r) in rules.rules().iter().enumerate() {
+            let served_by_tokenizer =
+                r.builtin && Builtin::ALL.iter().any(|b| b.rule_id() == r.id());
+            if !served_by_tokenizer {
+                patterns.push(r.spec.pattern.clone());
+                rule_of_pattern.push(i as RuleId);
+            }
+        }
+        let user = if patterns.is_empty() {
+            None
+        } else {
+            Some(UserRules {
+                regex: regex_automata::meta::Regex::new_many(&patterns)?,
+                rule_of_pattern,
+            })
+        };
+        Ok(Engine {
+            rules,
+            tokenizer,
+            builtin_rule,
+            context,
+            user,
+        })
+    }
+
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Detects values that start in `buf[from..to]`, appending them to
+    /// `out` sorted by start and without overlaps. `eof` says the input
+    /// ends with `buf`. Returns the offset where the next scan of the same
+    /// stream should begin (see `Tokenizer::scan`).
+    pub fn scan(
+        &self,
+        buf: &[u8],
+        from: usize,
+        to: usize,
+        eof: bool,
+        scratch: &mut Scratch,
+        out: &mut Vec<Detection>,
+    ) -> usize {
+        let first_new = out.len();
+        scratch.cands.clear();
+        let resume = self
+            .tokenizer
+            .scan(buf, from, to, eof, &mut scratch.tok, &mut scratch.cands);
+        let cands = std::mem::take(&mut scratch.cands);
+        let mut i = 0;
+        while i < cands.len() {
+            let group = cands[i].group;
+            let mut j = i + 1;
+            while j < cands.len() && cands[j].group == group {
+                j += 1;
+            }
+            if let Some(d) = self.choose(buf, &cands[i..j], scratch) {
+                out.push(d);
+            }
+            i = j;
+        }
+        scratch.cands = cands;
+        if let Some(user) = &self.user {
+            self.scan_user_rules(user, buf, from, to, scratch, out);
+        }
+        resolve_overlaps(out, first_new);
+        resume
+    }
+
+    /// Scores the alternatives for one span and keeps the best.
+    fn choose(&self, buf: &[u8], alts: &[Cand], scratch: &mut Scratch) -> Option<Detection> {
+        let (start, end) = (alts[0].start, alts[0].end);
+        self.context
+            .scan(buf, start, end, &mut scratch.lower, &mut scratch.hits);
+        let mut best: Option<Detection> = None;
+        for c in alts {
+            let Some(rule_id) = self.builtin_rule[c.class.index()] else {
+                continue;
+            };
+            let scored = self.score(
+                rule_id,
+                c.start,
+                c.end,
+                c.signals,
+                c.needs_context,
+                &scratch.hits,
+            );
+            if let Some(d) = scored
+                && best.as_ref().is_none_or(|b| d.confidence > b.confidence)
+            {
+                best = Some(Detection {
+                    norm: c.norm.clone(),
+                    ..d
+                });
+            }
+        }
+        best
+    }
+
+    fn score(
+        &self,
+        rule_id: RuleId,
+        start: usize,
+        end: usize,
+        mut signals: Signals,
+        needs_context: bool,
+        hits: &ContextHits,
+    ) -> Option<Detection> {
+        let rule = self.rules.get(rule_id);
+        let (near, negative) = self.context.verdict(hits, rule_id);
+        if (rule.spec.requires_context || needs_context) && !near {
+            return None;
+        }
+        let mut confidence = rule.spec.confidence;
+        if near {
+            signals.insert(Signals::CONTEXT);
+            confidence += rule.spec.context_boost;
+        }
+        if signals.contains(Signals::FORMATTED) {
+            confidence += FORMAT_BONUS;
+        }
+        if negative {
+            signals.insert(Signals::NEGATIVE_CONTEXT);
+            confidence -= NEGATIVE_PENALTY;
+        }
+        Some(Detection {
+            rule: rule_id,
+            kind: rule.kind,
+            start,
+            end,
+            confidence: confidence.clamp(0.0, 0.99),
+            signals,
+            norm: Vec::new(),
+        })
+    }
+
+    fn scan_user_rules(
+        &self,
+        user: &UserRules,
+        buf: &[u8],
+        from: usize,
+        to: usize,
+        scratch: &mut Scratch,
+        out: &mut Vec<Detection>,
+    ) {
+        use regex_automata::Input;
+        let cache = scratch
+            .regex_cache
+            .get_or_insert_with(|| user.regex.create_cache());
+        let input = Input::new(buf).range(from..buf.len());
+        let mut found = Vec::new();
+        let mut it = regex_automata::util::iter::Searcher::new(input);
+        while let Some(m) = it
+            .try_advance(|inp| Ok(user.regex.search_with(cache, inp)))
+            .ok()
+            .flatten()
+        {
+            if m.start() >= to {
+                break;
+            }
+            found.push((
+                user.rule_of_pattern[m.pattern().as_usize()],
+                m.start(),
+                m.end(),
+            ));
+        }
+        for (rule_id, s, e) in found {
+            let rule = self.rules.get(rule_id);
+            let value = &buf[s..e];
+            let input = validator_input(&rule.spec.validator, value);
+            if !(rule.validator)(&input) {
+                continue;
+            }
+            let signals = if rule.spec.validator == "none" {
+                Signals::FORMAT_ONLY
+            } else {
+                Signals::VALIDATED
+            };
+            self.context
+                .scan(buf, s, e, &mut scratch.lower, &mut scratch.hits);
+            if let Some(mut d) = self.score(rule_id, s, e, signals, false, &scratch.hits) {
+                d.norm = input;
+                out.push(d);
+            }
+        }
+    }
+
+    /// Runs the engine over one in-memory text (rule examples, tests).
+    pub fn scan_text(&self, text: &[u8]) -> Vec<Detection> {
+        let mut scratch = Scratch::default();
+        let mut out = Vec::new();
+        self.scan(text, 0, text.len(), true, &mut scratch, &mut out);
+        out
+    }
+
+    /// Runs every rule's examples and negatives; returns one line per
+    /// failure. The same check backs `piiscan rules check` and a unit test.
+    pub fn check_examples(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for (i, rule) in self.rules.rules().iter().enumerate() {
+            let id = i as RuleId;
+            for raw in &rule.spec.examples {
+                let ex = Example::parse(raw);
+                let found = self.scan_text(ex.text.as_bytes());
+                let ok = found.iter().any(|d| {
+                    d.rule == id
+                        && d.confidence >= DEFAULT_MIN_CONFIDENCE
+                        && ex.expected.is_none_or(|(s, e)| d.start == s && d.end == e)
+                });
+                if !ok {
+                    let got: Vec<String> = found
+                        .iter()
+                        .map(|d| {
+                            format!(
+                                "{}@{}..{} {:?}",
+                                self.rules.get(d.rule).id(),
+                                d.start,
+                                d.end,
+                                String::from_utf8_lossy(&ex.text.as_bytes()[d.start..d.end])
+                            )
+                        })
+                        .collect();
+                    failures.push(format!(
+                        "{}: example {raw:?} not found (got: [{}])",
+                        rule.id(),
+                        got.join(", ")
+                    ));
+                }
+            }
+            for raw in &rule.spec.negatives {
+                let found = self.scan_text(raw.as_bytes());
+                if let Some(d) = found
+                    .iter()
+                    .find(|d| d.rule == id && d.confidence >= DEFAULT_MIN_CONFIDENCE)
+                {
+                    failures.push(format!(
+                        "{}: negative {raw:?} matched {:?}",
+                        rule.id(),
+                        &raw.get(d.start..d.end).unwrap_or("?")
+                    ));
+                }
+            }
+        }
+        failures
+    }
+}
+
+/// Numeric validators take digits only; the others take the text as found.
+fn validator_input(validator: &str, value: &[u8]) -> Vec<u8> {
+    match validator {
+        "email" | "ipv4" | "ipv6" | "phone" | "date" | "none" => value.to_vec(),
+        "iban" => value
+            .iter()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(u8::to_ascii_uppercase)
+            .collect(),
+        _ => value.iter().copied().filter(u8::is_ascii_digit).collect(),
+    }
+}
+
+/// Sorts `out[first..]` by start and drops overlapping detections, keeping
+/// the more confident one (the earlier, longer one on a tie).
+fn resolve_overlaps(out: &mut Vec<Detection>, first: usize) {
+    let tail = &mut out[first..];
+    tail.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+    let mut kept: Vec<Detection> = Vec::with_capacity(tail.len());
+    for d in out.drain(first..) {
+        match kept.last_mut() {
+            Some(last) if d.start < last.end => {
+                if d.confidence > last.confidence {
+                    *last = d;
+                }
+            }
+            _ => kept.push(d),
+        }
+    }
+    out.extend(kept);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::new(RuleSet::builtin()).unwrap()
+    }
+
+    fn found(e: &Engine, text: &str) -> Vec<(String, String)> {
+        e.scan_text(text.as_bytes())
+            .into_iter()
+            .map(|d| {
+                (
+                    e.rules().get(d.rule).id().to_string(),
+                    text[d.start..d.end].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_builtin_rule_has_a_tokenizer_matcher() {
+        let set = RuleSet::builtin();
+        for r in set.rules() {
+            assert!(
+                Builtin::ALL.iter().any(|b| b.rule_id() == r.id()),
+                "rule {} has no matcher",
+                r.id()
+            );
+        }
+        for b in Builtin::ALL {
+            assert!(set.find(b.rule_id()).is_some(), "matcher {b:?} has no rule");
+        }
+    }
+
+    #[test]
+    fn builtin_examples_and_negatives() {
+        let failures = engine().check_examples();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn mixed_line() {
+        let e = engine();
+        let got = found(
+            &e,
+            "Клиент: тел. +7 912 345-67-89, почта ivan@example.ru, карта 2202 9198 2703 8392, IP 203.0.113.7",
+        );
+        let rules: Vec<&str> = got.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(rules, ["phone.ru", "email", "card", "ipv4"], "{got:?}");
+        assert_eq!(got[0].1, "+7 912 345-67-89");
+    }
+
+    #[test]
+    fn hard_negatives_stay_quiet() {
+        let e = engine();
+        for text in [
+            "2024-01-15T10:23:45.123Z INFO request_id=550e8400-e29b-41d4-a716-446655440000 took 12ms",
+            "ts=1732530000123 version 10.0.19045.2965 Chrome/120.0.6099.109",
+            "order #4433495342535343 total 1 299,00 руб",
+            "sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "доставка 05.03.2024, заказ 2024011512345",
+        ] {
+            assert!(found(&e, text).is_empty(), "{text}: {:?}", found(&e, text));
+        }
+    }
+
+    #[test]
+    fn user_rules_run_through_the_regex_pass() {
+        let mut set = RuleSet::builtin();
+        let user = RuleSet::from_toml(
+            r#"[[rule]]
+id = "acme.employee"
+kind = "person"
+description = "ACME employee number"
+pattern = "EMP-[0-9]{6}"
+confidence = 0.8
+examples = ["badge [[EMP-123456]]"]
+"#,
+            "user.toml",
+            false,
+        )
+        .unwrap();
+        set.extend(user).unwrap();
+        let e = Engine::new(set).unwrap();
+        let got = found(&e, "badge EMP-123456 and тел 89123456789");
+        assert_eq!(
+            got[0],
+            ("acme.employee".to_string(), "EMP-123456".to_string())
+        );
+        assert_eq!(got[1].0, "phone.ru");
+        let failures = e.check_examples();
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+}
