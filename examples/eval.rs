@@ -30,6 +30,10 @@ struct Args {
     /// The directory that was scanned (default: the labels file's directory).
     #[arg(long)]
     root: Option<PathBuf>,
+    /// Also list up to N missed values and N false positives per kind, with
+    /// context (the corpus is synthetic, so printing values is fine).
+    #[arg(long, value_name = "N")]
+    examples: Option<usize>,
 }
 
 fn main() -> ExitCode {
@@ -61,5 +65,10 @@ fn run(args: &Args) -> io::Result<String> {
         .clone()
         .unwrap_or_else(|| args.labels.parent().map(PathBuf::from).unwrap_or_default());
     score::relativize(&mut scan.findings, &root);
-    Ok(score::score(&labels, &scan).to_markdown())
+    let report = score::score(&labels, &scan);
+    let mut out = report.to_markdown();
+    if let Some(n) = args.examples {
+        out.push_str(&score::mistakes_markdown(&report, &root, n));
+    }
+    Ok(out)
 }

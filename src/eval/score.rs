@@ -200,6 +200,11 @@ pub struct Report {
     pub skipped: u64,
     pub errors: u64,
     pub summary: bool,
+    /// The labels no finding matched (false negatives), by path and offset.
+    pub missed: Vec<Label>,
+    /// The findings that matched no label (false positives, including
+    /// unplanted kinds), by path and offset.
+    pub false_positives: Vec<ScannedFinding>,
 }
 
 impl Report {
@@ -308,6 +313,74 @@ impl Report {
     }
 }
 
+/// Up to `per_kind` examples of misses and false positives per kind, each
+/// with some surrounding text, read from the corpus under `root`. For
+/// synthetic corpora only: it prints the values.
+pub fn mistakes_markdown(report: &Report, root: &Path, per_kind: usize) -> String {
+    use std::fmt::Write;
+    // Spread the examples over the list rather than taking the first few
+    // (which would all come from one file).
+    fn sample(len: usize, n: usize) -> Vec<usize> {
+        if len <= n {
+            return (0..len).collect();
+        }
+        (0..n).map(|i| i * len / n).collect()
+    }
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut snippet = |path: &str, start: u64, end: u64| -> String {
+        let buf = files
+            .entry(path.to_owned())
+            .or_insert_with(|| std::fs::read(root.join(path)).unwrap_or_default());
+        let (s, e) = (start as usize, (end as usize).min(buf.len()));
+        if s >= e {
+            return format!("`{path}` {start}..{end} (outside the file)");
+        }
+        let text = |a: usize, b: usize| String::from_utf8_lossy(&buf[a..b]).replace('\n', "⏎");
+        let a = s.saturating_sub(48);
+        let b = (e + 32).min(buf.len());
+        format!(
+            "`{path}` {start}..{end}: …{}⟦{}⟧{}…",
+            text(a, s),
+            text(s, e),
+            text(e, b)
+        )
+    };
+    let mut s = String::new();
+    let kinds: BTreeSet<&str> = report
+        .missed
+        .iter()
+        .map(|l| l.kind.id())
+        .chain(report.false_positives.iter().map(|f| f.kind.as_str()))
+        .collect();
+    for kind in kinds {
+        let fns: Vec<&Label> = report
+            .missed
+            .iter()
+            .filter(|l| l.kind.id() == kind)
+            .collect();
+        let fps: Vec<&ScannedFinding> = report
+            .false_positives
+            .iter()
+            .filter(|f| f.kind == kind)
+            .collect();
+        let _ = writeln!(
+            s,
+            "\n### `{kind}`: {} missed, {} false positives\n",
+            fns.len(),
+            fps.len()
+        );
+        for i in sample(fns.len(), per_kind) {
+            let l = fns[i];
+            let _ = writeln!(s, "- missed: {}", snippet(&l.path, l.start, l.end));
+        }
+        for i in sample(fps.len(), per_kind) {
+            let f = fps[i];
+            let _ = writeln!(s, "- false positive: {}", snippet(&f.path, f.start, f.end));
+        }
+    }
+    s
+}
+
 /// A span of one file, as the matcher sees it.
 #[derive(Debug, Clone, Copy)]
 struct Span {
@@ -366,6 +439,8 @@ pub fn score(labels: &[Label], scan: &ScanOutput) -> Report {
     let mut labelled_bytes = 0;
     let mut covered_bytes = 0;
     let no_findings = BTreeMap::new();
+    let mut missed = Vec::new();
+    let mut false_positives = Vec::new();
     let no_spans = Vec::new();
     for (path, lab_kinds) in &lab {
         let found_kinds = found.get(path).unwrap_or(&no_findings);
@@ -385,6 +460,18 @@ pub fn score(labels: &[Label], scan: &ScanOutput) -> Report {
             k.findings += fs.len() as u64;
             k.tp += m.matched_labels;
             k.fn_ += ls.len() as u64 - m.matched_labels;
+            if let Some(kind_id) = Kind::from_id(kind) {
+                for (l, hit) in ls.iter().zip(&m.label_matched) {
+                    if !hit {
+                        missed.push(Label {
+                            path: (*path).to_owned(),
+                            kind: kind_id,
+                            start: l.start,
+                            end: l.end,
+                        });
+                    }
+                }
+            }
             for (f, assigned) in fs.iter().zip(&m.finding_assigned) {
                 if *assigned {
                     continue;
@@ -393,6 +480,12 @@ pub fn score(labels: &[Label], scan: &ScanOutput) -> Report {
                     k.duplicates += 1;
                 } else {
                     k.fp += 1;
+                    false_positives.push(ScannedFinding {
+                        path: (*path).to_owned(),
+                        kind: kind.to_owned(),
+                        start: f.start,
+                        end: f.end,
+                    });
                     if overlaps_any(&all_labels, *f) {
                         k.wrong_kind += 1;
                     }
@@ -408,6 +501,8 @@ pub fn score(labels: &[Label], scan: &ScanOutput) -> Report {
 
     let planted: BTreeSet<&str> = labels.iter().map(|l| l.kind.id()).collect();
     let mut report = Report {
+        missed,
+        false_positives,
         labelled_bytes,
         covered_bytes,
         outside,
@@ -439,6 +534,7 @@ pub fn score(labels: &[Label], scan: &ScanOutput) -> Report {
 
 struct Matching {
     matched_labels: u64,
+    label_matched: Vec<bool>,
     finding_assigned: Vec<bool>,
 }
 
@@ -453,11 +549,12 @@ struct Matching {
 fn match_spans(labels: &[Span], findings: &[Span]) -> Matching {
     use std::cmp::Reverse;
     let mut assigned = vec![false; findings.len()];
+    let mut label_matched = vec![false; labels.len()];
     let mut matched = 0;
     let mut next = 0;
     // Min-heap of (end, index) over findings that start before the label ends.
     let mut open: BinaryHeap<Reverse<(u64, usize)>> = BinaryHeap::new();
-    for l in labels {
+    for (li, l) in labels.iter().enumerate() {
         while next < findings.len() && findings[next].start < l.end {
             open.push(Reverse((findings[next].end, next)));
             next += 1;
@@ -474,11 +571,13 @@ fn match_spans(labels: &[Span], findings: &[Span]) -> Matching {
         if let Some(Reverse((_, i))) = open.pop() {
             debug_assert!(findings[i].overlaps(*l));
             assigned[i] = true;
+            label_matched[li] = true;
             matched += 1;
         }
     }
     Matching {
         matched_labels: matched,
+        label_matched,
         finding_assigned: assigned,
     }
 }
@@ -670,6 +769,25 @@ mod tests {
         let k = r.kind("email").unwrap();
         assert_eq!((k.tp, k.fp, k.fn_), (1, 0, 1));
         assert_eq!(r.outside, 1);
+    }
+
+    #[test]
+    fn misses_and_false_positives_are_listed_with_context() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "tel +79001234567 and id 123456\n").unwrap();
+        let labels = [label("a.txt", Kind::Phone, 4, 16)];
+        let r = run(&labels, vec![found("a.txt", "inn", 24, 30)]);
+        assert_eq!(r.missed, labels);
+        assert_eq!(r.false_positives, [found("a.txt", "inn", 24, 30)]);
+        let md = mistakes_markdown(&r, dir.path(), 5);
+        assert!(
+            md.contains("- missed: `a.txt` 4..16: …tel ⟦+79001234567⟧ and id 123456⏎…"),
+            "{md}"
+        );
+        assert!(
+            md.contains("- false positive: `a.txt` 24..30: …tel +79001234567 and id ⟦123456⟧⏎…"),
+            "{md}"
+        );
     }
 
     #[test]
