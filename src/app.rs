@@ -27,6 +27,8 @@ pub struct ScanOptions {
     pub min_confidence: f32,
     /// Put raw values into findings (`--show-values`).
     pub show_values: bool,
+    /// Force an input format instead of sniffing it.
+    pub input_format: Option<crate::extract::InputFormat>,
     pub fingerprinter: Fingerprinter,
 }
 
@@ -139,7 +141,7 @@ impl FindingMaker {
             signals: d.signals,
             masked: mask(d.kind, &text),
             fingerprint: self.options.fingerprinter.fingerprint(d.kind, &d.norm),
-            location: None,
+            location: d.location.clone(),
             value: self.options.show_values.then(|| text.into_owned()),
         })
     }
@@ -152,11 +154,17 @@ impl FindingMaker {
         reader: R,
     ) -> FileResult {
         let mut findings = Vec::new();
-        let outcome = scanner.scan(&self.engine, reader, |l| {
-            if let Some(f) = self.make(&l) {
-                findings.push(f);
-            }
-        });
+        let outcome = scanner.scan(
+            &self.engine,
+            reader,
+            &path,
+            self.options.input_format,
+            |l| {
+                if let Some(f) = self.make(&l) {
+                    findings.push(f);
+                }
+            },
+        );
         let (status, bytes) = match outcome {
             Ok(Ok(bytes)) => (FileStatus::Scanned, bytes),
             Ok(Err(NotScanned::Binary)) => (FileStatus::Skipped("binary".into()), 0),

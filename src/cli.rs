@@ -74,6 +74,9 @@ pub struct ScanArgs {
     /// Drop rules whose id starts with one of these prefixes.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Treat every input as this format instead of sniffing it.
+    #[arg(long, value_enum)]
+    pub input_format: Option<crate::extract::InputFormat>,
     /// Colour for text output: auto, always, never.
     #[arg(long, default_value = "auto")]
     pub color: String,

@@ -19,6 +19,7 @@ pub mod app;
 pub mod cli;
 pub mod detect;
 pub mod eval;
+pub mod extract;
 pub mod finding;
 pub mod sink;
 pub mod source;

@@ -137,6 +137,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
         walk,
         min_confidence: args.min_confidence,
         show_values: args.show_values,
+        input_format: args.input_format,
         fingerprinter,
     };
     let stdout = io::stdout();

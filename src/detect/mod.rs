@@ -15,7 +15,8 @@ pub mod context;
 pub mod rules;
 pub mod tokenizer;
 
-use crate::finding::{Kind, Signals};
+use crate::extract::Locator;
+use crate::finding::{Kind, Location, Signals};
 use anyhow::Result;
 use context::{ContextHits, ContextMatcher};
 pub use rules::{Example, Rule, RuleId, RuleSet};
@@ -42,6 +43,14 @@ pub struct Detection {
     pub signals: Signals,
     /// Normalised value, the input of the fingerprint.
     pub norm: Vec<u8>,
+    /// Record and field, when a locator was given.
+    pub location: Option<Location>,
+}
+
+/// A structured input's locator and the absolute offset of `buf[0]`.
+pub struct Located<'a> {
+    pub locator: &'a mut dyn Locator,
+    pub base: u64,
 }
 
 /// The compiled detector; immutable and shared by all worker threads.
@@ -51,6 +60,8 @@ pub struct Engine {
     tokenizer: Tokenizer,
     builtin_rule: [Option<RuleId>; Builtin::ALL.len()],
     context: ContextMatcher,
+    /// Lower-cased column hints per rule.
+    column_hints: Vec<Vec<String>>,
     user: Option<UserRules>,
 }
 
@@ -96,11 +107,23 @@ impl Engine {
                 rule_of_pattern,
             })
         };
+        let column_hints = rules
+            .rules()
+            .iter()
+            .map(|r| {
+                r.spec
+                    .column_hints
+                    .iter()
+                    .map(|h| h.to_lowercase())
+                    .collect()
+            })
+            .collect();
         Ok(Engine {
             rules,
             tokenizer,
             builtin_rule,
             context,
+            column_hints,
             user,
         })
     }
@@ -113,6 +136,11 @@ impl Engine {
     /// `out` sorted by start and without overlaps. `eof` says the input
     /// ends with `buf`. Returns the offset where the next scan of the same
     /// stream should begin (see `Tokenizer::scan`).
+    ///
+    /// With a locator (structured inputs) each candidate is placed in its
+    /// record and field first, and the field name counts as context when it
+    /// matches a rule's `column_hints`.
+    #[allow(clippy::too_many_arguments)]
     pub fn scan(
         &self,
         buf: &[u8],
@@ -121,13 +149,18 @@ impl Engine {
         eof: bool,
         scratch: &mut Scratch,
         out: &mut Vec<Detection>,
+        mut located: Option<Located<'_>>,
     ) -> usize {
         let first_new = out.len();
         scratch.cands.clear();
         let resume = self
             .tokenizer
             .scan(buf, from, to, eof, &mut scratch.tok, &mut scratch.cands);
-        let cands = std::mem::take(&mut scratch.cands);
+        let mut cands = std::mem::take(&mut scratch.cands);
+        if located.is_some() {
+            // Locators answer offsets in increasing order.
+            cands.sort_by_key(|c| (c.start, c.group));
+        }
         let mut i = 0;
         while i < cands.len() {
             let group = cands[i].group;
@@ -135,7 +168,11 @@ impl Engine {
             while j < cands.len() && cands[j].group == group {
                 j += 1;
             }
-            if let Some(d) = self.choose(buf, &cands[i..j], scratch) {
+            let field = located.as_mut().and_then(|l| {
+                let pos = l.base + cands[i].start as u64;
+                l.locator.locate(buf, l.base, pos)
+            });
+            if let Some(d) = self.choose(buf, &cands[i..j], field, scratch) {
                 out.push(d);
             }
             i = j;
@@ -149,7 +186,17 @@ impl Engine {
     }
 
     /// Scores the alternatives for one span and keeps the best.
-    fn choose(&self, buf: &[u8], alts: &[Cand], scratch: &mut Scratch) -> Option<Detection> {
+    fn choose(
+        &self,
+        buf: &[u8],
+        alts: &[Cand],
+        field: Option<crate::extract::FieldInfo>,
+        scratch: &mut Scratch,
+    ) -> Option<Detection> {
+        let field_lower = field
+            .as_ref()
+            .and_then(|f| f.field.as_deref())
+            .map(str::to_lowercase);
         let (start, end) = (alts[0].start, alts[0].end);
         self.context
             .scan(buf, start, end, &mut scratch.lower, &mut scratch.hits);
@@ -158,11 +205,20 @@ impl Engine {
             let Some(rule_id) = self.builtin_rule[c.class.index()] else {
                 continue;
             };
+            let hinted = field_lower.as_deref().is_some_and(|f| {
+                self.column_hints[rule_id as usize]
+                    .iter()
+                    .any(|h| field_matches(f, h))
+            });
+            let mut signals = c.signals;
+            if hinted {
+                signals.insert(Signals::COLUMN_HINT);
+            }
             let scored = self.score(
                 rule_id,
                 c.start,
                 c.end,
-                c.signals,
+                signals,
                 c.needs_context,
                 &scratch.hits,
             );
@@ -171,6 +227,7 @@ impl Engine {
             {
                 best = Some(Detection {
                     norm: c.norm.clone(),
+                    location: field.as_ref().map(|f| f.location.clone()),
                     ..d
                 });
             }
@@ -188,13 +245,16 @@ impl Engine {
         hits: &ContextHits,
     ) -> Option<Detection> {
         let rule = self.rules.get(rule_id);
-        let (near, negative) = self.context.verdict(hits, rule_id);
+        let (near_word, negative) = self.context.verdict(hits, rule_id);
+        let near = near_word || signals.contains(Signals::COLUMN_HINT);
         if (rule.spec.requires_context || needs_context) && !near {
             return None;
         }
         let mut confidence = rule.spec.confidence;
-        if near {
+        if near_word {
             signals.insert(Signals::CONTEXT);
+        }
+        if near {
             confidence += rule.spec.context_boost;
         }
         if signals.contains(Signals::FORMATTED) {
@@ -212,6 +272,7 @@ impl Engine {
             confidence: confidence.clamp(0.0, 0.99),
             signals,
             norm: Vec::new(),
+            location: None,
         })
     }
 
@@ -270,7 +331,7 @@ impl Engine {
     pub fn scan_text(&self, text: &[u8]) -> Vec<Detection> {
         let mut scratch = Scratch::default();
         let mut out = Vec::new();
-        self.scan(text, 0, text.len(), true, &mut scratch, &mut out);
+        self.scan(text, 0, text.len(), true, &mut scratch, &mut out, None);
         out
     }
 
@@ -324,6 +385,21 @@ impl Engine {
         }
         failures
     }
+}
+
+/// Does a field name hint at a rule? Short hints (`tel`, `src`, `ip`) must
+/// start a word of the name (`client_tel`, `telephone`); longer ones may
+/// stand anywhere (`customer_email`, `номер_телефона`).
+fn field_matches(field: &str, hint: &str) -> bool {
+    if field == hint {
+        return true;
+    }
+    if hint.chars().count() >= 5 {
+        return field.contains(hint);
+    }
+    field
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| word.starts_with(hint))
 }
 
 /// Numeric validators take digits only; the others take the text as found.
@@ -423,6 +499,57 @@ mod tests {
         ] {
             assert!(found(&e, text).is_empty(), "{text}: {:?}", found(&e, text));
         }
+    }
+
+    /// A locator that says every offset is in column `phone` of row 1.
+    struct PhoneColumn;
+    impl Locator for PhoneColumn {
+        fn advance(&mut self, _: &[u8], _: u64, _: u64) {}
+        fn locate(&mut self, _: &[u8], _: u64, _: u64) -> Option<crate::extract::FieldInfo> {
+            Some(crate::extract::FieldInfo {
+                location: Location::Table {
+                    row: 1,
+                    column: "client_phone".into(),
+                },
+                field: Some("client_phone".into()),
+            })
+        }
+    }
+
+    #[test]
+    fn column_hints_count_as_context() {
+        let e = engine();
+        let text = b"9161234567";
+        assert!(
+            e.scan_text(text).is_empty(),
+            "a bare 10-digit run needs context"
+        );
+        let mut out = Vec::new();
+        let mut loc = PhoneColumn;
+        let located = Located {
+            locator: &mut loc,
+            base: 0,
+        };
+        e.scan(
+            text,
+            0,
+            text.len(),
+            true,
+            &mut Scratch::default(),
+            &mut out,
+            Some(located),
+        );
+        assert_eq!(out.len(), 1);
+        assert_eq!(e.rules().get(out[0].rule).id(), "phone.ru.bare");
+        assert!(out[0].signals.contains(Signals::COLUMN_HINT));
+        assert!(matches!(
+            out[0].location,
+            Some(Location::Table { row: 1, .. })
+        ));
+        assert!(field_matches("client_phone", "phone"));
+        assert!(field_matches("telephone", "tel"));
+        assert!(!field_matches("hotel", "tel"));
+        assert!(field_matches("номер_телефона", "телефон"));
     }
 
     #[test]

@@ -13,7 +13,8 @@
 
 use crate::detect::context::{WINDOW_AFTER, WINDOW_BEFORE};
 use crate::detect::tokenizer::MAX_CANDIDATE_LEN;
-use crate::detect::{Detection, Engine, Scratch};
+use crate::detect::{Detection, Engine, Located as EngineLocated, Scratch};
+use crate::extract::{self, InputFormat, Locator};
 use std::io::{self, Read};
 
 /// Bytes scanned per chunk.
@@ -91,13 +92,18 @@ impl LineTracker {
 
 impl StreamScanner {
     /// Scans `reader` to its end, calling `sink` for each detection in
-    /// order. Returns the bytes read, or why the input was not scanned.
+    /// order. `name` (the path as shown) and the first bytes choose the
+    /// input format unless `format` forces one. Returns the bytes read, or
+    /// why the input was not scanned.
     pub fn scan<R: Read>(
         &mut self,
         engine: &Engine,
         mut reader: R,
+        name: &str,
+        format: Option<InputFormat>,
         mut sink: impl FnMut(Located<'_>),
     ) -> io::Result<Result<u64, NotScanned>> {
+        let mut locator: Option<Box<dyn Locator>> = None;
         let buf = &mut self.buf;
         buf.clear();
         let mut base: u64 = 0; // absolute offset of buf[0]
@@ -120,9 +126,22 @@ impl StreamScanner {
             }
             if !sniffed {
                 sniffed = true;
-                if looks_binary(&buf[..buf.len().min(SNIFF_LEN)]) {
+                let prefix = &buf[..buf.len().min(SNIFF_LEN)];
+                if looks_binary(prefix) {
+                    log::debug!("{name}: skipped: NUL byte in the first 64 KiB");
                     return Ok(Err(NotScanned::Binary));
                 }
+                let chosen = format.unwrap_or_else(|| extract::sniff(name, prefix));
+                log::debug!(
+                    "{name}: format {} ({})",
+                    chosen.id(),
+                    if format.is_some() {
+                        "forced"
+                    } else {
+                        "sniffed"
+                    }
+                );
+                locator = extract::locator_for(chosen, prefix);
             }
             let to = if eof {
                 buf.len()
@@ -136,7 +155,18 @@ impl StreamScanner {
                 }
             };
             self.dets.clear();
-            let resume = engine.scan(buf, scan_from, to, eof, &mut self.scratch, &mut self.dets);
+            let resume = engine.scan(
+                buf,
+                scan_from,
+                to,
+                eof,
+                &mut self.scratch,
+                &mut self.dets,
+                locator.as_mut().map(|l| EngineLocated {
+                    locator: l.as_mut(),
+                    base,
+                }),
+            );
             for d in &self.dets {
                 lines.advance(buf, base, d.start);
                 let abs_start = base + d.start as u64;
@@ -155,6 +185,9 @@ impl StreamScanner {
             // Drop what no later value or context can need.
             let keep = resume.saturating_sub(LOOKBACK).min(buf.len());
             lines.advance(buf, base, keep);
+            if let Some(l) = locator.as_mut() {
+                l.advance(buf, base, base + keep as u64);
+            }
             buf.drain(..keep);
             base += keep as u64;
             scan_from = resume - keep;
@@ -200,7 +233,7 @@ mod tests {
     fn scan_all(engine: &Engine, data: &[u8]) -> Vec<(u64, u64, u64, u64)> {
         let mut s = StreamScanner::default();
         let mut out = Vec::new();
-        s.scan(engine, data, |l| {
+        s.scan(engine, data, "t.txt", None, |l| {
             out.push((l.abs_start, l.abs_end, l.line, l.column))
         })
         .unwrap()
@@ -245,9 +278,13 @@ mod tests {
         // Same result when the reader returns a few bytes at a time.
         let mut s = StreamScanner::default();
         let mut dribbled = Vec::new();
-        s.scan(&engine, Dribble(data.as_bytes(), 4093), |l| {
-            dribbled.push((l.abs_start, l.abs_end, l.line, l.column))
-        })
+        s.scan(
+            &engine,
+            Dribble(data.as_bytes(), 4093),
+            "t.txt",
+            None,
+            |l| dribbled.push((l.abs_start, l.abs_end, l.line, l.column)),
+        )
         .unwrap()
         .unwrap();
         assert_eq!(dribbled, found);
@@ -263,7 +300,7 @@ mod tests {
         }
         let mut s = StreamScanner::default();
         let mut n = 0;
-        s.scan(&engine, data.as_slice(), |l| {
+        s.scan(&engine, data.as_slice(), "t.txt", None, |l| {
             assert_eq!(l.value, b"ivan@example.ru");
             assert_eq!(l.line, 1);
             n += 1;
