@@ -47,8 +47,8 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let started = std::time::Instant::now();
-    let labels = match corpus::generate(args.seed, args.size, &args.out) {
-        Ok(l) => l,
+    let (labels, stats) = match corpus::generate_with_stats(args.seed, args.size, &args.out) {
+        Ok(r) => r,
         Err(e) => {
             eprintln!("gen_corpus: {}: {e}", args.out.display());
             return ExitCode::from(2);
@@ -58,19 +58,29 @@ fn main() -> ExitCode {
     for l in &labels {
         *per_kind.entry(l.kind.id()).or_default() += 1;
     }
-    let bytes: u64 = corpus::plan(args.size)
-        .iter()
-        .map(|(_, p, _)| std::fs::metadata(args.out.join(p)).map_or(0, |m| m.len()))
-        .sum();
     eprintln!(
-        "gen_corpus: {} bytes, {} labels (one per {} bytes) in {} in {:.1}s",
-        bytes,
+        "gen_corpus: {} files, {} bytes, {} labels (one per {} bytes) in {} in {:.1}s",
+        stats.files,
+        stats.bytes,
         labels.len(),
-        bytes / (labels.len() as u64).max(1),
+        stats.bytes / (labels.len() as u64).max(1),
         args.out.display(),
         started.elapsed().as_secs_f64()
     );
     let list: Vec<String> = per_kind.iter().map(|(k, n)| format!("{k} {n}")).collect();
-    eprintln!("gen_corpus: {}", list.join(", "));
+    eprintln!("gen_corpus: labelled: {}", list.join(", "));
+    let list: Vec<String> = stats
+        .unlabelled
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    eprintln!("gen_corpus: present, not labelled yet: {}", list.join(", "));
+    let total: u64 = stats.negatives.values().sum();
+    let list: Vec<String> = stats
+        .negatives
+        .iter()
+        .map(|(c, n)| format!("{} {n}", c.describe()))
+        .collect();
+    eprintln!("gen_corpus: hard negatives ({total}): {}", list.join(", "));
     ExitCode::SUCCESS
 }

@@ -32,7 +32,7 @@ use crate::finding::Kind;
 
 /// Bump when the bytes a given seed and size produce change, so cached
 /// corpora (`scripts/bench-vs-rg`) are regenerated.
-pub const GENERATOR_VERSION: u32 = 1;
+pub const GENERATOR_VERSION: u32 = 2;
 
 /// The marker file a generated corpus carries: seed, size, version and the
 /// list of files, so a re-run can replace exactly its own files.
@@ -1123,7 +1123,9 @@ pub fn tpl() -> &'static Compiled {
 /// One Russian support dialogue.
 pub fn chat_ru_dialogue(ctx: &mut Ctx, doc: &mut Doc) {
     let t = tpl();
-    ctx.tick(6 * 3600);
+    // Dialogues arrive a little over an hour apart on average, so even a
+    // 4 MB file spans months, not years.
+    ctx.tick(2 * 3600);
     doc.text("=== Обращение ");
     ctx.slot(doc, Slot::Ticket);
     doc.text(" · ");
@@ -1161,7 +1163,9 @@ pub fn chat_ru_dialogue(ctx: &mut Ctx, doc: &mut Doc) {
 /// One English chat or e-mail.
 pub fn chat_en_item(ctx: &mut Ctx, doc: &mut Doc) {
     let t = tpl();
-    ctx.tick(6 * 3600);
+    // Dialogues arrive a little over an hour apart on average, so even a
+    // 4 MB file spans months, not years.
+    ctx.tick(2 * 3600);
     if ctx.rng.percent(40) {
         // An e-mail.
         const DOW: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
@@ -1544,9 +1548,30 @@ pub fn build_file(seed: u64, ty: FileType, path: &str, budget: usize) -> Doc {
 /// other directory is refused, so a typo never mixes unlabelled files into
 /// a corpus or deletes someone's data.
 pub fn generate(seed: u64, target_bytes: u64, out_dir: &Path) -> io::Result<Vec<Label>> {
+    generate_with_stats(seed, target_bytes, out_dir).map(|(labels, _)| labels)
+}
+
+/// What a generated corpus holds, for the generator's summary line.
+#[derive(Debug, Clone, Default)]
+pub struct Stats {
+    pub files: usize,
+    pub bytes: u64,
+    /// Hard negatives written, per class.
+    pub negatives: std::collections::BTreeMap<NegClass, u64>,
+    /// Values written but not labelled (kinds outside [`LABELLED_KINDS`]).
+    pub unlabelled: std::collections::BTreeMap<Kind, u64>,
+}
+
+/// [`generate`], also returning [`Stats`].
+pub fn generate_with_stats(
+    seed: u64,
+    target_bytes: u64,
+    out_dir: &Path,
+) -> io::Result<(Vec<Label>, Stats)> {
     prepare_dir(out_dir)?;
     let mut labels = Vec::new();
     let mut files = Vec::new();
+    let mut stats = Stats::default();
     for (ty, path, budget) in plan(target_bytes) {
         let doc = build_file(seed, ty, &path, budget);
         let full = out_dir.join(&path);
@@ -1555,6 +1580,14 @@ pub fn generate(seed: u64, target_bytes: u64, out_dir: &Path) -> io::Result<Vec<
         }
         std::fs::write(&full, &doc.buf)?;
         labels.extend(doc.labels(&path));
+        stats.files += 1;
+        stats.bytes += doc.len() as u64;
+        for n in &doc.negatives {
+            *stats.negatives.entry(n.what).or_default() += 1;
+        }
+        for p in doc.pii.iter().filter(|p| !LABELLED_KINDS.contains(&p.what)) {
+            *stats.unlabelled.entry(p.what).or_default() += 1;
+        }
         files.push(path);
     }
     write_labels(&out_dir.join(LABELS_FILE), &labels)?;
@@ -1566,7 +1599,7 @@ pub fn generate(seed: u64, target_bytes: u64, out_dir: &Path) -> io::Result<Vec<
         marker.push('\n');
     }
     std::fs::write(out_dir.join(MARKER_FILE), marker)?;
-    Ok(labels)
+    Ok((labels, stats))
 }
 
 /// Whether `out_dir` holds a complete corpus written by [`generate`] with
