@@ -1137,13 +1137,13 @@ pub fn chat_ru_dialogue(ctx: &mut Ctx, doc: &mut Doc) {
         "Telegram",
         "WhatsApp",
     ]);
-    let _ = writeln!(ChatWriter(doc), " · канал: {channel} ===");
+    let _ = writeln!(TextWriter(doc), " · канал: {channel} ===");
     let operator = v::first_name_ru_female(&mut ctx.rng);
     let turns = ctx.rng.range(3, 9);
     for i in 0..turns {
         ctx.tick(180);
         let (h, m, s) = ctx.hms();
-        let _ = write!(ChatWriter(doc), "[{h:02}:{m:02}:{s:02}] ");
+        let _ = write!(TextWriter(doc), "[{h:02}:{m:02}:{s:02}] ");
         if i % 2 == 0 {
             doc.text("Клиент: ");
             let parts = t.chat_ru_client.pick(&mut ctx.rng);
@@ -1169,9 +1169,6 @@ pub fn chat_en_item(ctx: &mut Ctx, doc: &mut Doc) {
     if ctx.rng.percent(40) {
         // An e-mail.
         const DOW: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-        const MON: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
         doc.text("From: ");
         ctx.slot(doc, Slot::PersonEn);
         doc.text(" <");
@@ -1186,7 +1183,7 @@ pub fn chat_en_item(ctx: &mut Ctx, doc: &mut Doc) {
             "{}, {} {} {} {h:02}:{m:02}:{s:02} +0000",
             DOW[day.rem_euclid(7) as usize],
             d.d,
-            MON[d.m as usize - 1],
+            v::MON_ABBR[d.m as usize - 1],
             d.y
         );
         doc.neg(NegClass::Timestamp, &ts);
@@ -1222,7 +1219,7 @@ pub fn chat_en_item(ctx: &mut Ctx, doc: &mut Doc) {
         for i in 0..ctx.rng.range(3, 8) {
             ctx.tick(120);
             let (h, m, s) = ctx.hms();
-            let _ = write!(ChatWriter(doc), "[{h:02}:{m:02}:{s:02}] ");
+            let _ = write!(TextWriter(doc), "[{h:02}:{m:02}:{s:02}] ");
             let list = if i % 2 == 0 {
                 &t.chat_en_customer
             } else {
@@ -1238,9 +1235,9 @@ pub fn chat_en_item(ctx: &mut Ctx, doc: &mut Doc) {
 }
 
 /// `fmt::Write` into a Doc as plain text.
-struct ChatWriter<'a>(&'a mut Doc);
+struct TextWriter<'a>(&'a mut Doc);
 
-impl std::fmt::Write for ChatWriter<'_> {
+impl std::fmt::Write for TextWriter<'_> {
     fn write_str(&mut self, s: &str) -> std::fmt::Result {
         self.0.text(s);
         Ok(())
@@ -1281,30 +1278,30 @@ pub fn app_log_block(ctx: &mut Ctx, doc: &mut Doc) {
             LogStyle::Iso => {
                 let ts = ctx.iso_ts();
                 doc.neg(NegClass::Timestamp, &ts);
-                let _ = write!(ChatWriter(doc), " {level:<5} [req-");
+                let _ = write!(TextWriter(doc), " {level:<5} [req-");
                 ctx.slot(doc, Slot::Hex16);
-                let _ = write!(ChatWriter(doc), "] {svc}: ");
+                let _ = write!(TextWriter(doc), "] {svc}: ");
             }
             LogStyle::Java => {
                 let ts = format!("{} {h:02}:{m:02}:{s:02},{ms:03}", ctx.today().iso());
                 doc.neg(NegClass::Timestamp, &ts);
                 let _ = write!(
-                    ChatWriter(doc),
+                    TextWriter(doc),
                     " [worker-{}] {level:<5} com.example.shop.{} - ",
                     ctx.rng.range(1, 16),
                     svc.replace('-', "_")
                 );
             }
             LogStyle::Syslog => {
-                const MON: [&str; 12] = [
-                    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
-                    "Dec",
-                ];
                 let d = ctx.today();
-                let ts = format!("{} {:>2} {h:02}:{m:02}:{s:02}", MON[d.m as usize - 1], d.d);
+                let ts = format!(
+                    "{} {:>2} {h:02}:{m:02}:{s:02}",
+                    v::MON_ABBR[d.m as usize - 1],
+                    d.d
+                );
                 doc.neg(NegClass::Timestamp, &ts);
                 let _ = write!(
-                    ChatWriter(doc),
+                    TextWriter(doc),
                     " app-0{} {svc}[{pid}]: level={} ",
                     ctx.rng.range(1, 4),
                     level.to_lowercase()
@@ -1319,9 +1316,6 @@ pub fn app_log_block(ctx: &mut Ctx, doc: &mut Doc) {
 
 /// One nginx access log line (combined format plus timing and XFF).
 pub fn nginx_line(ctx: &mut Ctx, doc: &mut Doc) {
-    const MON: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
     let t = tpl();
     ctx.tick(3);
     ctx.new_record();
@@ -1340,7 +1334,7 @@ pub fn nginx_line(ctx: &mut Ctx, doc: &mut Doc) {
         &format!(
             "{:02}/{}/{}:{h:02}:{m:02}:{s:02} +0300",
             d.d,
-            MON[d.m as usize - 1],
+            v::MON_ABBR[d.m as usize - 1],
             d.y
         ),
     );

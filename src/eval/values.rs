@@ -585,6 +585,10 @@ const MONTHS_RU_GEN: [&str; 12] = [
     "ноября",
     "декабря",
 ];
+/// `Mar`, as logs and mail headers abbreviate months.
+pub const MON_ABBR: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 pub const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
