@@ -794,11 +794,10 @@ pub fn tracking_no(rng: &mut Rng) -> String {
     if rng.percent(50) {
         format!("8008{}", padded(rng, 0, 9_999_999_999, 10))
     } else {
-        format!(
-            "R{}{}RU",
-            rng.pick(&["A", "B", "C"]),
-            padded(rng, 10_000_000, 99_999_999, 8) + &rng.below(10).to_string()
-        )
+        let series = rng.pick_str(&["A", "B", "C"]);
+        let serial = padded(rng, 0, 99_999_999, 8);
+        let check = rng.below(10);
+        format!("R{series}{serial}{check}RU")
     }
 }
 
