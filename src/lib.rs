@@ -23,5 +23,6 @@ pub mod extract;
 pub mod finding;
 pub mod sink;
 pub mod source;
+pub mod text;
 pub mod validators;
 pub mod walk;
