@@ -18,6 +18,7 @@
 pub mod app;
 pub mod cli;
 pub mod detect;
+pub mod eval;
 pub mod extract;
 pub mod finding;
 pub mod sink;
