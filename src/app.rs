@@ -35,6 +35,8 @@ pub struct ScanOptions {
 /// What happened to one input.
 #[derive(Debug, Clone)]
 pub enum FileStatus {
+    /// More results for this input follow (a batch of findings).
+    Partial,
     Scanned,
     Skipped(String),
     Error(String),
@@ -66,6 +68,7 @@ pub struct Summary {
 impl Summary {
     pub fn add(&mut self, r: &FileResult) {
         match &r.status {
+            FileStatus::Partial => {}
             FileStatus::Scanned => {
                 self.files_scanned += 1;
                 self.bytes_scanned += r.bytes;
@@ -146,12 +149,33 @@ impl FindingMaker {
         })
     }
 
-    /// Scans one reader to the end into a [`FileResult`].
+    /// Scans one reader to the end into a [`FileResult`] holding all its
+    /// findings (tests, small inputs). Scans of whole trees use
+    /// [`FindingMaker::scan_stream`], which bounds memory.
     pub fn scan_reader<R: Read>(
         &self,
         scanner: &mut StreamScanner,
         path: String,
         reader: R,
+    ) -> FileResult {
+        let mut batches = Vec::new();
+        let mut last = self.scan_stream(scanner, path, reader, &mut |b| batches.push(b));
+        let mut findings: Vec<Finding> = batches.into_iter().flat_map(|b| b.findings).collect();
+        findings.append(&mut last.findings);
+        last.findings = findings;
+        last
+    }
+
+    /// Scans one reader to the end. Findings go to `flush` in batches of
+    /// [`BATCH`] as [`FileStatus::Partial`] results while the scan runs (a
+    /// file with millions of findings never sits in memory); the returned
+    /// result carries the rest and the file's final status.
+    pub fn scan_stream<R: Read>(
+        &self,
+        scanner: &mut StreamScanner,
+        path: String,
+        reader: R,
+        flush: &mut dyn FnMut(FileResult),
     ) -> FileResult {
         let mut findings = Vec::new();
         let outcome = scanner.scan(
@@ -162,6 +186,14 @@ impl FindingMaker {
             |l| {
                 if let Some(f) = self.make(&l) {
                     findings.push(f);
+                    if findings.len() >= BATCH {
+                        flush(FileResult {
+                            path: path.clone(),
+                            status: FileStatus::Partial,
+                            bytes: 0,
+                            findings: std::mem::replace(&mut findings, Vec::with_capacity(BATCH)),
+                        });
+                    }
                 }
             },
         );
@@ -170,9 +202,6 @@ impl FindingMaker {
             Ok(Err(NotScanned::Binary)) => (FileStatus::Skipped("binary".into()), 0),
             Err(e) => (FileStatus::Error(io_message(&e)), 0),
         };
-        if !matches!(status, FileStatus::Scanned) {
-            findings.clear();
-        }
         FileResult {
             path,
             status,
@@ -181,6 +210,9 @@ impl FindingMaker {
         }
     }
 }
+
+/// Findings per batch sent from a worker to the sinks.
+pub const BATCH: usize = 1024;
 
 /// A short, stable message for an I/O error (no OS error codes).
 pub fn io_message(e: &io::Error) -> String {
@@ -234,14 +266,23 @@ pub fn run_scan(
                                 skipped(display, "too large")
                             } else {
                                 match std::fs::File::open(&path) {
-                                    Ok(f) => maker.scan_reader(&mut scanner, display, f),
+                                    Ok(f) => {
+                                        maker.scan_stream(&mut scanner, display, f, &mut |b| {
+                                            let _ = tx.send(b);
+                                        })
+                                    }
                                     Err(e) => errored(display, io_message(&e)),
                                 }
                             }
                         }
-                        Entry::Stdin => {
-                            maker.scan_reader(&mut scanner, "-".into(), io::stdin().lock())
-                        }
+                        Entry::Stdin => maker.scan_stream(
+                            &mut scanner,
+                            "-".into(),
+                            io::stdin().lock(),
+                            &mut |b| {
+                                let _ = tx.send(b);
+                            },
+                        ),
                         Entry::Skipped { display, reason } => skipped(display, reason),
                         Entry::Error { display, message } => errored(display, message),
                     };

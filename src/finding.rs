@@ -366,11 +366,22 @@ impl Fingerprinter {
 
     /// Hex fingerprint of `kind` + normalised value (first 16 bytes).
     pub fn fingerprint(&self, kind: Kind, normalized: &[u8]) -> String {
-        let mut h = blake3::Hasher::new_keyed(&self.key);
-        h.update(kind.id().as_bytes());
-        h.update(&[0]);
-        h.update(normalized);
-        let out = h.finalize();
+        // One-shot hashing from a stack buffer for the usual short values:
+        // building a `Hasher` per finding cost as much as the hash.
+        let id = kind.id().as_bytes();
+        let mut input = [0u8; 128];
+        let n = id.len() + 1 + normalized.len();
+        let out = if n <= input.len() {
+            input[..id.len()].copy_from_slice(id);
+            input[id.len() + 1..n].copy_from_slice(normalized);
+            blake3::keyed_hash(&self.key, &input[..n])
+        } else {
+            let mut h = blake3::Hasher::new_keyed(&self.key);
+            h.update(id);
+            h.update(&[0]);
+            h.update(normalized);
+            h.finalize()
+        };
         // Hex by table: this runs once per finding, and `write!` per byte
         // cost more than the hash itself.
         const HEX: &[u8; 16] = b"0123456789abcdef";

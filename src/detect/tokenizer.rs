@@ -102,7 +102,7 @@ pub struct Cand {
     /// number without a BIK to check it against).
     pub needs_context: bool,
     /// Normalised value for the fingerprint (digits, E.164, lower-case
-    /// e-mail, canonical IP, ISO date).
+    /// e-mail, an IP's octets, ISO date).
     pub norm: Vec<u8>,
 }
 
@@ -394,7 +394,7 @@ impl Tokenizer {
                     Builtin::Ipv4,
                     (start, end),
                     (Signals::VALIDATED, false),
-                    addr.to_string().into_bytes(),
+                    addr.octets().to_vec(),
                 );
             }
             return;
@@ -413,7 +413,7 @@ impl Tokenizer {
                     Builtin::BirthDate,
                     (start, end),
                     (Signals::FORMAT_ONLY, true),
-                    format!("{y:04}-{m:02}-{dd:02}").into_bytes(),
+                    iso_date(y, m, dd),
                 );
             }
             return;
@@ -680,7 +680,7 @@ impl Tokenizer {
                     Builtin::BirthDate,
                     (day.start, y_end),
                     (Signals::FORMAT_ONLY, true),
-                    format!("{y:04}-{m:02}-{dd:02}").into_bytes(),
+                    iso_date(y, m, dd),
                 );
                 Self::close_group(scratch);
                 return Some(y_end);
@@ -706,7 +706,7 @@ impl Tokenizer {
                     Builtin::BirthDate,
                     (w_start, y_end),
                     (Signals::FORMAT_ONLY, true),
-                    format!("{y:04}-{m:02}-{dd:02}").into_bytes(),
+                    iso_date(y, m, dd),
                 );
                 Self::close_group(scratch);
                 return Some(y_end);
@@ -899,7 +899,7 @@ impl Tokenizer {
                 Builtin::Ipv6,
                 (s, e),
                 (Signals::VALIDATED, false),
-                addr.to_string().into_bytes(),
+                addr.octets().to_vec(),
             );
             Self::close_group(scratch);
             return e;
@@ -1001,6 +1001,24 @@ fn separator(buf: &[u8], mut p: usize) -> Option<(Sep, usize)> {
         },
         p,
     ))
+}
+
+/// `YYYY-MM-DD`, the normalised form of a date (no `format!` on the hot path).
+fn iso_date(y: u32, m: u32, d: u32) -> Vec<u8> {
+    let mut v = Vec::with_capacity(10);
+    for (n, width) in [(y, 4), (m, 2), (d, 2)] {
+        if !v.is_empty() {
+            v.push(b'-');
+        }
+        let mut digits = [b'0'; 4];
+        let mut x = n;
+        for k in (0..width).rev() {
+            digits[k] = b'0' + (x % 10) as u8;
+            x /= 10;
+        }
+        v.extend_from_slice(&digits[..width]);
+    }
+    v
 }
 
 /// "2024-01-15 10:23" / "2024-01-15T10:23": a timestamp, not a birth date.
@@ -1118,6 +1136,12 @@ fn has_file_extension_tld(value: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso_date(1984, 3, 5), b"1984-03-05");
+        assert_eq!(iso_date(2001, 12, 31), b"2001-12-31");
+    }
 
     /// The word-at-a-time skip must stop exactly where the byte loop would.
     #[test]

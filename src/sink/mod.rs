@@ -134,7 +134,7 @@ pub(crate) fn push_confidence(out: &mut Vec<u8>, c: f32) {
 /// The `skipped` / `error` event for a file that was not scanned, if any.
 pub fn status_json(r: &FileResult) -> Option<Value> {
     match &r.status {
-        FileStatus::Scanned => None,
+        FileStatus::Scanned | FileStatus::Partial => None,
         FileStatus::Skipped(reason) => {
             Some(json!({"type": "skipped", "path": r.path, "reason": reason}))
         }
