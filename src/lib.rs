@@ -17,6 +17,7 @@
 //! ```
 pub mod app;
 pub mod cli;
+pub mod decode;
 pub mod detect;
 pub mod eval;
 pub mod extract;
