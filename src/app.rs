@@ -29,6 +29,8 @@ pub struct ScanOptions {
     pub show_values: bool,
     /// Force an input format instead of sniffing it.
     pub input_format: Option<crate::extract::InputFormat>,
+    /// Force an encoding instead of detecting it.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     pub fingerprinter: Fingerprinter,
 }
 
@@ -183,6 +185,7 @@ impl FindingMaker {
             reader,
             &path,
             self.options.input_format,
+            self.options.encoding,
             |l| {
                 if let Some(f) = self.make(&l) {
                     findings.push(f);
