@@ -10,6 +10,8 @@
 //! Owns choosing the input format (extension + light content sniff,
 //! overridable) and the per-format locators. It knows nothing about rules.
 
+pub mod delimited;
+
 use crate::finding::Location;
 
 /// How an input is interpreted.
@@ -93,4 +95,26 @@ pub fn locator_for(format: InputFormat, prefix: &[u8]) -> Option<Box<dyn Locator
         InputFormat::Text => None,
         _ => None,
     }
+}
+
+/// The bytes a locator still has to consume: absolute `[from, to)` clipped
+/// to the window `buf` (which starts at absolute offset `base`), and the
+/// absolute offset just past them (the locator's new position).
+///
+/// Bytes before `base` are gone (the caller discarded them without
+/// [`Locator::advance`]); they are skipped, not guessed at, so a broken
+/// caller gets approximate locations, never a panic.
+pub(crate) fn pending(buf: &[u8], base: u64, from: u64, to: u64) -> (&[u8], u64) {
+    let buf_end = base.saturating_add(buf.len() as u64);
+    let start = from.max(base).min(buf_end);
+    let end = to.min(buf_end).max(start);
+    // Both lie in [base, buf_end], so the casts fit and the range is valid.
+    let (s, e) = ((start - base) as usize, (end - base) as usize);
+    (&buf[s..e], end)
+}
+
+/// The byte at absolute offset `pos`, if the window holds it.
+pub(crate) fn byte_at(buf: &[u8], base: u64, pos: u64) -> Option<u8> {
+    let i = usize::try_from(pos.checked_sub(base)?).ok()?;
+    buf.get(i).copied()
 }
