@@ -11,6 +11,7 @@
 //! overridable) and the per-format locators. It knows nothing about rules.
 
 pub mod delimited;
+pub mod json;
 
 use crate::finding::Location;
 
