@@ -954,6 +954,38 @@ mod tests {
     }
 
     #[test]
+    fn random_input_in_random_windows_does_not_panic() {
+        let mut x: u32 = 7;
+        let mut next = || {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            x >> 16
+        };
+        let alphabet = b"ab1,;\t|\"\r\n \xEF\xBB\xBF";
+        let bytes: Vec<u8> = (0..30_000)
+            .map(|_| alphabet[next() as usize % alphabet.len()])
+            .collect();
+        for delimiter in DELIMITERS {
+            for has_header in [false, true] {
+                let mut loc = DelimitedLocator::new(Dialect {
+                    delimiter,
+                    has_header,
+                });
+                let mut base = 0;
+                while base < bytes.len() {
+                    let end = (base + 1 + next() as usize % 700).min(bytes.len());
+                    let window = &bytes[base..end];
+                    let pos = base + next() as usize % (end - base);
+                    let _ = loc.locate(window, base as u64, pos as u64);
+                    loc.advance(window, base as u64, end as u64);
+                    base = end;
+                }
+            }
+        }
+        let _ = Dialect::sniff(&bytes);
+        let _ = crate::extract::sniff("x.txt", &bytes);
+    }
+
+    #[test]
     fn huge_header_is_bounded() {
         let mut text = Vec::new();
         for i in 0..(MAX_COLUMNS + 10) {
