@@ -371,7 +371,10 @@ fn legacy_encodings_report_spans_in_the_original_bytes() {
         let mut got: Vec<String> = of_type(&ev, "finding")
             .iter()
             .map(|f| {
-                let (s, e) = (f["start"].as_u64().unwrap() as usize, f["end"].as_u64().unwrap() as usize);
+                let (s, e) = (
+                    f["start"].as_u64().unwrap() as usize,
+                    f["end"].as_u64().unwrap() as usize,
+                );
                 enc.decode_without_bom_handling(&bytes[s..e]).0.into_owned()
             })
             .collect();

@@ -420,13 +420,24 @@ mod tests {
         let values = |data: &[u8], enc: &'static Encoding, reader_piece: usize| {
             let mut s = StreamScanner::default();
             let mut out = Vec::new();
-            s.scan(&engine, Dribble(data, reader_piece), "t.txt", None, None, |l| {
-                let (original, _) = enc.decode_without_bom_handling(
-                    &data[l.abs_start as usize..l.abs_end as usize],
-                );
-                assert_eq!(original.as_bytes(), l.value, "span does not index the original bytes");
-                out.push(original.into_owned());
-            })
+            s.scan(
+                &engine,
+                Dribble(data, reader_piece),
+                "t.txt",
+                None,
+                None,
+                |l| {
+                    let (original, _) = enc.decode_without_bom_handling(
+                        &data[l.abs_start as usize..l.abs_end as usize],
+                    );
+                    assert_eq!(
+                        original.as_bytes(),
+                        l.value,
+                        "span does not index the original bytes"
+                    );
+                    out.push(original.into_owned());
+                },
+            )
             .unwrap()
             .unwrap();
             out
@@ -442,14 +453,31 @@ mod tests {
                 v.extend_from_slice(if big { &[0xFE, 0xFF] } else { &[0xFF, 0xFE] });
             }
             for u in text.encode_utf16() {
-                v.extend_from_slice(&if big { u.to_be_bytes() } else { u.to_le_bytes() });
+                v.extend_from_slice(&if big {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                });
             }
             v
         };
-        assert_eq!(values(&utf16(false, true), encoding_rs::UTF_16LE, 5000), want);
-        assert_eq!(values(&utf16(true, true), encoding_rs::UTF_16BE, 5000), want);
-        assert_eq!(values(&utf16(false, false), encoding_rs::UTF_16LE, 5000), want);
-        for enc in [encoding_rs::WINDOWS_1251, encoding_rs::KOI8_R, encoding_rs::IBM866] {
+        assert_eq!(
+            values(&utf16(false, true), encoding_rs::UTF_16LE, 5000),
+            want
+        );
+        assert_eq!(
+            values(&utf16(true, true), encoding_rs::UTF_16BE, 5000),
+            want
+        );
+        assert_eq!(
+            values(&utf16(false, false), encoding_rs::UTF_16LE, 5000),
+            want
+        );
+        for enc in [
+            encoding_rs::WINDOWS_1251,
+            encoding_rs::KOI8_R,
+            encoding_rs::IBM866,
+        ] {
             let (bytes, _, _) = enc.encode(&text);
             assert_eq!(values(&bytes, enc, 3333), want, "{}", enc.name());
         }
