@@ -12,6 +12,8 @@
 
 use crate::finding::Location;
 
+pub mod sql;
+
 /// How an input is interpreted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InputFormat {
@@ -82,6 +84,7 @@ pub fn sniff(path: &str, prefix: &[u8]) -> InputFormat {
         "json" => InputFormat::Json,
         "ndjson" | "jsonl" => InputFormat::Ndjson,
         "sql" => InputFormat::Sql,
+        _ if sql::looks_like_dump(prefix) => InputFormat::Sql,
         _ => InputFormat::Text,
     }
 }
@@ -91,6 +94,7 @@ pub fn locator_for(format: InputFormat, prefix: &[u8]) -> Option<Box<dyn Locator
     let _ = prefix;
     match format {
         InputFormat::Text => None,
+        InputFormat::Sql => Some(Box::new(sql::SqlLocator::new(prefix))),
         _ => None,
     }
 }
