@@ -52,6 +52,7 @@ const MAX_DELIMITER: usize = 16;
 const MAX_DOLLAR_TAG: usize = 64;
 /// How far into the sniffed prefix the dialect markers are looked for.
 const DIALECT_SNIFF: usize = 16 * 1024;
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Which SQL flavour the dump is in; decides what a backslash in a string
 /// means, whether `"…"` is a string, and whether `$tag$` quotes.
@@ -168,10 +169,26 @@ enum Stmt {
     CreateHead,
     /// After CREATE TABLE's name.
     CreateTail,
-    /// Inside CREATE TABLE's definition list.
-    CreateBody { depth: u32, item_start: bool },
+    /// Inside CREATE TABLE's definition list; `pending` = the item began
+    /// with a word that is a column name unless the next token makes it a
+    /// constraint (`EXCLUDE USING`, `PERIOD FOR`); the word is in
+    /// `SqlLocator::pending_col`.
+    CreateBody {
+        depth: u32,
+        item_start: bool,
+        pending: bool,
+    },
     /// A `SET`; reads the settings that change string escapes.
     Set,
+}
+
+/// What a CREATE TABLE definition item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    Column,
+    Constraint,
+    /// Decided by the next token.
+    Ambiguous,
 }
 
 /// Which COPY option the next token is the value of.
@@ -277,6 +294,7 @@ pub struct SqlLocator {
     stmt: Stmt,
     name_parts: Vec<String>,
     cols: Vec<String>,
+    pending_col: String,
     have_cols: bool,
     /// Words to ignore after `OVERRIDING` / `AS` in an INSERT.
     skip_words: u8,
@@ -317,6 +335,7 @@ impl SqlLocator {
             stmt: Stmt::Start,
             name_parts: Vec::new(),
             cols: Vec::new(),
+            pending_col: String::new(),
             have_cols: false,
             skip_words: 0,
             copy_cfg: CopyCfg::default(),
@@ -444,7 +463,14 @@ impl SqlLocator {
                     }
                     Some(_) => {
                         self.lex = Lex::Normal;
-                        self.emit(Tok::Word);
+                        // A UTF-8 byte-order mark reads as word bytes; it
+                        // must not hide the first keyword.
+                        if self.tok.starts_with(BOM) {
+                            self.tok.drain(..BOM.len());
+                        }
+                        if !self.tok.is_empty() {
+                            self.emit(Tok::Word);
+                        }
                         j
                     }
                 }
@@ -651,6 +677,11 @@ impl SqlLocator {
                 i + 1
             }
             b'"' => {
+                if matches!(self.stmt, Stmt::Values { depth, .. } if depth > 0) {
+                    // A double-quoted value: PostgreSQL and SQLite dumps
+                    // never write one, MySQL's do (a string).
+                    self.hint(Dialect::MySql);
+                }
                 if self.dialect == Dialect::MySql {
                     // Without ANSI_QUOTES, MySQL's "…" is a string.
                     let escapes = self.backslashes();
@@ -913,7 +944,9 @@ impl SqlLocator {
         match self.stmt {
             Stmt::Name { want, .. } => want || self.name_parts.is_empty(),
             Stmt::Columns { .. } | Stmt::InsertHead => true,
-            Stmt::CreateBody { depth, item_start } => depth == 1 && item_start,
+            Stmt::CreateBody {
+                depth, item_start, ..
+            } => depth == 1 && item_start,
             _ => false,
         }
     }
@@ -1068,12 +1101,17 @@ impl SqlLocator {
                     self.stmt = Stmt::CreateBody {
                         depth: 1,
                         item_start: true,
+                        pending: false,
                     };
                 }
                 // AS SELECT, OF type, PARTITION OF, LIKE: no column list.
                 _ => self.stmt = Stmt::Skip,
             },
-            Stmt::CreateBody { depth, item_start } => self.on_create_body(tok, depth, item_start),
+            Stmt::CreateBody {
+                depth,
+                item_start,
+                pending,
+            } => self.on_create_body(tok, depth, item_start, pending),
             Stmt::Set => self.on_set(tok),
         }
     }
@@ -1193,8 +1231,17 @@ impl SqlLocator {
         }
     }
 
-    fn on_create_body(&mut self, tok: Tok, depth: u32, item_start: bool) {
+    fn on_create_body(&mut self, tok: Tok, depth: u32, item_start: bool, pending: bool) {
+        if pending {
+            let constraint = tok == Tok::Punct(b'(')
+                || (tok == Tok::Word && (self.word_is("USING") || self.word_is("FOR")));
+            let name = std::mem::take(&mut self.pending_col);
+            if !constraint && self.cols.len() < MAX_COLUMNS {
+                self.cols.push(name);
+            }
+        }
         let mut item_start = item_start && depth == 1;
+        let mut pending = false;
         let depth = match tok {
             Tok::Punct(b'(') => depth.saturating_add(1),
             Tok::Punct(b')') => depth.saturating_sub(1),
@@ -1202,25 +1249,20 @@ impl SqlLocator {
         };
         match tok {
             Tok::Word | Tok::Ident if item_start => {
-                let constraint = tok == Tok::Word
-                    && [
-                        "PRIMARY",
-                        "KEY",
-                        "CONSTRAINT",
-                        "UNIQUE",
-                        "FOREIGN",
-                        "CHECK",
-                        "INDEX",
-                        "FULLTEXT",
-                        "SPATIAL",
-                        "EXCLUDE",
-                        "LIKE",
-                        "PERIOD",
-                    ]
-                    .iter()
-                    .any(|k| self.word_is(k));
-                if !constraint && self.cols.len() < MAX_COLUMNS {
-                    self.cols.push(self.tok_string());
+                let kind = if tok == Tok::Ident {
+                    Item::Column
+                } else {
+                    self.item_kind()
+                };
+                match kind {
+                    Item::Column if self.cols.len() < MAX_COLUMNS => {
+                        self.cols.push(self.tok_string());
+                    }
+                    Item::Ambiguous => {
+                        self.pending_col = self.tok_string();
+                        pending = true;
+                    }
+                    _ => {}
                 }
                 item_start = false;
             }
@@ -1231,7 +1273,39 @@ impl SqlLocator {
             self.commit_create();
             self.stmt = Stmt::Skip;
         } else {
-            self.stmt = Stmt::CreateBody { depth, item_start };
+            self.stmt = Stmt::CreateBody {
+                depth,
+                item_start,
+                pending,
+            };
+        }
+    }
+
+    /// What a CREATE TABLE item starting with the current bare word is.
+    fn item_kind(&self) -> Item {
+        let any = |ks: &[&str]| ks.iter().any(|k| self.word_is(k));
+        // Reserved everywhere: never an unquoted column name.
+        if any(&[
+            "PRIMARY",
+            "CONSTRAINT",
+            "UNIQUE",
+            "FOREIGN",
+            "CHECK",
+            "LIKE",
+        ]) {
+            Item::Constraint
+        } else if any(&["KEY", "INDEX", "FULLTEXT", "SPATIAL"]) {
+            // Reserved in MySQL only; PostgreSQL and SQLite allow columns
+            // named `key` or `index` unquoted.
+            if self.dialect == Dialect::MySql {
+                Item::Constraint
+            } else {
+                Item::Column
+            }
+        } else if any(&["EXCLUDE", "PERIOD"]) {
+            Item::Ambiguous
+        } else {
+            Item::Column
         }
     }
 
@@ -1455,6 +1529,7 @@ pub fn looks_like_dump(prefix: &[u8]) -> bool {
         .position(|b| !b.is_ascii_whitespace())
         .map_or(&[][..], |i| &head[i..]);
     has("-- PostgreSQL database dump")
+        || has("-- PostgreSQL database cluster dump")
         || has("-- MySQL dump")
         || has("-- MariaDB dump")
         || first.starts_with(b"/*M!999999")
@@ -1816,6 +1891,66 @@ COMMIT;
                 ("val6", Some(("t", "4", 5))),
                 ("val7", Some(("t", "b", 6))),
             ],
+        );
+    }
+
+    #[test]
+    fn byte_order_mark_does_not_hide_the_first_statement() {
+        let dump = "\u{FEFF}INSERT INTO t (a) VALUES ('val1');\n";
+        check(dump.as_bytes(), &[("val1", Some(("t", "a", 1)))]);
+    }
+
+    #[test]
+    fn key_and_index_are_column_names_outside_mysql() {
+        let dump = "CREATE TABLE public.kv (\n    key text,\n    index integer,\n    exclude text,\n    \
+                    value text,\n    EXCLUDE USING gist (key WITH =)\n);\n\
+                    COPY public.kv FROM stdin;\nk1\t1\tex1\tval1\n\\.\n";
+        check(
+            dump.as_bytes(),
+            &[
+                ("k1", Some(("public.kv", "key", 1))),
+                ("ex1", Some(("public.kv", "exclude", 1))),
+                ("val1", Some(("public.kv", "value", 1))),
+            ],
+        );
+    }
+
+    #[test]
+    fn upsert_tails_are_not_rows() {
+        let dump = "CREATE TABLE `t` (`a` int, `b` text, KEY `k` (`a`));\n\
+                    INSERT INTO `t` VALUES (1,'val1') ON DUPLICATE KEY UPDATE b=VALUES(b), a=('in1');\n\
+                    INSERT INTO t VALUES\n\t(2, 'val2'),\n\t(3, 'val3') ON CONFLICT DO NOTHING;\n\
+                    INSERT INTO `t` VALUES (4,'val4');\n";
+        check(
+            dump.as_bytes(),
+            &[
+                ("val1", Some(("t", "b", 1))),
+                ("in1", None),
+                ("val2", Some(("t", "b", 2))),
+                ("val3", Some(("t", "b", 3))),
+                ("val4", Some(("t", "b", 4))),
+            ],
+        );
+    }
+
+    #[test]
+    fn copy_with_crlf_line_ends() {
+        let dump =
+            "COPY t (a, b) FROM stdin;\r\n1\tval1\r\n\\.\r\nINSERT INTO t VALUES (2, 'val2');\r\n";
+        check(
+            dump.as_bytes(),
+            // No CREATE TABLE: the COPY's column list is its own; a later
+            // INSERT without one (table order, unknown) gets positions.
+            &[("val1", Some(("t", "b", 1))), ("val2", Some(("t", "2", 2)))],
+        );
+    }
+
+    #[test]
+    fn double_quoted_values_mean_mysql_strings() {
+        let dump = "INSERT INTO t VALUES (\"a\\\"b\", \"val1\"), (\"x\", 'it\\'s', 'val2');\n";
+        check(
+            dump.as_bytes(),
+            &[("val1", Some(("t", "2", 1))), ("val2", Some(("t", "3", 2)))],
         );
     }
 
