@@ -307,7 +307,13 @@ pub struct SqlLocator {
     target: Option<Target>,
 
     tables: Vec<TableInfo>,
+    /// Name as written → entry (aliases included).
     table_index: HashMap<String, usize>,
+    /// Lower-cased name → entry.
+    folded_index: HashMap<String, usize>,
+    /// Lower-cased last name part → entry, over unqualified names / all.
+    unqualified_index: HashMap<String, usize>,
+    last_index: HashMap<String, usize>,
 }
 
 impl SqlLocator {
@@ -347,6 +353,9 @@ impl SqlLocator {
             target: None,
             tables: Vec::new(),
             table_index: HashMap::new(),
+            folded_index: HashMap::new(),
+            unqualified_index: HashMap::new(),
+            last_index: HashMap::new(),
         }
     }
 
@@ -1364,7 +1373,9 @@ impl SqlLocator {
     }
 
     /// Finds the map entry for `name`, adding it (or an alias of an entry
-    /// that differs only in case or in the schema prefix) when missing.
+    /// that differs only in case or in the schema prefix, one side
+    /// unqualified) when missing. Constant time: dumps can hold thousands
+    /// of tables.
     fn table_entry(&mut self, name: &str) -> Option<usize> {
         if let Some(&i) = self.table_index.get(name) {
             return Some(i);
@@ -1372,38 +1383,43 @@ impl SqlLocator {
         if self.table_index.len() >= MAX_TABLES {
             return None;
         }
-        // Prefer a name differing only in case, then one differing in the
-        // schema prefix (one side unqualified); lowest entry wins, so the
-        // choice does not depend on hash order.
-        let last = |n: &str| n.rsplit('.').next().unwrap_or(n).to_ascii_lowercase();
-        let qualified = name.contains('.');
-        let alias = self
-            .table_index
-            .iter()
-            .filter_map(|(k, &i)| {
-                if k.eq_ignore_ascii_case(name) {
-                    Some((0u8, i))
-                } else if (!qualified || !k.contains('.')) && last(k) == last(name) {
-                    Some((1u8, i))
-                } else {
-                    None
-                }
-            })
-            .min()
-            .map(|(_, i)| i);
+        let folded = name.to_lowercase();
+        let last = last_part(&folded);
+        let alias = self.folded_index.get(&folded).copied().or_else(|| {
+            if name.contains('.') {
+                self.unqualified_index.get(last).copied()
+            } else {
+                self.last_index.get(last).copied()
+            }
+        });
         let idx = match alias {
             Some(i) => i,
-            None => {
-                self.tables.push(TableInfo {
-                    columns: Arc::from(Vec::new()),
-                    rows: 0,
-                    last_explicit: None,
-                });
-                self.tables.len() - 1
-            }
+            None => self.new_table(),
         };
-        self.table_index.insert(name.to_string(), idx);
+        self.index_name(name, idx);
         Some(idx)
+    }
+
+    fn new_table(&mut self) -> usize {
+        self.tables.push(TableInfo {
+            columns: Arc::from(Vec::new()),
+            rows: 0,
+            last_explicit: None,
+        });
+        self.tables.len() - 1
+    }
+
+    /// Records `name` → `idx` in the exact index and, first come first
+    /// served, in the alias indexes.
+    fn index_name(&mut self, name: &str, idx: usize) {
+        let folded = name.to_lowercase();
+        let last = last_part(&folded).to_string();
+        if !name.contains('.') {
+            self.unqualified_index.entry(last.clone()).or_insert(idx);
+        }
+        self.last_index.entry(last).or_insert(idx);
+        self.folded_index.entry(folded).or_insert(idx);
+        self.table_index.insert(name.to_string(), idx);
     }
 
     /// Points the statement's rows at its table, with the explicit column
@@ -1464,13 +1480,9 @@ impl SqlLocator {
         let idx = match self.table_index.get(&name) {
             Some(&i) => Some(i),
             None if self.table_index.len() < MAX_TABLES => {
-                self.tables.push(TableInfo {
-                    columns: Arc::from(Vec::new()),
-                    rows: 0,
-                    last_explicit: None,
-                });
-                self.table_index.insert(name, self.tables.len() - 1);
-                Some(self.tables.len() - 1)
+                let i = self.new_table();
+                self.index_name(&name, i);
+                Some(i)
             }
             None => None,
         };
@@ -1491,6 +1503,11 @@ impl Locator for SqlLocator {
         self.consume(buf, base, pos);
         self.here()
     }
+}
+
+/// The part of a (lower-cased) table name after its last dot.
+fn last_part(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
 }
 
 /// Bytes of identifiers and bare words: ASCII alphanumerics, `_`, `$`, and
@@ -1952,6 +1969,39 @@ COMMIT;
             dump.as_bytes(),
             &[("val1", Some(("t", "2", 1))), ("val2", Some(("t", "3", 2)))],
         );
+    }
+
+    #[test]
+    fn table_names_match_across_case_and_schema() {
+        let dump = "CREATE TABLE users (id int, phone text);\n\
+                    CREATE TABLE a.items (id int, a_col text);\n\
+                    CREATE TABLE b.items (id int, b_col text);\n\
+                    INSERT INTO public.users VALUES (1, 'val1');\n\
+                    INSERT INTO USERS VALUES (2, 'val2');\n\
+                    INSERT INTO b.items VALUES (1, 'val3');\n\
+                    INSERT INTO c.items VALUES (1, 'val4');\n";
+        check(
+            dump.as_bytes(),
+            &[
+                ("val1", Some(("public.users", "phone", 1))),
+                ("val2", Some(("USERS", "phone", 2))),
+                ("val3", Some(("b.items", "b_col", 1))),
+                // Both sides qualified, other schema: not the same table.
+                ("val4", Some(("c.items", "2", 1))),
+            ],
+        );
+    }
+
+    #[test]
+    fn many_tables_stay_fast_and_capped() {
+        let mut d = String::new();
+        for i in 0..(MAX_TABLES + 100) {
+            d.push_str(&format!("INSERT INTO t{i} VALUES (1);\n"));
+        }
+        let mut loc = SqlLocator::new(b"");
+        loc.advance(d.as_bytes(), 0, d.len() as u64);
+        assert_eq!(loc.table_index.len(), MAX_TABLES);
+        assert!(loc.tables.len() <= MAX_TABLES);
     }
 
     /// Deterministic bytes for the no-panic sweeps.
