@@ -29,8 +29,10 @@
 //! only makes answers wrong, never panics. A statement ends at its
 //! delimiter whatever state its parentheses are in, a COPY row ends at its
 //! line, and an INSERT that runs into the next `INSERT`/`COPY`/`CREATE`
-//! without a `;` is cut there. An unterminated quote swallows input up to
-//! the next matching quote, as a SQL client would.
+//! without a `;` is cut there. In a MySQL dump (which never holds a raw
+//! newline inside a string) a line that starts like one of mysqldump's
+//! statements ends an unterminated string; elsewhere an unterminated quote
+//! swallows input up to the next matching quote, as a SQL client would.
 
 use super::{FieldInfo, Locator};
 use crate::finding::Location;
@@ -53,6 +55,16 @@ const MAX_DOLLAR_TAG: usize = 64;
 /// How far into the sniffed prefix the dialect markers are looked for.
 const DIALECT_SNIFF: usize = 16 * 1024;
 const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// Line starts that end an unterminated string in a MySQL dump (see
+/// `SqlLocator::watch_newlines`): mysqldump's own statement openings.
+const RESYNC_LINES: [&str; 6] = [
+    "INSERT INTO `",
+    "LOCK TABLES `",
+    "UNLOCK TABLES;",
+    "DROP TABLE IF EXISTS `",
+    "CREATE TABLE `",
+    "/*!40000 ALTER TABLE `",
+];
 
 /// Which SQL flavour the dump is in; decides what a backslash in a string
 /// means, whether `"…"` is a string, and whether `$tag$` quotes.
@@ -75,6 +87,9 @@ enum Lex {
     Quoted,
     /// After a backslash in a string that honours backslash escapes.
     QuotedEscape,
+    /// After a raw newline inside a mysqldump string (which mysqldump never
+    /// writes): checking whether the line starts a new statement.
+    QuotedNewline,
     /// Just after the closing quote: a second one means a doubled quote.
     QuotedClose,
     /// Saw `-`: a comment if another follows.
@@ -290,6 +305,9 @@ pub struct SqlLocator {
     /// A `DELIMITER` line's argument so far; `delim_done` once it ended.
     delim_new: Vec<u8>,
     delim_done: bool,
+    /// The line after a raw newline in a MySQL string, while it still
+    /// matches the start of one of `RESYNC_LINES`.
+    resync_buf: Vec<u8>,
 
     stmt: Stmt,
     name_parts: Vec<String>,
@@ -338,6 +356,7 @@ impl SqlLocator {
             dollar_match: 0,
             delim_new: Vec::new(),
             delim_done: false,
+            resync_buf: Vec::new(),
             stmt: Stmt::Start,
             name_parts: Vec::new(),
             cols: Vec::new(),
@@ -486,7 +505,10 @@ impl SqlLocator {
             }
             Lex::Quoted => {
                 let rest = &data[i..];
-                let hit = if self.q_backslash {
+                let watch = self.watch_newlines();
+                let hit = if watch {
+                    memchr::memchr3(self.q_close, b'\\', b'\n', rest)
+                } else if self.q_backslash {
                     memchr::memchr2(self.q_close, b'\\', rest)
                 } else {
                     memchr::memchr(self.q_close, rest)
@@ -501,12 +523,18 @@ impl SqlLocator {
                         self.lex = Lex::QuotedEscape;
                         i + k + 1
                     }
+                    Some(b'\n') if watch => {
+                        self.resync_buf.clear();
+                        self.lex = Lex::QuotedNewline;
+                        i + k + 1
+                    }
                     Some(_) => {
                         self.lex = Lex::QuotedClose;
                         i + k + 1
                     }
                 }
             }
+            Lex::QuotedNewline => self.step_quoted_newline(b, i),
             Lex::QuotedEscape => {
                 if self.q_capture {
                     let decoded = match b {
@@ -741,6 +769,36 @@ impl SqlLocator {
                 i + 1
             }
         }
+    }
+
+    /// Whether a raw newline inside the open quote may mean a lost closing
+    /// quote. mysqldump escapes newlines in strings, so in its dumps a line
+    /// that starts like a mysqldump statement is one.
+    fn watch_newlines(&self) -> bool {
+        self.dialect == Dialect::MySql && !self.q_ident
+    }
+
+    /// Compares the line after a raw newline in a MySQL string with the
+    /// statements mysqldump starts lines with; on a match the string was
+    /// unterminated and the statement starts anew there.
+    fn step_quoted_newline(&mut self, b: u8, i: usize) -> usize {
+        self.resync_buf.push(b);
+        let seen = self.resync_buf.as_slice();
+        if RESYNC_LINES.iter().any(|l| l.as_bytes() == seen) {
+            let line = std::mem::take(&mut self.resync_buf);
+            self.end_statement();
+            self.lex = Lex::Normal;
+            self.feed(&line);
+            return i + 1;
+        }
+        if !RESYNC_LINES.iter().any(|l| l.as_bytes().starts_with(seen)) {
+            // String content after all: read it again as such (it may hold
+            // the closing quote, or another newline).
+            let held = std::mem::take(&mut self.resync_buf);
+            self.lex = Lex::Quoted;
+            self.feed(&held);
+        }
+        i + 1
     }
 
     fn step_dollar_body(&mut self, data: &[u8], i: usize) -> usize {
@@ -2002,6 +2060,25 @@ COMMIT;
         loc.advance(d.as_bytes(), 0, d.len() as u64);
         assert_eq!(loc.table_index.len(), MAX_TABLES);
         assert!(loc.tables.len() <= MAX_TABLES);
+    }
+
+    #[test]
+    fn mysql_unterminated_string_resyncs_at_the_next_dump_statement() {
+        let dump = "-- MySQL dump 10.13\n\
+                    CREATE TABLE `t` (`a` int, `b` text);\n\
+                    INSERT INTO `t` VALUES (1,'broken),(9,'x');\n\
+                    INSERT INTO `t` VALUES (2,'val2'),(3,'raw\nline\n\\'INSERT INTO `t`'),(4,'val4');\n\
+                    UNLOCK TABLES;\n";
+        check(
+            dump.as_bytes(),
+            &[
+                ("broken", Some(("t", "b", 1))),
+                ("val2", Some(("t", "b", 2))),
+                ("line", Some(("t", "b", 3))),
+                ("val4", Some(("t", "b", 4))),
+                ("UNLOCK", None),
+            ],
+        );
     }
 
     /// Deterministic bytes for the no-panic sweeps.
