@@ -54,6 +54,7 @@ const MAX_DELIMITER: usize = 16;
 const MAX_DOLLAR_TAG: usize = 64;
 /// How far into the sniffed prefix the dialect markers are looked for.
 const DIALECT_SNIFF: usize = 16 * 1024;
+/// The UTF-8 byte-order mark, skipped before the first keyword.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Line starts that end an unterminated string in a MySQL dump (see
 /// `SqlLocator::watch_newlines`): mysqldump's own statement openings.
