@@ -16,6 +16,8 @@ pub mod json;
 
 use crate::finding::Location;
 
+pub mod sql;
+
 /// How an input is interpreted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum InputFormat {
@@ -126,6 +128,7 @@ pub fn sniff(path: &str, prefix: &[u8]) -> InputFormat {
         "ndjson" | "jsonl" => InputFormat::Ndjson,
         "sql" => InputFormat::Sql,
         "" | "txt" | "log" | "dat" | "cdr" => sniff_content(prefix),
+        _ if sql::looks_like_dump(prefix) => InputFormat::Sql,
         _ => InputFormat::Text,
     }
 }
@@ -133,6 +136,9 @@ pub fn sniff(path: &str, prefix: &[u8]) -> InputFormat {
 /// The content sniff for names that say nothing.
 fn sniff_content(prefix: &[u8]) -> InputFormat {
     let sample = &prefix[..prefix.len().min(SNIFF_BYTES)];
+    if sql::looks_like_dump(prefix) {
+        return InputFormat::Sql;
+    }
     if opens_json(sample) {
         return if looks_ndjson(prefix) {
             InputFormat::Ndjson
@@ -247,8 +253,7 @@ pub fn locator_for(format: InputFormat, prefix: &[u8]) -> Option<Box<dyn Locator
         InputFormat::Json => Some(Box::new(json::JsonLocator::new(false))),
         InputFormat::Ndjson => Some(Box::new(json::JsonLocator::new(true))),
         InputFormat::Cdr => Some(Box::new(cdr::locator(prefix))),
-        // The SQL locator lives in `sql.rs`.
-        InputFormat::Sql => None,
+        InputFormat::Sql => Some(Box::new(sql::SqlLocator::new(prefix))),
     }
 }
 
