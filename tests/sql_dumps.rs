@@ -208,25 +208,21 @@ fn check_dump(path: &Path, schema: &str) {
 }
 
 #[test]
-#[ignore = "needs locator wiring"]
 fn pg_dump_copy() {
     check_dump(&fixture("pg_copy.sql"), "public.");
 }
 
 #[test]
-#[ignore = "needs locator wiring"]
 fn pg_dump_inserts() {
     check_dump(&fixture("pg_inserts.sql"), "public.");
 }
 
 #[test]
-#[ignore = "needs locator wiring"]
 fn pg_dump_column_inserts() {
     check_dump(&fixture("pg_column_inserts.sql"), "public.");
 }
 
 #[test]
-#[ignore = "needs locator wiring"]
 fn mariadb_dump_extended_inserts_with_binary_blob() {
     let path = fixture("mariadb.sql");
     // The BLOB's raw bytes make the file invalid UTF-8; it must still scan.
@@ -235,13 +231,11 @@ fn mariadb_dump_extended_inserts_with_binary_blob() {
 }
 
 #[test]
-#[ignore = "needs locator wiring"]
 fn sqlite_dump() {
     check_dump(&fixture("sqlite.sql"), "");
 }
 
 #[test]
-#[ignore = "needs locator wiring"]
 fn dump_without_sql_extension_is_sniffed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("backup-2024-01-15");

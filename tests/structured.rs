@@ -72,7 +72,7 @@ fn expected() -> Vec<Expect> {
         ),
         e("customers.csv", "phone", "+79000000004", row(4, "phone")),
         e("customers.csv", "inn", "520102345642", row(4, "inn")),
-        // The SNILS column follows the numeric INN column: see
+        // The SNILS column follows the numeric INN column: checked in
         // `csv_value_after_a_numeric_column`.
         // `;`, CRLF, Russian headers.
         e(
@@ -334,7 +334,6 @@ fn library_locates_every_expected_value() {
 }
 
 #[test]
-#[ignore = "tokenizer: `<digit>,<digits>` is taken for a thousands separator"]
 fn csv_value_after_a_numeric_column() {
     check_list(after_numeric_column(), library_findings);
 }
@@ -342,7 +341,6 @@ fn csv_value_after_a_numeric_column() {
 /// The built binary: `scan --format jsonl` prints the same spans and
 /// locations.
 #[test]
-#[ignore = "needs locator wiring"]
 fn binary_reports_locations() {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_piiscan"));
     cmd.env_remove("PIISCAN_KEY")

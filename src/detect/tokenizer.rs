@@ -254,8 +254,11 @@ impl Tokenizer {
             return skip_alnum(buf, s);
         }
         // `abc-123`, `x_12`, `3.14159`, `1,299`: glued to a token before.
+        // After a comma only a three-digit thousands group is glued: in a
+        // CSV row `…,500100732185,112-233-401 83,…` the next field is a value.
         if matches!(prev, b'-' | b'_') && prev2.is_ascii_alphanumeric()
-            || matches!(prev, b'.' | b',') && prev2.is_ascii_digit()
+            || prev == b'.' && prev2.is_ascii_digit()
+            || prev == b',' && prev2.is_ascii_digit() && thousands_group(buf, s)
         {
             return skip_alnum(buf, s);
         }
@@ -940,6 +943,12 @@ fn next_trigger(buf: &[u8], mut i: usize, to: usize) -> usize {
         i += 1;
     }
     i
+}
+
+/// Three digits not continued by a chain separator: the `299` of `1,299`.
+fn thousands_group(buf: &[u8], s: usize) -> bool {
+    let e = skip_digits(buf, s);
+    e - s == 3 && !matches!(buf.get(e), Some(b'-' | b' ' | b'(' | b')' | b'/'))
 }
 
 fn skip_digits(buf: &[u8], mut p: usize) -> usize {

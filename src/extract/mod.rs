@@ -355,11 +355,11 @@ mod tests {
             InputFormat::Json,
             InputFormat::Ndjson,
             InputFormat::Cdr,
+            InputFormat::Sql,
         ] {
             assert!(locator_for(f, b"").is_some(), "{f:?}");
         }
         assert!(locator_for(InputFormat::Text, b"").is_none());
-        assert!(locator_for(InputFormat::Sql, b"").is_none());
     }
 
     #[test]
