@@ -1160,3 +1160,354 @@ fn human_bytes(n: u64) -> String {
         format!("{n} bytes")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// What a walk produced, in order.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    enum Got {
+        Stream(String, String),
+        Skipped(String, String),
+        Error(String, String),
+    }
+
+    fn collect(f: impl FnOnce(&mut dyn FnMut(Leaf<'_>))) -> Vec<Got> {
+        let mut got = Vec::new();
+        f(&mut |leaf| match leaf {
+            Leaf::Stream { display, reader } => {
+                let mut data = Vec::new();
+                // Keep at most 1 MiB; read (and so decompress) everything.
+                let mut chunk = [0u8; 8192];
+                loop {
+                    match reader.read(&mut chunk) {
+                        Ok(0) => break,
+                        Ok(n) if data.len() < 1 << 20 => data.extend_from_slice(&chunk[..n]),
+                        Ok(_) => {}
+                        Err(e) => panic!("leaf readers never fail: {e}"),
+                    }
+                }
+                got.push(Got::Stream(
+                    display,
+                    String::from_utf8_lossy(&data).into_owned(),
+                ));
+            }
+            Leaf::Skipped { display, reason } => got.push(Got::Skipped(display, reason)),
+            Leaf::Error { display, message } => got.push(Got::Error(display, message)),
+        });
+        got
+    }
+
+    /// Walks `data` named `name` from a seekable reader.
+    fn walk(name: &str, data: &[u8], limits: &Limits) -> Vec<Got> {
+        let kind = detect(name, &data[..data.len().min(PEEK_LEN)])
+            .unwrap_or_else(|| panic!("{name} is not detected as a container"));
+        collect(|leaf| {
+            expand_seekable(
+                name,
+                kind,
+                Box::new(Cursor::new(data)),
+                Some(data.len() as u64),
+                limits,
+                leaf,
+            )
+        })
+    }
+
+    /// Walks `data` as a plain stream (a zip gets spooled).
+    fn walk_stream(name: &str, data: &[u8], limits: &Limits) -> Vec<Got> {
+        let kind = detect(name, &data[..data.len().min(PEEK_LEN)]).unwrap();
+        collect(|leaf| expand(name, kind, Box::new(data), None, limits, leaf))
+    }
+
+    const TEXT: &str = "id;email;phone\n1;ivan.petrov@example.com;+7 900 012-34-56\n";
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn bzip2(data: &[u8]) -> Vec<u8> {
+        let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    fn xz(data: &[u8]) -> Vec<u8> {
+        let mut w =
+            lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).unwrap();
+        w.write_all(data).unwrap();
+        w.finish().unwrap()
+    }
+
+    fn zstd(data: &[u8]) -> Vec<u8> {
+        ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+    }
+
+    fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        for (name, data) in entries {
+            w.start_file(*name, opts).unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    fn tar(entries: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut b = tar::Builder::new(Vec::new());
+        for (name, data) in entries {
+            let mut h = tar::Header::new_ustar();
+            h.set_size(data.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, name, *data).unwrap();
+        }
+        b.into_inner().unwrap()
+    }
+
+    fn stream(display: &str, text: &str) -> Got {
+        Got::Stream(display.into(), text.into())
+    }
+
+    #[test]
+    fn detect_by_magic_and_name() {
+        use ContainerKind as K;
+        let t = TEXT.as_bytes();
+        assert_eq!(detect("a.txt.gz", &gzip(t)), Some(K::Gzip));
+        assert_eq!(detect("noext", &gzip(t)), Some(K::Gzip));
+        assert_eq!(detect("a.zst", &zstd(t)), Some(K::Zstd));
+        assert_eq!(detect("a.bz2", &bzip2(t)), Some(K::Bzip2));
+        assert_eq!(detect("a.xz", &xz(t)), Some(K::Xz));
+        assert_eq!(detect("a.zip", &zip(&[("a", t)])), Some(K::Zip));
+        assert_eq!(detect("dir/Report.DOCX", &zip(&[("a", t)])), Some(K::Docx));
+        assert_eq!(detect("book.xlsx", &zip(&[("a", t)])), Some(K::Xlsx));
+        assert_eq!(detect("a.odt", &zip(&[("a", t)])), Some(K::Odt));
+        assert_eq!(detect("archive", &tar(&[("a", t)])), Some(K::Tar));
+        assert_eq!(detect("m.eml", b"anything"), Some(K::Email));
+        assert_eq!(
+            detect(
+                "msg",
+                b"Received: from mx.example.com\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+            ),
+            Some(K::Email)
+        );
+        assert_eq!(
+            detect(
+                "inbox",
+                b"From a@example.com Mon Jan  1 00:00:00 2024\nFrom: a@example.com\n"
+            ),
+            Some(K::Mbox)
+        );
+        // A misnamed .gz that is text, plain text, a broken tar header.
+        assert_eq!(detect("a.gz", t), None);
+        assert_eq!(detect("a.txt", t), None);
+        let mut bad = tar(&[("a", t)]);
+        bad[0] ^= 1;
+        assert_eq!(detect("a.tar", &bad), None);
+    }
+
+    #[test]
+    fn single_stream_names() {
+        assert_eq!(single_stream_name("logs/app.log.gz"), "app.log");
+        assert_eq!(single_stream_name("x.TGZ"), "x.tar");
+        assert_eq!(single_stream_name("a.tar.zst"), "a.tar");
+        assert_eq!(single_stream_name("data"), "data");
+        assert_eq!(single_stream_name(".gz"), ".gz");
+        assert_eq!(clean_name("./db/../a\u{7}.sql"), "db/../a?.sql");
+    }
+
+    #[test]
+    fn every_compressor_yields_its_text_under_the_stripped_name() {
+        let l = Limits::default();
+        let t = TEXT.as_bytes();
+        for (name, data) in [
+            ("users.csv.gz", gzip(t)),
+            ("users.csv.zst", zstd(t)),
+            ("users.csv.bz2", bzip2(t)),
+            ("users.csv.xz", xz(t)),
+        ] {
+            assert_eq!(
+                walk(name, &data, &l),
+                [stream(&format!("{name}!/users.csv"), TEXT)],
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn concatenated_gzip_members_and_zstd_frames_are_all_read() {
+        let l = Limits::default();
+        let mut gz = gzip(b"first ");
+        gz.extend(gzip(b"second"));
+        assert_eq!(walk("a.gz", &gz, &l), [stream("a.gz!/a", "first second")]);
+        let mut zs = zstd(b"first ");
+        // A skippable frame between two data frames.
+        zs.extend_from_slice(&[0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+        zs.extend(zstd(b"second"));
+        assert_eq!(walk("a.zst", &zs, &l), [stream("a.zst!/a", "first second")]);
+    }
+
+    #[test]
+    fn nested_archives_collapse_single_stream_names() {
+        let l = Limits::default();
+        let inner = zip(&[("docs/a.txt", b"anna@example.com"), ("b.txt", b"b")]);
+        let t = tar(&[("./db/users.sql", TEXT.as_bytes()), ("inner/n.zip", &inner)]);
+        let want = [
+            stream("b.tar.gz!/db/users.sql", TEXT),
+            stream("b.tar.gz!/inner/n.zip!/docs/a.txt", "anna@example.com"),
+            stream("b.tar.gz!/inner/n.zip!/b.txt", "b"),
+        ];
+        assert_eq!(walk("b.tar.gz", &gzip(&t), &l), want);
+        // A zip read from a stream is spooled, with the same result.
+        assert_eq!(walk_stream("b.tar.gz", &gzip(&t), &l), want);
+        assert_eq!(walk_stream("x.zip", &inner, &l), walk("x.zip", &inner, &l));
+    }
+
+    #[test]
+    fn truncated_containers_are_errors_for_that_container() {
+        let l = Limits::default();
+        let big: String = (0..20_000).map(|i| format!("{i} {TEXT}")).collect();
+        let t = big.as_bytes();
+        for (name, data, want) in [
+            ("a.gz", gzip(t), "truncated gzip stream"),
+            ("a.bz2", bzip2(t), "truncated bzip2 stream"),
+            ("a.xz", xz(t), "truncated xz stream"),
+            ("a.zst", zstd(t), "truncated zstd stream"),
+        ] {
+            let got = walk(name, &data[..data.len() / 2], &l);
+            let last = got.last().unwrap();
+            assert_eq!(
+                *last,
+                Got::Error(format!("{name}!/a"), want.into()),
+                "{name}: {got:?}"
+            );
+        }
+        // A tar cut inside its first entry, then a tar.gz cut likewise.
+        let tr = tar(&[("a.txt", t), ("b.txt", b"b")]);
+        let got = walk("a.tar", &tr[..tr.len() / 2], &l);
+        assert!(
+            matches!(got.last(), Some(Got::Error(d, m)) if d == "a.tar!/a.txt" && m.starts_with("truncated tar")),
+            "{got:?}"
+        );
+        let tgz = gzip(&tr);
+        let got = walk("a.tgz", &tgz[..tgz.len() / 2], &l);
+        assert_eq!(
+            got.last(),
+            Some(&Got::Error(
+                "a.tgz!/a.txt".into(),
+                "truncated gzip stream".into()
+            )),
+            "{got:?}"
+        );
+        assert_eq!(got.len(), 2, "one cut stream, one error: {got:?}");
+        // A zip without its central directory.
+        let z = zip(&[("a.txt", t)]);
+        let got = walk("a.zip", &z[..z.len() - 30], &l);
+        assert!(
+            matches!(&got[..], [Got::Error(d, m)] if d == "a.zip" && m.starts_with("corrupt zip:")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn corrupt_zip_entry_is_an_error_and_the_walk_goes_on() {
+        let l = Limits::default();
+        let mut z = zip(&[("a.txt", TEXT.as_bytes()), ("b.txt", b"bee")]);
+        // Damage a.txt's compressed data (it starts after the 30-byte
+        // local header and the name).
+        z[30 + 5 + 2] ^= 0xff;
+        let got = walk("x.zip", &z, &l);
+        assert!(
+            matches!(&got[..], [.., Got::Error(d, m), Got::Stream(d2, b)]
+                if d == "x.zip!/a.txt" && m.starts_with("corrupt zip entry") && d2 == "x.zip!/b.txt" && b == "bee"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn no_panic_on_cut_or_flipped_bytes() {
+        let l = Limits::default();
+        let t = TEXT.as_bytes();
+        let inner = zip(&[("a.txt", t)]);
+        let samples = [
+            ("a.gz", gzip(t)),
+            ("a.zst", zstd(t)),
+            ("a.bz2", bzip2(t)),
+            ("a.xz", xz(t)),
+            ("a.zip", inner.clone()),
+            ("a.tar", tar(&[("a.txt", t), ("n.zip", &inner)])),
+        ];
+        for (name, data) in &samples {
+            let kind = detect(name, data).unwrap();
+            for i in (0..data.len()).step_by(7) {
+                let mut flipped = data.clone();
+                flipped[i] ^= 0x55;
+                for input in [&data[..i], &flipped[..]] {
+                    collect(|leaf| {
+                        expand_seekable(name, kind, Box::new(Cursor::new(input)), None, &l, leaf)
+                    });
+                    collect(|leaf| expand(name, kind, Box::new(input), None, &l, leaf));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn entry_limit_stops_the_walk_with_a_reason() {
+        let l = Limits {
+            max_entries: 3,
+            ..Limits::default()
+        };
+        let names: Vec<String> = (0..6).map(|i| format!("f{i}.txt")).collect();
+        let entries: Vec<(&str, &[u8])> = names.iter().map(|n| (n.as_str(), &b"x"[..])).collect();
+        let got = walk("a.tar", &tar(&entries), &l);
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert!(
+            matches!(&got[3], Got::Skipped(d, r) if d == "a.tar" && r.starts_with("decompression limit: more than 3 entries")),
+            "{got:?}"
+        );
+        // A zip's directory is checked before it is read.
+        let got = walk("a.zip", &zip(&entries), &l);
+        assert!(
+            matches!(&got[..], [Got::Skipped(d, r)] if d == "a.zip" && r.contains("lists 6 entries")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn expanded_bytes_budget_is_per_input() {
+        let l = Limits {
+            max_expanded_bytes: 2 << 20,
+            max_ratio: u64::MAX,
+            ..Limits::default()
+        };
+        let big: String = (0..200_000).map(|i| format!("{i} {TEXT}")).collect();
+        let got = walk("a.gz", &gzip(big.as_bytes()), &l);
+        assert!(
+            matches!(&got[..], [Got::Stream(d, _), Got::Skipped(d2, r)]
+                if d == "a.gz!/a" && d2 == d && r.starts_with("decompression limit: more than 2 MiB expanded")),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn depth_limit_skips_the_deep_container() {
+        let l = Limits {
+            max_depth: 2,
+            ..Limits::default()
+        };
+        let z = zip(&[("deep.txt", b"x")]);
+        let t = tar(&[("n.zip", &z)]);
+        // gzip (1) → tar (2) → zip (3): too deep.
+        let got = walk("a.tar.gz", &gzip(&t), &l);
+        assert!(
+            matches!(&got[..], [Got::Skipped(d, r)] if d == "a.tar.gz!/n.zip" && r.starts_with("decompression limit: zip nested more than 2")),
+            "{got:?}"
+        );
+    }
+}
