@@ -26,8 +26,8 @@
 //! and what came out. Once a layer has produced [`RATIO_GRACE`] bytes,
 //! output over `max_ratio` × input stops it; the output of all layers of
 //! one top-level input is capped by `max_expanded_bytes` (and, when the
-//! input's size is known, by `max_ratio` × that size too, which catches
-//! bombs that spread their ratio over several nested layers). Containers
+//! input's size is known, by [`NESTED_RATIO_FACTOR`] × `max_ratio` × that
+//! size, which catches bombs that spread their ratio over nested layers). Containers
 //! nested deeper than `max_depth` and entries past `max_entries` are not
 //! opened. Every limit hit is a [`Leaf::Skipped`] whose reason starts with
 //! `decompression limit:`; a corrupt or truncated container is a
@@ -55,6 +55,12 @@ pub const PEEK_LEN: usize = 4096;
 /// much: small, very repetitive files (a column of zeros) legitimately
 /// compress far better than 200:1, and a bomb is only harmful when large.
 pub const RATIO_GRACE: u64 = 1 << 20;
+
+/// The whole input may expand `max_ratio` × this over its size. This
+/// catches bombs that nest several layers each under `max_ratio`, while a
+/// single-layer bomb is stopped (and reported for its own entry) by the
+/// per-layer check first.
+pub const NESTED_RATIO_FACTOR: u64 = 4;
 
 /// Per-layer decoder memory cap: an xz dictionary or zstd window larger
 /// than this is refused (xz -9 uses 64 MiB, zstd --ultra -22 128 MiB).
@@ -213,8 +219,9 @@ pub struct Limits {
     /// together (stored tar/zip data and MIME decoding do not count: they
     /// cannot grow). Also caps how much of a zip is spooled to disk.
     pub max_expanded_bytes: u64,
-    /// Output over input per decompressing layer, and over the top-level
-    /// input's size overall (checked past [`RATIO_GRACE`]).
+    /// Output over input per decompressing layer (and, times
+    /// [`NESTED_RATIO_FACTOR`], over the top-level input's size overall);
+    /// checked past [`RATIO_GRACE`].
     pub max_ratio: u64,
     /// Containers inside containers: a `.tar.gz` is 2 (gzip, then tar).
     pub max_depth: u32,
@@ -405,12 +412,12 @@ impl<R: Read> Read for Decoded<R> {
             ))
         } else if let Some(len) = self.shared.compressed_len
             && total > RATIO_GRACE
-            && total / len.max(1) > l.max_ratio
+            && total / len.max(1) > l.max_ratio.saturating_mul(NESTED_RATIO_FACTOR)
         {
             Some((
                 format!(
                     "decompression limit: input expands more than {}:1 overall; the rest of it is not scanned",
-                    l.max_ratio
+                    l.max_ratio.saturating_mul(NESTED_RATIO_FACTOR)
                 ),
                 1,
             ))
@@ -604,7 +611,10 @@ impl<'l> Walker<'l> {
     /// container itself, else handed to the callback. `leaf_display` names
     /// it as a plain stream, `container_display` as a container (they
     /// differ for single-stream compressors: `x.tar.gz!/db/a.sql`, not
-    /// `x.tar.gz!/x.tar!/db/a.sql`).
+    /// `x.tar.gz!/x.tar!/db/a.sql`). `scope` is what a read error of this
+    /// stream breaks: `depth` when the container cannot go on (its entries
+    /// share one stream: tar, e-mail), `depth + 1` when only this entry
+    /// is lost (zip).
     pub(crate) fn inner(
         &mut self,
         leaf_display: String,
@@ -612,10 +622,11 @@ impl<'l> Walker<'l> {
         name: &str,
         reader: &mut dyn Read,
         depth: u32,
+        scope: u32,
     ) {
         let mut prefix = Vec::with_capacity(PEEK_LEN);
         if let Err(e) = read_prefix(reader, &mut prefix) {
-            self.shared.fail(one_line(&e.to_string()), false, depth);
+            self.shared.fail(one_line(&e.to_string()), false, scope);
             self.report_pending(&leaf_display);
             return;
         }
@@ -628,7 +639,7 @@ impl<'l> Walker<'l> {
             }
             None => {
                 let mut chained = Cursor::new(prefix).chain(reader);
-                self.stream(leaf_display, &mut chained, depth);
+                self.stream(leaf_display, &mut chained, scope);
             }
         }
     }
@@ -697,7 +708,14 @@ impl<'l> Walker<'l> {
         let mut decoded = self.decoded(decoder, count, kind.name(), depth);
         let stem = single_stream_name(display);
         let leaf_display = format!("{display}!/{stem}");
-        self.inner(leaf_display, Some(display), &stem, &mut decoded, depth);
+        self.inner(
+            leaf_display,
+            Some(display),
+            &stem,
+            &mut decoded,
+            depth,
+            depth,
+        );
     }
 
     fn tar(&mut self, display: &str, raw: Box<dyn Read + '_>, depth: u32) {
@@ -756,7 +774,7 @@ impl<'l> Walker<'l> {
                 entry: &mut entry,
                 remaining: size,
             };
-            self.inner(child, None, &name, &mut body, depth);
+            self.inner(child, None, &name, &mut body, depth, depth);
             if self.must_stop(depth) {
                 return;
             }
@@ -842,6 +860,7 @@ impl<'l> Walker<'l> {
             let name = clean_name(&String::from_utf8_lossy(meta.name_raw()));
             let (encrypted, symlink) = (meta.encrypted(), meta.is_symlink());
             let stored = meta.compression() == zip::CompressionMethod::Stored;
+            let declared = (meta.size(), meta.compressed_size());
             let text_part = office.and_then(|k| office::text_part(k, &name));
             if office.is_some() && text_part.is_none() && !office::is_embedding(&name) {
                 // An Office file's other parts (styles, images, settings)
@@ -858,6 +877,16 @@ impl<'l> Walker<'l> {
             }
             if symlink {
                 self.skipped(child, "link inside archive".into());
+                continue;
+            }
+            // The directory says how big the entry gets: a bomb is refused
+            // before any of it is inflated (a consumer that stops early, at
+            // a binary sniff, would otherwise never trip the meters). Lying
+            // sizes are still caught by the meters while reading.
+            if let Some(reason) =
+                declared_over(declared, &self.limits(), self.shared.expanded.get())
+            {
+                self.skipped(child, reason);
                 continue;
             }
             let file = match archive.by_index(i) {
@@ -889,13 +918,30 @@ impl<'l> Walker<'l> {
                     let mut text = office::XmlText::new(&mut body, mode);
                     self.stream(child, &mut text, depth + 1);
                 }
-                None => self.inner(child, None, &name, &mut body, depth + 1),
+                None => self.inner(child, None, &name, &mut body, depth, depth + 1),
             }
             drop(body);
             if self.must_stop(depth) {
                 return;
             }
         }
+    }
+}
+
+/// Why a zip entry's declared (size, compressed size) is over the limits.
+fn declared_over((size, compressed): (u64, u64), l: &Limits, expanded: u64) -> Option<String> {
+    if size > RATIO_GRACE && size / compressed.max(1) > l.max_ratio {
+        Some(format!(
+            "decompression limit: zip entry declares {size} bytes from {compressed} (over {}:1)",
+            l.max_ratio
+        ))
+    } else if expanded.saturating_add(size) > l.max_expanded_bytes {
+        Some(format!(
+            "decompression limit: zip entry declares {size} bytes, over {} expanded per input",
+            human_bytes(l.max_expanded_bytes)
+        ))
+    } else {
+        None
     }
 }
 

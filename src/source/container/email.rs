@@ -875,7 +875,7 @@ fn leaf_part(
         out_pos: 0,
         done: false,
     };
-    w.inner(display, None, &name, &mut body, msg.depth);
+    w.inner(display, None, &name, &mut body, msg.depth, msg.depth);
     body.skip_rest()
 }
 
