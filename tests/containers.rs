@@ -233,6 +233,30 @@ fn email_parts_are_decoded_and_named() {
 }
 
 #[test]
+fn no_panic_on_cut_or_flipped_email_and_office_files() {
+    let l = Limits::default();
+    let mail = sample_email().into_bytes();
+    let docx = zip(&[(
+        "word/document.xml",
+        "<w:p><w:r><w:t>a&amp;b&#x41;&#99999999;<![CDATA[x]]><!-- c --></w:t></w:r></w:p>"
+            .as_bytes(),
+    )]);
+    for (name, data) in [("mail.eml", &mail), ("a.docx", &docx)] {
+        for i in (0..data.len()).step_by(3) {
+            let mut flipped = data.clone();
+            flipped[i] ^= 0x2d; // turns letters into '-', '=' or '?'-like bytes
+            for input in [&data[..i], &flipped[..]] {
+                if let Some(kind) = container::detect(name, input) {
+                    container::expand(name, kind, Box::new(input), None, &l, &mut |leaf| {
+                        take(leaf);
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn mbox_messages_are_numbered() {
     let mut mbox = String::new();
     for i in 1..=3 {

@@ -271,8 +271,9 @@ pub fn expand(
     limits: &Limits,
     leaf: &mut dyn FnMut(Leaf<'_>),
 ) {
-    let mut w = Walker::new(limits, compressed_len, leaf);
-    w.container(display, kind, Input::Stream(reader), 1);
+    guarded(display, leaf, |leaf| {
+        Walker::new(limits, compressed_len, leaf).container(display, kind, Input::Stream(reader), 1)
+    });
 }
 
 /// Like [`expand`], for a seekable input (a file): zips and Office files
@@ -285,8 +286,32 @@ pub fn expand_seekable(
     limits: &Limits,
     leaf: &mut dyn FnMut(Leaf<'_>),
 ) {
-    let mut w = Walker::new(limits, compressed_len, leaf);
-    w.container(display, kind, Input::Seekable(reader), 1);
+    guarded(display, leaf, |leaf| {
+        Walker::new(limits, compressed_len, leaf).container(
+            display,
+            kind,
+            Input::Seekable(reader),
+            1,
+        )
+    });
+}
+
+/// Runs a walk so that a panic in a decoder crate (hostile input finding
+/// a bug there) becomes an error for this input, not a dead worker
+/// thread and a lost scan.
+fn guarded(
+    display: &str,
+    leaf: &mut dyn FnMut(Leaf<'_>),
+    walk: impl FnOnce(&mut dyn FnMut(Leaf<'_>)),
+) {
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| walk(&mut *leaf)));
+    if outcome.is_err() {
+        leaf(Leaf::Error {
+            display: display.to_string(),
+            message: "internal error while reading this container; the rest of it is not scanned"
+                .into(),
+        });
+    }
 }
 
 enum Input<'r> {
@@ -657,6 +682,7 @@ impl<'l> Walker<'l> {
             );
             return;
         }
+        log::debug!("{display}: expanding as {} (depth {depth})", kind.name());
         match kind {
             ContainerKind::Gzip
             | ContainerKind::Zstd
@@ -784,6 +810,7 @@ impl<'l> Walker<'l> {
     /// Copies a zip met inside a stream to a temporary file, then reads it.
     fn spooled_zip(&mut self, display: &str, mut raw: Box<dyn Read + '_>, depth: u32) {
         let cap = self.limits().max_expanded_bytes;
+        log::debug!("{display}: zip inside a stream, spooling to a temporary file");
         let mut file = match tempfile::tempfile() {
             Ok(f) => f,
             Err(e) => {
