@@ -8,8 +8,8 @@
 //! (`backup.tar.gz!/db/users.sql`, `mail.eml!/part2.html`) and the
 //! [`Limits`]. It does not scan: every non-container stream inside goes to
 //! the caller's `leaf` callback as a [`Leaf`], which reads it like a file.
-//! The MIME walk lives in [`email`](self::email), Office text extraction in
-//! [`office`](self::office).
+//! The MIME walk lives in [`email`], Office text extraction in
+//! [`office`].
 //!
 //! # Streaming and the zip exception
 //!
