@@ -268,14 +268,7 @@ pub fn run_scan(
                             if limit.is_some_and(|l| size > l) {
                                 skipped(display, "too large")
                             } else {
-                                match std::fs::File::open(&path) {
-                                    Ok(f) => {
-                                        maker.scan_stream(&mut scanner, display, f, &mut |b| {
-                                            let _ = tx.send(b);
-                                        })
-                                    }
-                                    Err(e) => errored(display, io_message(&e)),
-                                }
+                                return scan_path(&maker, &mut scanner, &path, display, &tx);
                             }
                         }
                         Entry::Stdin => maker.scan_stream(
@@ -311,6 +304,93 @@ pub fn run_scan(
     summary.elapsed = started.elapsed();
     sink.finish(&summary)?;
     Ok(summary)
+}
+
+/// Scans one file, expanding it when it is a container (archive,
+/// compressed stream, e-mail, Office file): each stream inside becomes its
+/// own result (`dump.tar.gz!/db/users.sql`), and limit hits and broken
+/// containers become skipped/error results. Returns false when the output
+/// is gone.
+fn scan_path(
+    maker: &FindingMaker,
+    scanner: &mut StreamScanner,
+    path: &std::path::Path,
+    display: String,
+    tx: &crossbeam_channel::Sender<FileResult>,
+) -> bool {
+    use crate::source::container::{self, Leaf};
+    use std::io::{Seek, SeekFrom};
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return tx.send(errored(display, io_message(&e))).is_ok(),
+    };
+    // Peek, then put the bytes back in front: works for FIFOs too.
+    let mut prefix = Vec::with_capacity(container::PEEK_LEN);
+    if let Err(e) = (&mut file)
+        .take(container::PEEK_LEN as u64)
+        .read_to_end(&mut prefix)
+    {
+        return tx.send(errored(display, io_message(&e))).is_ok();
+    }
+    let Some(kind) = container::detect(&display, &prefix) else {
+        let reader = io::Cursor::new(prefix).chain(file);
+        let result = maker.scan_stream(scanner, display, reader, &mut |b| {
+            let _ = tx.send(b);
+        });
+        return tx.send(result).is_ok();
+    };
+    let mut alive = true;
+    // A stream's result waits for the next leaf: a skipped/error leaf with
+    // the same path supersedes it (the stream was cut short), keeping what
+    // was found in the part read.
+    let mut pending: Option<FileResult> = None;
+    let mut on_leaf = |leaf: Leaf<'_>| {
+        let next = match leaf {
+            Leaf::Stream { display, reader } => {
+                if let Some(p) = pending.take() {
+                    alive = alive && tx.send(p).is_ok();
+                }
+                if alive {
+                    pending = Some(maker.scan_stream(scanner, display, reader, &mut |b| {
+                        let _ = tx.send(b);
+                    }));
+                }
+                return;
+            }
+            Leaf::Skipped { display, reason } => skipped(display, reason),
+            Leaf::Error { display, message } => errored(display, message),
+        };
+        let next = match pending.take() {
+            Some(p) if p.path == next.path => FileResult {
+                findings: p.findings,
+                ..next
+            },
+            Some(p) => {
+                alive = alive && tx.send(p).is_ok();
+                next
+            }
+            None => next,
+        };
+        alive = alive && tx.send(next).is_ok();
+    };
+    let limits = container::Limits::default();
+    match file
+        .stream_position()
+        .and_then(|_| file.seek(SeekFrom::Start(0)))
+    {
+        Ok(_) => {
+            let len = file.metadata().map(|m| m.len()).ok();
+            container::expand_seekable(&display, kind, Box::new(file), len, &limits, &mut on_leaf)
+        }
+        Err(_) => {
+            let reader = Box::new(io::Cursor::new(prefix).chain(file));
+            container::expand(&display, kind, reader, None, &limits, &mut on_leaf)
+        }
+    }
+    if let Some(p) = pending.take() {
+        alive = alive && tx.send(p).is_ok();
+    }
+    alive
 }
 
 fn skipped(path: String, reason: impl Into<String>) -> FileResult {

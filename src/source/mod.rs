@@ -11,6 +11,8 @@
 //! the same for stdin and pipes, and needs no `unsafe`; the kernel's
 //! read-ahead makes it as fast for sequential scans.
 
+pub mod container;
+
 use crate::decode::{self, Decoded, Sniffed};
 use crate::detect::context::{WINDOW_AFTER, WINDOW_BEFORE};
 use crate::detect::tokenizer::MAX_CANDIDATE_LEN;
