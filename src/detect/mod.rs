@@ -198,7 +198,10 @@ impl Engine {
             .map(str::to_lowercase);
         let (start, end) = (alts[0].start, alts[0].end);
         self.context.scan(buf, start, end, &mut scratch.hits);
-        let mut best: Option<Detection> = None;
+        // Among alternatives for one span (a 10-digit run: phone, INN or
+        // passport), the one whose context word stands nearest wins; with
+        // no context for any, the most confident.
+        let mut best: Option<(Option<usize>, Detection)> = None;
         for c in alts {
             let Some(rule_id) = self.builtin_rule[c.class.index()] else {
                 continue;
@@ -212,25 +215,32 @@ impl Engine {
             if hinted {
                 signals.insert(Signals::COLUMN_HINT);
             }
-            let scored = self.score(
-                rule_id,
-                c.start,
-                c.end,
-                signals,
-                c.needs_context,
-                &scratch.hits,
-            );
-            if let Some(d) = scored
-                && best.as_ref().is_none_or(|b| d.confidence > b.confidence)
-            {
-                best = Some(Detection {
+            let verdict = self.context.verdict(&scratch.hits, rule_id);
+            // A column hint is the nearest context there is.
+            let nearest = if hinted { Some(0) } else { verdict.nearest };
+            let Some(d) = self.score(rule_id, c.start, c.end, signals, c.needs_context, verdict)
+            else {
+                continue;
+            };
+            let better = match &best {
+                None => true,
+                Some((best_near, b)) => match (nearest, best_near) {
+                    (Some(n), Some(bn)) => n < *bn || (n == *bn && d.confidence > b.confidence),
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => d.confidence > b.confidence,
+                },
+            };
+            if better {
+                let d = Detection {
                     norm: c.norm.clone(),
                     location: field.as_ref().map(|f| f.location.clone()),
                     ..d
-                });
+                };
+                best = Some((nearest, d));
             }
         }
-        best
+        best.map(|(_, d)| d)
     }
 
     fn score(
@@ -240,10 +250,11 @@ impl Engine {
         end: usize,
         mut signals: Signals,
         needs_context: bool,
-        hits: &ContextHits,
+        verdict: context::Verdict,
     ) -> Option<Detection> {
         let rule = self.rules.get(rule_id);
-        let (near_word, negative) = self.context.verdict(hits, rule_id);
+        let near_word = verdict.near();
+        let negative = verdict.negative;
         let near = near_word || signals.contains(Signals::COLUMN_HINT);
         if (rule.spec.requires_context || needs_context) && !near {
             return None;
@@ -317,7 +328,8 @@ impl Engine {
                 Signals::VALIDATED
             };
             self.context.scan(buf, s, e, &mut scratch.hits);
-            if let Some(mut d) = self.score(rule_id, s, e, signals, false, &scratch.hits) {
+            let verdict = self.context.verdict(&scratch.hits, rule_id);
+            if let Some(mut d) = self.score(rule_id, s, e, signals, false, verdict) {
                 d.norm = input;
                 out.push(d);
             }
