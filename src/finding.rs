@@ -390,7 +390,7 @@ impl Fingerprinter {
             hex[2 * i] = HEX[(b >> 4) as usize];
             hex[2 * i + 1] = HEX[(b & 15) as usize];
         }
-        hex.iter().map(|&c| c as char).collect()
+        String::from_utf8(hex.to_vec()).unwrap_or_default()
     }
 }
 

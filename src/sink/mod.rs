@@ -112,9 +112,35 @@ pub fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
+/// Appends `s` as a JSON string literal. Hand-written: it runs for several
+/// fields of every finding, and most strings need no escaping at all.
 fn push_json_str(out: &mut Vec<u8>, s: &str) {
-    // serde_json's escaping; writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1F => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[from..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[(b >> 4) as usize]);
+            out.push(HEX[(b & 15) as usize]);
+        } else {
+            out.extend_from_slice(esc);
+        }
+        from = i + 1;
+    }
+    out.extend_from_slice(&bytes[from..]);
+    out.push(b'"');
 }
 
 /// Confidence with two decimals, as `round2` rounds it: 0.95, 0.9, 1.
@@ -164,4 +190,23 @@ pub fn summary_json(s: &Summary) -> Value {
         "throughput_mb_s": (s.throughput_mb_s() * 10.0).round() / 10.0,
         "fingerprints_comparable_across_runs": s.fingerprints_stable,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_strings_escape_like_serde() {
+        for s in [
+            "plain",
+            "quote\" back\\slash",
+            "ctl\u{1}\n\t\r",
+            "Иванова «А»",
+            "",
+        ] {
+            let mut out = Vec::new();
+            super::push_json_str(&mut out, s);
+            let back: String = serde_json::from_slice(&out).unwrap();
+            assert_eq!(back, s);
+        }
+    }
 }
