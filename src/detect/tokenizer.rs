@@ -638,6 +638,13 @@ impl Tokenizer {
         if !plausible_len {
             return;
         }
+        // A bare 11-digit run whose national part starts with 7 would be a
+        // Kazakh number: in Russian data it is far more often an id, and
+        // checking it costs a libphonenumber call. Written as +7 or with
+        // separators it is still checked.
+        if single && !plus && l == 11 && d[1] == b'7' {
+            return;
+        }
         // Phone groupings: unbroken, or groups of 2..5 digits with at most
         // one longer local part (8 916 1234567, +7 9161234567).
         let last = lens[ng - 1];
