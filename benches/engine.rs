@@ -49,10 +49,7 @@ fn bench_engine(c: &mut Criterion) {
                 .iter()
                 .filter(|l| files.iter().any(|(p, _)| *p == l.path))
                 .count();
-            let got: usize = files
-                .iter()
-                .map(|(_, d)| engine.scan_text(d).len())
-                .sum();
+            let got: usize = files.iter().map(|(_, d)| engine.scan_text(d).len()).sum();
             assert_eq!(got, want, "{group}: findings differ from the labels");
         }
         let mut g = c.benchmark_group("engine");
