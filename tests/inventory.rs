@@ -329,7 +329,7 @@ fn leak_fixture() -> tempfile::TempDir {
 #[test]
 fn no_raw_value_in_any_inventory_output() {
     let dir = leak_fixture();
-    for format in ["inventory-json", "inventory-csv"] {
+    for format in ["inventory-json", "inventory-csv", "markdown"] {
         // Even with --show-values: inventories carry masked samples only.
         for extra in [&[][..], &["--show-values"][..]] {
             let mut args = vec!["scan", "-f", format];
@@ -344,4 +344,26 @@ fn no_raw_value_in_any_inventory_output() {
             }
         }
     }
+}
+
+#[test]
+fn markdown_summary_for_ci_pages() {
+    let mut args = vec!["scan", "--format", "markdown"];
+    args.extend(FIXTURES);
+    let out = piiscan(&args, &root());
+    assert_eq!(out.status.code(), Some(1));
+    let md = stdout(&out);
+    assert!(
+        md.starts_with("## Personal data inventory (piiscan)\n"),
+        "{md}"
+    );
+    assert!(md.contains("| kind | findings | distinct values | locations | sources |"));
+    assert!(md.contains("| `phone` | "), "{md}");
+    // The biggest locations are the SQL columns with 10 rows each.
+    assert!(
+        md.contains("| fixtures/sql/pg\\_copy.sql | public.users.phone (SQL column) | `phone` | 10 | 10 | 0.99 |"),
+        "{md}"
+    );
+    assert!(md.contains("8 files scanned"), "{md}");
+    assert!(md.contains("more locations"));
 }

@@ -9,6 +9,7 @@
 
 mod csv;
 mod json;
+pub mod markdown;
 mod tee;
 mod text;
 
@@ -46,6 +47,8 @@ pub enum Format {
     InventoryJson,
     /// The inventory as CSV: one row per file × location × kind.
     InventoryCsv,
+    /// A compact inventory summary in markdown, for CI job pages.
+    Markdown,
 }
 
 /// Makes the sink for a format, writing to `out`.
@@ -55,11 +58,13 @@ pub fn for_format(format: Format, out: Box<dyn Write + Send>, color: bool) -> Bo
         Format::Jsonl => Box::new(JsonlSink::new(out)),
         Format::Json => Box::new(JsonSink::new(out)),
         Format::Csv => Box::new(CsvSink::new(out)),
-        Format::InventoryJson | Format::InventoryCsv => Box::new(InventorySink::new(
-            out,
-            ReportMeta::default(),
-            inventory_render(format).unwrap_or(inventory::write_json),
-        )),
+        Format::InventoryJson | Format::InventoryCsv | Format::Markdown => {
+            Box::new(InventorySink::new(
+                out,
+                ReportMeta::default(),
+                inventory_render(format).unwrap_or(inventory::write_json),
+            ))
+        }
     }
 }
 
@@ -68,6 +73,7 @@ fn inventory_render(format: Format) -> Option<inventory::Render> {
     match format {
         Format::InventoryJson => Some(inventory::write_json),
         Format::InventoryCsv => Some(inventory::write_csv),
+        Format::Markdown => Some(markdown::write),
         _ => None,
     }
 }
