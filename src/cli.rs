@@ -81,6 +81,10 @@ pub struct ScanArgs {
     /// (utf-8, utf-16le, utf-16be, windows-1251, koi8-r, cp866, ...).
     #[arg(long)]
     pub encoding: Option<String>,
+    /// Also write a self-contained HTML inventory report to FILE (works
+    /// with any --format; written atomically, mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Colour for text output: auto, always, never.
     #[arg(long, default_value = "auto")]
     pub color: String,

@@ -667,6 +667,18 @@ impl Report {
         v
     }
 
+    /// The run summary (the JSONL `summary` event without its `type`)
+    /// plus the number of locations and of sources with findings.
+    pub fn summary_json(&self) -> Value {
+        let mut summary = summary_json(&self.summary);
+        if let Some(m) = summary.as_object_mut() {
+            m.remove("type");
+            m.insert("locations".into(), json!(self.locations.len()));
+            m.insert("sources_with_findings".into(), json!(self.sources()));
+        }
+        summary
+    }
+
     /// The `inventory-json` document.
     pub fn to_json(&self) -> Value {
         serde_json::to_value(self.document()).unwrap_or(Value::Null)
@@ -675,19 +687,13 @@ impl Report {
     /// The `inventory-json` document as a struct, so fields keep their
     /// order when written (a `serde_json::Value` map would sort them).
     fn document(&self) -> Document<'_> {
-        let mut summary = summary_json(&self.summary);
-        if let Some(m) = summary.as_object_mut() {
-            m.remove("type");
-            m.insert("locations".into(), json!(self.locations.len()));
-            m.insert("sources_with_findings".into(), json!(self.sources()));
-        }
         Document {
             doc_type: DOCUMENT_TYPE,
             version: FORMAT_VERSION,
             generated_at: &self.meta.generated_at,
             piiscan_version: env!("CARGO_PKG_VERSION"),
             parameters: &self.meta.parameters,
-            summary,
+            summary: self.summary_json(),
             kinds: self.kinds(),
             not_scanned: &self.not_scanned,
             not_scanned_total: self.not_scanned_total,

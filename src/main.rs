@@ -157,7 +157,13 @@ fn scan(args: ScanArgs) -> Result<i32> {
     };
     let out: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
     let meta = ReportMeta::now(report_parameters(&args));
-    let mut sink = sink::for_report(args.format, out, color, meta);
+    let mut sink = sink::for_report(args.format, out, color, meta.clone());
+    if let Some(path) = &args.html {
+        // Created before the walk: an unwritable report is a fatal error.
+        let html = sink::HtmlSink::create(path, meta)
+            .with_context(|| format!("{}: cannot write the HTML report", path.display()))?;
+        sink = Box::new(sink::Tee::new(vec![sink, Box::new(html)]));
+    }
     let summary = app::run_scan(engine, options, sink.as_mut())?;
     Ok(summary.exit_code())
 }
@@ -227,6 +233,8 @@ fn report_parameters(args: &ScanArgs) -> serde_json::Map<String, serde_json::Val
     );
     m.insert("encoding".into(), json!(args.encoding));
     m.insert("threads".into(), json!(args.threads));
+    let html = args.html.as_ref().map(|p| p.display().to_string());
+    m.insert("html".into(), json!(html));
     m
 }
 

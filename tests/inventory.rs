@@ -344,6 +344,25 @@ fn no_raw_value_in_any_inventory_output() {
             }
         }
     }
+    // The HTML report too (written outside the scanned tree).
+    let out_dir = tempfile::tempdir().unwrap();
+    let html = out_dir.path().join("report.html");
+    let out = piiscan(
+        &[
+            "scan",
+            "--show-values",
+            "--html",
+            html.to_str().unwrap(),
+            ".",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("orders.json"));
+    for v in RAW {
+        assert!(!page.contains(v), "html: raw {v}");
+    }
 }
 
 #[test]

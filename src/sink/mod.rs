@@ -8,6 +8,7 @@
 //! is set).
 
 mod csv;
+pub mod html;
 mod json;
 pub mod markdown;
 mod tee;
@@ -21,6 +22,7 @@ use serde_json::{Value, json};
 use std::io::{self, Write};
 
 pub use self::csv::CsvSink;
+pub use html::HtmlSink;
 pub use json::{JsonSink, JsonlSink};
 pub use tee::Tee;
 pub use text::TextSink;
