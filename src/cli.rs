@@ -28,6 +28,20 @@ pub enum Command {
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Compare two `--format inventory-json` files: locations and kinds
+    /// that appeared or disappeared. Exit 1 when something appeared.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier inventory (`-` for standard input).
+    pub old: PathBuf,
+    /// The later inventory (`-` for standard input).
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = crate::diff::DiffFormat::Text)]
+    pub format: crate::diff::DiffFormat,
 }
 
 #[derive(Debug, Args)]

@@ -19,6 +19,7 @@ pub mod app;
 pub mod cli;
 pub mod decode;
 pub mod detect;
+pub mod diff;
 pub mod eval;
 pub mod extract;
 pub mod finding;

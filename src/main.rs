@@ -44,6 +44,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan(*args),
+        Command::Diff(args) => {
+            piiscan::diff::run(&args.old, &args.new, args.format, &mut io::stdout().lock())
+        }
         Command::Rules(RulesCommand::List { rule_files }) => {
             let rules = load_rules(&rule_files)?;
             let mut out = io::stdout().lock();
