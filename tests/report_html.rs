@@ -356,3 +356,31 @@ fn chromium_pages_ten_thousand_locations() {
     // rows would take far longer.
     assert!(ms < 5_000, "{ms} ms");
 }
+
+#[test]
+fn chromium_draws_an_empty_report() {
+    let Some(browser) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("clean.txt"), "nothing personal, v1.2.3\n").unwrap();
+    std::fs::write(dir.path().join("blob.bin"), b"\x00\x01\x02").unwrap();
+    let report = dir.path().join("empty.html");
+    let out = piiscan(
+        &[
+            "scan",
+            "--html",
+            report.to_str().unwrap(),
+            "clean.txt",
+            "blob.bin",
+        ],
+        dir.path(),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let (dom, console) = load_in_chromium(&browser, &report);
+    assert!(console.is_empty(), "console output: {console:#?}");
+    assert!(dom.contains(r#"data-ready="1""#));
+    assert!(
+        dom.contains(r#"<section class="card nothing" id="nothing">"#),
+        "{dom}"
+    );
+    assert!(dom.contains(r#"<td class="st-skipped">skipped</td><td>binary</td>"#));
+}
