@@ -178,7 +178,7 @@ pub fn diff(old: &InventoryFile, old_name: &str, new: &InventoryFile, new_name: 
         doc_type: "piiscan_inventory_diff",
         old: side(old, old_name),
         new: side(new, new_name),
-        unchanged: new.locations.len() - appeared.len(),
+        unchanged: new.locations.len().saturating_sub(appeared.len()),
         appeared,
         disappeared,
         kinds_appeared: new_kinds
