@@ -8,17 +8,23 @@
 //! is set).
 
 mod csv;
+pub mod html;
 mod json;
+pub mod markdown;
+mod tee;
 mod text;
 
 use crate::app::{FileResult, FileStatus, Summary};
 use crate::finding::Finding;
+use crate::inventory::{self, InventorySink, ReportMeta};
 use serde_json::{Value, json};
 
 use std::io::{self, Write};
 
 pub use self::csv::CsvSink;
+pub use html::HtmlSink;
 pub use json::{JsonSink, JsonlSink};
+pub use tee::Tee;
 pub use text::TextSink;
 
 /// A consumer of scan results.
@@ -38,6 +44,13 @@ pub enum Format {
     Json,
     /// One CSV row per finding.
     Csv,
+    /// The inventory as one JSON document: one entry per file × location
+    /// (column, table.column, JSON field, CDR field) × kind.
+    InventoryJson,
+    /// The inventory as CSV: one row per file × location × kind.
+    InventoryCsv,
+    /// A compact inventory summary in markdown, for CI job pages.
+    Markdown,
 }
 
 /// Makes the sink for a format, writing to `out`.
@@ -47,6 +60,37 @@ pub fn for_format(format: Format, out: Box<dyn Write + Send>, color: bool) -> Bo
         Format::Jsonl => Box::new(JsonlSink::new(out)),
         Format::Json => Box::new(JsonSink::new(out)),
         Format::Csv => Box::new(CsvSink::new(out)),
+        Format::InventoryJson | Format::InventoryCsv | Format::Markdown => {
+            Box::new(InventorySink::new(
+                out,
+                ReportMeta::default(),
+                inventory_render(format).unwrap_or(inventory::write_json),
+            ))
+        }
+    }
+}
+
+/// The renderer of an inventory format (`None`: a per-finding format).
+fn inventory_render(format: Format) -> Option<inventory::Render> {
+    match format {
+        Format::InventoryJson => Some(inventory::write_json),
+        Format::InventoryCsv => Some(inventory::write_csv),
+        Format::Markdown => Some(markdown::write),
+        _ => None,
+    }
+}
+
+/// Like [`for_format`], with the report metadata (scan date, parameters)
+/// that the inventory formats print.
+pub fn for_report(
+    format: Format,
+    out: Box<dyn Write + Send>,
+    color: bool,
+    meta: ReportMeta,
+) -> Box<dyn Sink> {
+    match inventory_render(format) {
+        Some(render) => Box::new(InventorySink::new(out, meta, render)),
+        None => for_format(format, out, color),
     }
 }
 
