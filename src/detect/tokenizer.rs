@@ -320,6 +320,13 @@ impl Tokenizer {
             return end;
         }
 
+        // Most chains are short numbers (sizes, counts, times): spanning
+        // under 10 bytes in under three groups nothing can match (dates and
+        // IPs have 3-4 groups; every other kind has 10+ digits).
+        if n < 3 && groups[n - 1].end - groups[0].start < 10 {
+            return chain_end;
+        }
+
         // Leftmost-longest sub-ranges of groups that form a value.
         let mut a = 0;
         while a < usable {
