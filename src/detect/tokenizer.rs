@@ -901,6 +901,25 @@ impl Tokenizer {
         {
             return colon + 1;
         }
+        // Clock times ("10:23:45", on every log line): two digits on each
+        // side, not glued to more hex before, and no "::" after. Skip the
+        // time whole without the address scans below.
+        let at = |i: usize| buf.get(i).copied().unwrap_or(b' ');
+        if colon >= 2
+            && prev.is_ascii_digit()
+            && at(colon - 2).is_ascii_digit()
+            && (colon == 2 || !(at(colon - 3).is_ascii_hexdigit() || at(colon - 3) == b':'))
+            && next.is_ascii_digit()
+            && at(colon + 2).is_ascii_digit()
+            && !(at(colon + 3) == b':' && at(colon + 4) == b':')
+            && !at(colon + 3).is_ascii_hexdigit()
+        {
+            let mut e = colon + 3;
+            while e < buf.len() && (buf[e].is_ascii_digit() || buf[e] == b':') && e - colon < 12 {
+                e += 1;
+            }
+            return e;
+        }
         let is_v6 = |c: u8| c.is_ascii_hexdigit() || c == b':' || c == b'.';
         let mut s = colon;
         while s > 0 && colon - s < 40 && (buf[s - 1].is_ascii_hexdigit() || buf[s - 1] == b':') {
