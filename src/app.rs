@@ -11,6 +11,7 @@ use crate::detect::Engine;
 use crate::finding::{Finding, Fingerprinter, Kind, mask};
 use crate::sink::Sink;
 use crate::source::{NotScanned, StreamScanner};
+use crate::suppress::{Filter, WorkerFilter};
 use crate::walk::{self, Entry, WalkOptions};
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -65,6 +66,12 @@ pub struct Summary {
     pub elapsed: Duration,
     /// False when fingerprints use a per-run random key.
     pub fingerprints_stable: bool,
+    /// Findings not reported: allowlisted, inline-ignored, in the baseline,
+    /// or under a per-path threshold.
+    pub suppressed: u64,
+    /// Files whose results were carried over from an incremental state
+    /// without reading them (counted in `files_scanned` too).
+    pub files_unchanged: u64,
 }
 
 impl Summary {
@@ -97,13 +104,12 @@ impl Summary {
 
     /// 2 when any input failed, else 1 when anything was found, else 0.
     pub fn exit_code(&self) -> i32 {
-        if self.files_errored > 0 {
-            2
-        } else if self.findings > 0 {
-            1
-        } else {
-            0
-        }
+        self.exit_code_gated(&[])
+    }
+
+    /// As [`Summary::exit_code`], with `--fail-on` gates deciding exit 1.
+    pub fn exit_code_gated(&self, gates: &[crate::gate::FailOn]) -> i32 {
+        crate::gate::exit_code(self.files_errored, self.findings, &self.by_kind, gates)
     }
 }
 
@@ -112,6 +118,7 @@ pub struct FindingMaker {
     engine: Arc<Engine>,
     rule_ids: Vec<Arc<str>>,
     options: Arc<ScanOptions>,
+    filter: Arc<WorkerFilter>,
 }
 
 impl FindingMaker {
@@ -126,12 +133,23 @@ impl FindingMaker {
             engine,
             rule_ids,
             options,
+            filter: Arc::new(WorkerFilter::default()),
         }
+    }
+
+    /// Replaces the worker-side suppression (default: the inline
+    /// `piiscan:ignore` marker only).
+    pub fn with_filter(mut self, filter: Arc<WorkerFilter>) -> FindingMaker {
+        self.filter = filter;
+        self
     }
 
     fn make(&self, l: &crate::source::Located<'_>) -> Option<Finding> {
         let d = l.detection;
         if d.confidence < self.options.min_confidence {
+            return None;
+        }
+        if self.filter.suppress(l.value, &d.norm, || l.line_bytes()) {
             return None;
         }
         let text = String::from_utf8_lossy(l.value);
@@ -239,9 +257,43 @@ pub fn run_scan(
     options: ScanOptions,
     sink: &mut dyn Sink,
 ) -> io::Result<Summary> {
+    run_scan_with(engine, options, &mut ScanHooks::default(), sink).map_err(|e| {
+        match e.downcast::<io::Error>() {
+            Ok(io) => io,
+            Err(other) => io::Error::other(format!("{other:#}")),
+        }
+    })
+}
+
+/// The operations layer around a scan (suppression, outputs to leave
+/// alone); each part is optional and the defaults change nothing but the
+/// inline `piiscan:ignore` marker.
+#[derive(Default)]
+pub struct ScanHooks {
+    /// Worker-side suppression (inline marker, value patterns).
+    pub worker_filter: Option<Arc<WorkerFilter>>,
+    /// Sink-side suppression (allowlists, overrides, baseline).
+    pub filter: Option<Filter>,
+    /// Files piiscan itself writes (state, baseline): reported as skipped,
+    /// never scanned, even when they lie inside the scanned tree.
+    pub own_files: Vec<PathBuf>,
+}
+
+/// [`run_scan`] with the operations hooks. Fails on a sink error or when
+/// a hook cannot finish (a baseline that cannot be written).
+pub fn run_scan_with(
+    engine: Arc<Engine>,
+    options: ScanOptions,
+    hooks: &mut ScanHooks,
+    sink: &mut dyn Sink,
+) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let options = Arc::new(options);
-    let maker = Arc::new(FindingMaker::new(engine, options.clone()));
+    let worker_filter = hooks.worker_filter.clone().unwrap_or_default();
+    let maker =
+        Arc::new(FindingMaker::new(engine, options.clone()).with_filter(worker_filter.clone()));
+    let own_files: Arc<Vec<PathBuf>> =
+        Arc::new(hooks.own_files.iter().map(|p| absolute(p)).collect());
     let mut summary = Summary {
         fingerprints_stable: options.fingerprinter.stable,
         ..Summary::default()
@@ -255,6 +307,7 @@ pub fn run_scan(
             walk::walk(&walker_options.paths, &walker_options.walk, || {
                 let maker = walker_maker.clone();
                 let walker_options = walker_options.clone();
+                let own_files = own_files.clone();
                 let tx = tx.clone();
                 let mut scanner = StreamScanner::default();
                 move |entry: Entry| {
@@ -267,6 +320,9 @@ pub fn run_scan(
                             let limit = walker_options.walk.max_filesize;
                             if limit.is_some_and(|l| size > l) {
                                 skipped(display, "too large")
+                            } else if !own_files.is_empty() && own_files.contains(&absolute(&path))
+                            {
+                                skipped(display, "piiscan's own file")
                             } else {
                                 return scan_path(&maker, &mut scanner, &path, display, &tx);
                             }
@@ -287,7 +343,10 @@ pub fn run_scan(
                 }
             });
         });
-        for result in rx.iter() {
+        for mut result in rx.iter() {
+            if let Some(f) = hooks.filter.as_mut() {
+                f.apply(&mut result);
+            }
             summary.add(&result);
             if sink_error.is_none()
                 && let Err(e) = sink.file(&result)
@@ -299,11 +358,35 @@ pub fn run_scan(
         drop(rx);
     });
     if let Some(e) = sink_error {
-        return Err(e);
+        return Err(e.into());
+    }
+    summary.suppressed =
+        worker_filter.suppressed() + hooks.filter.as_ref().map_or(0, Filter::suppressed);
+    if let Some(f) = hooks.filter.as_mut() {
+        f.finish()?;
     }
     summary.elapsed = started.elapsed();
     sink.finish(&summary)?;
     Ok(summary)
+}
+
+/// `p` made absolute against the current directory, without touching the
+/// file system (no symlink resolution): cheap enough to run per file.
+fn absolute(p: &std::path::Path) -> PathBuf {
+    let joined = std::env::current_dir()
+        .map(|cwd| cwd.join(p))
+        .unwrap_or_else(|_| p.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Scans one file, expanding it when it is a container (archive,

@@ -17,13 +17,18 @@
 //! ```
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod eval;
 pub mod extract;
 pub mod finding;
+pub mod gate;
+pub mod manual;
+pub mod private_file;
 pub mod sink;
 pub mod source;
+pub mod suppress;
 pub mod text;
 pub mod validators;
 pub mod walk;

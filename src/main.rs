@@ -5,9 +5,12 @@ use anyhow::{Context as _, Result, bail};
 use clap::Parser;
 use piiscan::app::{self, ScanOptions};
 use piiscan::cli::{Cli, Command, RulesCommand, ScanArgs};
+use piiscan::config::{self, Settings};
 use piiscan::detect::{Engine, RuleSet};
 use piiscan::finding::Fingerprinter;
+use piiscan::gate::FailOn;
 use piiscan::sink;
+use piiscan::suppress::{Filter, FilterSpec, WorkerFilter};
 use piiscan::walk::{self, WalkOptions};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -84,6 +87,18 @@ fn run(cli: Cli) -> Result<i32> {
             );
             Ok(if failures.is_empty() { 0 } else { 1 })
         }
+        Command::Completions { shell } => {
+            let mut out = io::stdout().lock();
+            piiscan::manual::completions(shell, &mut out);
+            out.flush()?;
+            Ok(0)
+        }
+        Command::Man => {
+            let mut out = io::stdout().lock();
+            piiscan::manual::man(&mut out)?;
+            out.flush()?;
+            Ok(0)
+        }
     }
 }
 
@@ -102,18 +117,13 @@ fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
 }
 
 fn scan(args: ScanArgs) -> Result<i32> {
-    let mut rules = load_rules(&args.rule_files)?;
-    if !args.select.is_empty() {
-        rules.retain(|r| args.select.iter().any(|p| r.id().starts_with(p.as_str())));
-    }
-    rules.retain(|r| !args.ignore.iter().any(|p| r.id().starts_with(p.as_str())));
-    if rules.is_empty() {
-        bail!("no rules left after --select/--ignore");
-    }
-    if !(0.0..=1.0).contains(&args.min_confidence) {
-        bail!("--min-confidence must be within 0..1");
-    }
-    walk::check_globs(&args.glob).map_err(anyhow::Error::msg)?;
+    // Defaults < config < flags, all resolved before any file is read.
+    let config = config::load_for(&args)?;
+    let settings = Settings::resolve(&args, config.as_ref())?;
+    let mut rules = load_rules(&settings.rule_files)?;
+    settings.filter_rules(&mut rules)?;
+    let gates = FailOn::parse_all(&settings.fail_on)?;
+    walk::check_globs(&settings.globs).map_err(anyhow::Error::msg)?;
     let fingerprinter = fingerprinter(&args)?;
     let encoding = match &args.encoding {
         Some(label) => Some(
@@ -132,17 +142,20 @@ fn scan(args: ScanArgs) -> Result<i32> {
         respect_gitignore: args.respect_gitignore,
         skip_hidden: args.no_hidden,
         follow_links: args.follow,
-        globs: args.glob.clone(),
-        max_filesize: args.max_filesize,
+        globs: settings.globs.clone(),
+        max_filesize: settings.max_filesize,
         ..WalkOptions::default()
     };
-    if let Some(t) = args.threads {
+    if let Some(t) = settings.threads {
         walk.threads = t.max(1);
     }
+    let mut hooks = scan_hooks(&args, &settings, &fingerprinter)?;
     let options = ScanOptions {
         paths,
         walk,
-        min_confidence: args.min_confidence,
+        // Per-path overrides may go lower: the engine keeps everything at
+        // or above the lowest threshold and the filter applies each path's.
+        min_confidence: settings.min_confidence_floor(),
         show_values: args.show_values,
         input_format: args.input_format,
         encoding,
@@ -156,8 +169,42 @@ fn scan(args: ScanArgs) -> Result<i32> {
     };
     let out: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
     let mut sink = sink::for_format(args.format, out, color);
-    let summary = app::run_scan(engine, options, sink.as_mut())?;
-    Ok(summary.exit_code())
+    let summary = app::run_scan_with(engine, options, &mut hooks, sink.as_mut())?;
+    Ok(summary.exit_code_gated(&gates))
+}
+
+/// The suppression and bookkeeping around a scan, from the settings and
+/// the operations flags.
+fn scan_hooks(
+    args: &ScanArgs,
+    settings: &Settings,
+    fingerprinter: &Fingerprinter,
+) -> Result<app::ScanHooks> {
+    let ops = &args.ops;
+    if (ops.baseline.is_some() || ops.write_baseline.is_some()) && !fingerprinter.stable {
+        bail!(
+            "a baseline needs a stable fingerprint key: set PIISCAN_KEY or --key-file (fingerprints under a per-run key never match)"
+        );
+    }
+    let worker_filter = WorkerFilter::new(true, &settings.allowlist.patterns)?;
+    let filter = Filter::new(FilterSpec {
+        min_confidence: settings.min_confidence,
+        allowlist: Some(&settings.allowlist),
+        overrides: &settings.overrides,
+        baseline: ops.baseline.as_deref(),
+        write_baseline: ops.write_baseline.as_deref(),
+        key_check: fingerprinter.key_check(),
+    })?;
+    let own_files = [&ops.baseline, &ops.write_baseline]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    Ok(app::ScanHooks {
+        worker_filter: Some(Arc::new(worker_filter)),
+        filter: Some(filter),
+        own_files,
+    })
 }
 
 /// The fingerprint key: `--key-file`, else `PIISCAN_KEY`, else per run.

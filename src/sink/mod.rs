@@ -163,5 +163,7 @@ pub fn summary_json(s: &Summary) -> Value {
         "elapsed_ms": s.elapsed.as_millis() as u64,
         "throughput_mb_s": (s.throughput_mb_s() * 10.0).round() / 10.0,
         "fingerprints_comparable_across_runs": s.fingerprints_stable,
+        "suppressed": s.suppressed,
+        "files_unchanged": s.files_unchanged,
     })
 }

@@ -1,0 +1,339 @@
+//! End-to-end tests of the operations features: config file, custom rules,
+//! suppression (inline marker, allowlists, baseline), incremental state,
+//! sharding and merge, CI gates, SARIF, completions and the man page. Each
+//! runs the built binary the way a scheduled job or a CI step would.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output};
+
+const KEY: &str = "ops-test-key";
+
+fn piiscan() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_piiscan"));
+    c.env("PIISCAN_KEY", KEY);
+    c
+}
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    piiscan().args(args).current_dir(dir).output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn events(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSONL line {l:?}: {e}")))
+        .collect()
+}
+
+fn of_type<'a>(events: &'a [Value], t: &str) -> Vec<&'a Value> {
+    events.iter().filter(|e| e["type"] == t).collect()
+}
+
+fn summary(events: &[Value]) -> &Value {
+    let s = of_type(events, "summary");
+    assert_eq!(s.len(), 1, "one summary");
+    s[0]
+}
+
+/// (path, kind, start, end) of every finding, sorted.
+fn spans(events: &[Value]) -> Vec<(String, String, u64, u64)> {
+    let mut v: Vec<_> = of_type(events, "finding")
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["kind"].as_str().unwrap().to_string(),
+                f["start"].as_u64().unwrap(),
+                f["end"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn write(dir: &Path, name: &str, text: &str) {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(p, text).unwrap();
+}
+
+#[test]
+fn config_at_the_scanned_root_is_used_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "data/a.txt",
+        "mail ivan@example.com тел +7 912 345-67-89\n",
+    );
+    write(root, "data/piiscan.toml", "kinds = [\"email\"]\n");
+    // Found in the first path's directory, from anywhere.
+    let out = run(&["scan", "-f", "jsonl", "data"], root);
+    let ev = events(&out);
+    assert_eq!(spans(&ev).len(), 1, "{}", stderr(&out));
+    assert_eq!(spans(&ev)[0].1, "email");
+    // --no-config, and an explicit --config elsewhere.
+    let out = run(&["scan", "-f", "jsonl", "--no-config", "data"], root);
+    assert_eq!(spans(&events(&out)).len(), 2);
+    write(
+        root,
+        "other.toml",
+        "kinds = [\"phone\"]\nmin_confidence = 1.0\n",
+    );
+    let out = run(
+        &["scan", "-f", "jsonl", "--config", "other.toml", "data"],
+        root,
+    );
+    assert_eq!(spans(&events(&out)).len(), 0, "config threshold applies");
+    let out = run(
+        &[
+            "scan",
+            "-f",
+            "jsonl",
+            "--config",
+            "other.toml",
+            "--min-confidence",
+            "0.5",
+            "data",
+        ],
+        root,
+    );
+    let ev = events(&out);
+    assert_eq!(spans(&ev).len(), 1, "the flag beats the config");
+    assert_eq!(spans(&ev)[0].1, "phone");
+}
+
+#[test]
+fn unknown_config_key_is_an_error_naming_key_and_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.txt", "ivan@example.com\n");
+    write(
+        dir.path(),
+        "piiscan.toml",
+        "min_confidence = 0.6\n[limits]\nmax_file_size = \"1M\"\n",
+    );
+    let out = run(&["scan", "."], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("max_file_size"), "{err}");
+    assert!(err.contains("piiscan.toml"), "{err}");
+    assert!(out.stdout.is_empty(), "nothing scanned");
+}
+
+#[test]
+fn custom_rules_from_the_config_report_the_value_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let rules = r#"[[rule]]
+id = "acme.badge"
+kind = "person"
+description = "ACME employee badge"
+pattern = "badge: (?P<value>EMP-[0-9]{6})"
+confidence = 0.8
+examples = ["badge: [[EMP-123456]]"]
+negatives = ["EMP-123456"]
+"#;
+    write(root, "cfg/acme.toml", rules);
+    write(root, "cfg/piiscan.toml", "rules = [\"acme.toml\"]\n");
+    let text = "visitor badge: EMP-123456 at gate 3\n";
+    write(root, "log.txt", text);
+    let out = run(
+        &[
+            "scan",
+            "-f",
+            "jsonl",
+            "--config",
+            "cfg/piiscan.toml",
+            "log.txt",
+        ],
+        root,
+    );
+    let ev = events(&out);
+    let f = of_type(&ev, "finding");
+    assert_eq!(f.len(), 1, "{}", stderr(&out));
+    assert_eq!(f[0]["rule"], "acme.badge");
+    let (s, e) = (
+        f[0]["start"].as_u64().unwrap(),
+        f[0]["end"].as_u64().unwrap(),
+    );
+    assert_eq!(&text[s as usize..e as usize], "EMP-123456");
+    // `rules check` runs the examples; a broken example fails with exit 1.
+    let out = run(&["rules", "check", "cfg/acme.toml"], root);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    write(
+        root,
+        "cfg/acme.toml",
+        &rules.replace("[[EMP-123456]]", "[[badge: EMP-123456]]"),
+    );
+    let out = run(&["rules", "check", "cfg/acme.toml"], root);
+    assert_eq!(out.status.code(), Some(1));
+    // A broken pattern stops the scan before any file is read.
+    write(
+        root,
+        "cfg/acme.toml",
+        &rules.replace("(?P<value>", "(?P<value"),
+    );
+    let out = run(&["scan", "--config", "cfg/piiscan.toml", "log.txt"], root);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("acme.badge"), "{}", stderr(&out));
+}
+
+#[test]
+fn inline_marker_suppresses_only_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "seed.py",
+        "ADMIN = \"admin@example.com\"  # piiscan:ignore\nOTHER = \"other@example.com\"\n",
+    );
+    let out = run(&["scan", "-f", "jsonl", "seed.py"], dir.path());
+    let ev = events(&out);
+    let f = of_type(&ev, "finding");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["line"], 2);
+    assert_eq!(summary(&ev)["suppressed"], 1);
+}
+
+#[test]
+fn allowlists_by_fingerprint_pattern_and_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "a.txt",
+        "ivan@example.com\nanna@mail.ru\n+7 912 345-67-89\n",
+    );
+    write(root, "fixtures/b.txt", "petr@mail.ru\n");
+    let out = run(&["scan", "-f", "jsonl", "--no-config", "."], root);
+    let ev = events(&out);
+    assert_eq!(spans(&ev).len(), 4);
+    let anna = of_type(&ev, "finding")
+        .into_iter()
+        .find(|f| f["masked"] == "a***@mail.ru")
+        .unwrap()["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    write(
+        root,
+        "piiscan.toml",
+        &format!(
+            "[allowlist]\nfingerprints = [\"{anna}\"]\npatterns = ['@example\\.com$']\npaths = [\"fixtures/**\"]\n"
+        ),
+    );
+    let out = run(&["scan", "-f", "jsonl", "."], root);
+    let ev = events(&out);
+    let f = of_type(&ev, "finding");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["kind"], "phone");
+    assert_eq!(summary(&ev)["suppressed"], 3);
+    // The config names a fingerprint, which only matches under its key.
+    let out = piiscan()
+        .args(["scan", "-f", "jsonl", "."])
+        .env("PIISCAN_KEY", "another key")
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(spans(&events(&out)).len(), 2);
+}
+
+#[test]
+fn baseline_round_trip_reports_only_new_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "users.csv",
+        "name,email\nIvan,ivan@example.com\nAnna,anna@example.org\n",
+    );
+    write(root, "notes.txt", "call +7 912 345-67-89\n");
+    let out = run(
+        &[
+            "scan",
+            "-f",
+            "jsonl",
+            "--write-baseline",
+            "baseline.json",
+            ".",
+        ],
+        root,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = std::fs::read_to_string(root.join("baseline.json")).unwrap();
+    for raw in ["ivan@example.com", "anna@example.org", "345-67-89"] {
+        assert!(!text.contains(raw), "raw value in baseline: {text}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(root.join("baseline.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // Unchanged: nothing new, exit 0; the baseline itself is not scanned.
+    let out = run(
+        &["scan", "-f", "jsonl", "--baseline", "baseline.json", "."],
+        root,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let ev = events(&out);
+    assert_eq!(spans(&ev).len(), 0);
+    assert_eq!(summary(&ev)["suppressed"], 3);
+    // Rows and lines shift, one new value: only it is reported.
+    write(
+        root,
+        "users.csv",
+        "name,email\nPetr,petr@example.net\nIvan,ivan@example.com\nAnna,anna@example.org\n",
+    );
+    write(root, "notes.txt", "hello\n\ncall +7 912 345-67-89\n");
+    let out = run(
+        &["scan", "-f", "jsonl", "--baseline", "baseline.json", "."],
+        root,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let ev = events(&out);
+    let f = of_type(&ev, "finding");
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["masked"], "p***@example.net");
+    // Without a stable key a baseline cannot work: a clear error.
+    let out = piiscan()
+        .env_remove("PIISCAN_KEY")
+        .args(["scan", "--baseline", "baseline.json", "."])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("PIISCAN_KEY"));
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = piiscan().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("piiscan"), "{shell}");
+        assert!(text.contains("write-baseline"), "{shell}");
+    }
+    let out = piiscan().arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains(".TH piiscan 1"));
+    assert!(text.contains(".TH piiscan-scan 1"));
+}
