@@ -11,6 +11,7 @@ use crate::detect::Engine;
 use crate::finding::{Finding, Fingerprinter, Kind, mask};
 use crate::sink::Sink;
 use crate::source::{NotScanned, StreamScanner};
+use crate::state::{Check, Hashed, State};
 use crate::suppress::{Filter, WorkerFilter};
 use crate::walk::{self, Entry, WalkOptions};
 use std::collections::BTreeMap;
@@ -277,6 +278,8 @@ pub struct ScanHooks {
     /// Files piiscan itself writes (state, baseline): reported as skipped,
     /// never scanned, even when they lie inside the scanned tree.
     pub own_files: Vec<PathBuf>,
+    /// Incremental state: unchanged files are carried over, not read.
+    pub state: Option<Arc<State>>,
 }
 
 /// [`run_scan`] with the operations hooks. Fails on a sink error or when
@@ -294,6 +297,7 @@ pub fn run_scan_with(
         Arc::new(FindingMaker::new(engine, options.clone()).with_filter(worker_filter.clone()));
     let own_files: Arc<Vec<PathBuf>> =
         Arc::new(hooks.own_files.iter().map(|p| absolute(p)).collect());
+    let state = hooks.state.clone();
     let mut summary = Summary {
         fingerprints_stable: options.fingerprinter.stable,
         ..Summary::default()
@@ -308,6 +312,7 @@ pub fn run_scan_with(
                 let maker = walker_maker.clone();
                 let walker_options = walker_options.clone();
                 let own_files = own_files.clone();
+                let state = state.clone();
                 let tx = tx.clone();
                 let mut scanner = StreamScanner::default();
                 move |entry: Entry| {
@@ -323,8 +328,24 @@ pub fn run_scan_with(
                             } else if !own_files.is_empty() && own_files.contains(&absolute(&path))
                             {
                                 skipped(display, "piiscan's own file")
+                            } else if let Some(state) = &state {
+                                return scan_with_state(
+                                    &maker,
+                                    &mut scanner,
+                                    state,
+                                    &path,
+                                    display,
+                                    &tx,
+                                );
                             } else {
-                                return scan_path(&maker, &mut scanner, &path, display, &tx);
+                                return scan_path(
+                                    &maker,
+                                    &mut scanner,
+                                    &path,
+                                    display,
+                                    None,
+                                    &mut |r| tx.send(r).is_ok(),
+                                );
                             }
                         }
                         Entry::Stdin => maker.scan_stream(
@@ -365,6 +386,10 @@ pub fn run_scan_with(
     if let Some(f) = hooks.filter.as_mut() {
         f.finish()?;
     }
+    if let Some(state) = &hooks.state {
+        summary.files_unchanged = state.carried();
+        state.save()?;
+    }
     summary.elapsed = started.elapsed();
     sink.finish(&summary)?;
     Ok(summary)
@@ -389,23 +414,64 @@ fn absolute(p: &std::path::Path) -> PathBuf {
     out
 }
 
+/// Scans one file through the incremental state: carries its previous
+/// results over when it is unchanged, else scans it (hashing the content
+/// on the way) and records what it gave. Returns false when the output is
+/// gone.
+fn scan_with_state(
+    maker: &FindingMaker,
+    scanner: &mut StreamScanner,
+    state: &State,
+    path: &std::path::Path,
+    display: String,
+    tx: &crossbeam_channel::Sender<FileResult>,
+) -> bool {
+    let stamp = match state.check(path, &display) {
+        Check::Carry(results) => return results.into_iter().all(|r| tx.send(r).is_ok()),
+        Check::Scan(stamp) => stamp,
+    };
+    let mut hashed = Hashed::default();
+    let mut sent = Vec::new();
+    let mut failed = false;
+    let alive = scan_path(
+        maker,
+        scanner,
+        path,
+        display.clone(),
+        Some(&mut hashed),
+        &mut |r| {
+            failed |= matches!(r.status, FileStatus::Error(_));
+            if !failed {
+                sent.push(r.clone());
+            }
+            tx.send(r).is_ok()
+        },
+    );
+    if let (true, false, Some(stamp)) = (alive, failed, stamp) {
+        state.record(display, stamp, hashed.finish(), &sent);
+    }
+    alive
+}
+
 /// Scans one file, expanding it when it is a container (archive,
 /// compressed stream, e-mail, Office file): each stream inside becomes its
 /// own result (`dump.tar.gz!/db/users.sql`), and limit hits and broken
-/// containers become skipped/error results. Returns false when the output
-/// is gone.
+/// containers become skipped/error results. With `hashed`, a plain file's
+/// content is hashed as it is read. `send` returns false when the output
+/// is gone; so does this.
 fn scan_path(
     maker: &FindingMaker,
     scanner: &mut StreamScanner,
     path: &std::path::Path,
     display: String,
-    tx: &crossbeam_channel::Sender<FileResult>,
+    hashed: Option<&mut Hashed>,
+    send: &mut dyn FnMut(FileResult) -> bool,
 ) -> bool {
     use crate::source::container::{self, Leaf};
     use std::io::{Seek, SeekFrom};
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return tx.send(errored(display, io_message(&e))).is_ok(),
+        Err(e) => return send(errored(display, io_message(&e))),
     };
     // Peek, then put the bytes back in front: works for FIFOs too.
     let mut prefix = Vec::with_capacity(container::PEEK_LEN);
@@ -413,14 +479,23 @@ fn scan_path(
         .take(container::PEEK_LEN as u64)
         .read_to_end(&mut prefix)
     {
-        return tx.send(errored(display, io_message(&e))).is_ok();
+        return send(errored(display, io_message(&e)));
     }
     let Some(kind) = container::detect(&display, &prefix) else {
-        let reader = io::Cursor::new(prefix).chain(file);
-        let result = maker.scan_stream(scanner, display, reader, &mut |b| {
-            let _ = tx.send(b);
-        });
-        return tx.send(result).is_ok();
+        let mut alive = true;
+        let mut flush = |b| alive = alive && send(b);
+        let result = match hashed {
+            Some(h) => {
+                h.start(&prefix);
+                let reader = io::Cursor::new(prefix).chain(h.reader(file));
+                maker.scan_stream(scanner, display, reader, &mut flush)
+            }
+            None => {
+                let reader = io::Cursor::new(prefix).chain(file);
+                maker.scan_stream(scanner, display, reader, &mut flush)
+            }
+        };
+        return alive && send(result);
     };
     let mut alive = true;
     // A stream's result waits for the next leaf: a skipped/error leaf with
@@ -431,11 +506,11 @@ fn scan_path(
         let next = match leaf {
             Leaf::Stream { display, reader } => {
                 if let Some(p) = pending.take() {
-                    alive = alive && tx.send(p).is_ok();
+                    alive = alive && send(p);
                 }
                 if alive {
                     pending = Some(maker.scan_stream(scanner, display, reader, &mut |b| {
-                        let _ = tx.send(b);
+                        alive = alive && send(b);
                     }));
                 }
                 return;
@@ -449,12 +524,12 @@ fn scan_path(
                 ..next
             },
             Some(p) => {
-                alive = alive && tx.send(p).is_ok();
+                alive = alive && send(p);
                 next
             }
             None => next,
         };
-        alive = alive && tx.send(next).is_ok();
+        alive = alive && send(next);
     };
     let limits = container::Limits::default();
     match file
@@ -471,7 +546,7 @@ fn scan_path(
         }
     }
     if let Some(p) = pending.take() {
-        alive = alive && tx.send(p).is_ok();
+        alive = alive && send(p);
     }
     alive
 }

@@ -28,6 +28,7 @@ pub mod manual;
 pub mod private_file;
 pub mod sink;
 pub mod source;
+pub mod state;
 pub mod suppress;
 pub mod text;
 pub mod validators;

@@ -132,6 +132,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
         ),
         None => None,
     };
+    let rules_version = rules.version();
     let engine = Arc::new(Engine::new(rules)?);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -150,6 +151,17 @@ fn scan(args: ScanArgs) -> Result<i32> {
         walk.threads = t.max(1);
     }
     let mut hooks = scan_hooks(&args, &settings, &fingerprinter)?;
+    if let Some(path) = &args.ops.state {
+        hooks.state = Some(Arc::new(open_state(
+            path,
+            &args,
+            &settings,
+            &fingerprinter,
+            encoding,
+            &rules_version,
+            hooks.worker_filter.as_deref(),
+        )?));
+    }
     let options = ScanOptions {
         paths,
         walk,
@@ -195,7 +207,7 @@ fn scan_hooks(
         write_baseline: ops.write_baseline.as_deref(),
         key_check: fingerprinter.key_check(),
     })?;
-    let own_files = [&ops.baseline, &ops.write_baseline]
+    let own_files = [&ops.baseline, &ops.write_baseline, &ops.state]
         .into_iter()
         .flatten()
         .cloned()
@@ -204,7 +216,50 @@ fn scan_hooks(
         worker_filter: Some(Arc::new(worker_filter)),
         filter: Some(filter),
         own_files,
+        state: None,
     })
+}
+
+/// Opens `--state`, stamped with everything that changes results: the
+/// rules, the piiscan version, the engine-side threshold, forced format
+/// and encoding, the fingerprint key (by its check value) and the
+/// worker-side suppression. Allowlists, overrides and baselines apply
+/// after the state, so editing them needs no rescan.
+fn open_state(
+    path: &std::path::Path,
+    args: &ScanArgs,
+    settings: &Settings,
+    fingerprinter: &Fingerprinter,
+    encoding: Option<&'static encoding_rs::Encoding>,
+    rules_version: &str,
+    worker_filter: Option<&WorkerFilter>,
+) -> Result<piiscan::state::State> {
+    if args.show_values {
+        bail!("--state never stores raw values, so it cannot be combined with --show-values");
+    }
+    if !fingerprinter.stable {
+        bail!(
+            "--state needs a stable fingerprint key: set PIISCAN_KEY or --key-file (a per-run key changes every fingerprint)"
+        );
+    }
+    let options = piiscan::state::options_hash(&[
+        env!("CARGO_PKG_VERSION").to_string(),
+        settings.min_confidence_floor().to_string(),
+        format!("{:?}", args.input_format),
+        encoding.map_or("auto", |e| e.name()).to_string(),
+        fingerprinter.key_check(),
+        worker_filter
+            .map(WorkerFilter::describe)
+            .unwrap_or_default(),
+    ]);
+    let state = piiscan::state::State::open(path, rules_version, &options)?;
+    if let Some(why) = state.discarded() {
+        eprintln!(
+            "piiscan: {}: previous state not used ({why}); scanning everything",
+            path.display()
+        );
+    }
+    Ok(state)
 }
 
 /// The fingerprint key: `--key-file`, else `PIISCAN_KEY`, else per run.

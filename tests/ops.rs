@@ -337,3 +337,111 @@ fn completions_and_man_page() {
     assert!(text.contains(".TH piiscan 1"));
     assert!(text.contains(".TH piiscan-scan 1"));
 }
+
+/// Writes a file and dates it an hour back, as files a scheduled scan meets.
+fn write_old(dir: &Path, name: &str, text: &str) {
+    write(dir, name, text);
+    set_old(&dir.join(name));
+}
+
+fn set_old(p: &Path) {
+    let f = std::fs::File::options().write(true).open(p).unwrap();
+    f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(3600))
+        .unwrap();
+}
+
+#[test]
+fn state_carries_unchanged_files_without_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let a = "mail ivan@example.com\n";
+    write_old(root, "a.txt", a);
+    write_old(root, "b.csv", "name,phone\nIvan,+7 912 345-67-89\n");
+    write_old(root, "c.txt", "СНИЛС 112-233-445 95\n");
+    let scan = |extra: &[&str]| {
+        let mut args = vec!["scan", "-f", "jsonl", "--state", "state.json"];
+        args.extend_from_slice(extra);
+        args.push(".");
+        run(&args, root)
+    };
+    let first = scan(&[]);
+    assert_eq!(first.status.code(), Some(1), "{}", stderr(&first));
+    let ev1 = events(&first);
+    assert_eq!(spans(&ev1).len(), 3);
+    assert!(summary(&ev1)["bytes_scanned"].as_u64().unwrap() > 0);
+    assert_eq!(summary(&ev1)["files_unchanged"], 0);
+    let state = std::fs::read_to_string(root.join("state.json")).unwrap();
+    for raw in ["ivan@example.com", "345-67-89", "112-233-445"] {
+        assert!(!state.contains(raw), "raw value in the state");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(root.join("state.json"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // Proof that unchanged files are not read: a.txt gets other content of
+    // the same size and its old time back. The state trusts size + time,
+    // so the second run still reports the old finding and reads 0 bytes.
+    let mtime = std::fs::metadata(root.join("a.txt"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::fs::write(root.join("a.txt"), "x".repeat(a.len())).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(root.join("a.txt"))
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    let second = scan(&[]);
+    let ev2 = events(&second);
+    assert_eq!(spans(&ev2), spans(&ev1), "same findings, carried over");
+    assert_eq!(summary(&ev2)["bytes_scanned"], 0);
+    assert_eq!(summary(&ev2)["files_unchanged"], 3);
+    assert_eq!(summary(&ev2)["files_scanned"], 3);
+
+    // A deleted file drops out; a changed one is scanned again.
+    std::fs::remove_file(root.join("c.txt")).unwrap();
+    write_old(
+        root,
+        "b.csv",
+        "name,phone\nIvan,+7 912 345-67-88\nAnna,+7 912 345-67-89\n",
+    );
+    let third = scan(&[]);
+    let ev3 = events(&third);
+    let paths: Vec<String> = spans(&ev3).into_iter().map(|s| s.0).collect();
+    assert_eq!(paths, ["a.txt", "b.csv", "b.csv"]);
+    assert_eq!(summary(&ev3)["files_unchanged"], 1);
+    assert!(
+        !std::fs::read_to_string(root.join("state.json"))
+            .unwrap()
+            .contains("c.txt")
+    );
+
+    // Other rules: the state is discarded and everything is read again,
+    // so a.txt's new content counts now.
+    let other = tempfile::tempdir().unwrap();
+    write(
+        other.path(),
+        "extra.toml",
+        "[[rule]]\nid = \"acme.badge\"\nkind = \"person\"\ndescription = \"badge\"\npattern = \"EMP-[0-9]{6}\"\nconfidence = 0.8\n",
+    );
+    let extra = other.path().join("extra.toml");
+    let fourth = scan(&["--rules", extra.to_str().unwrap()]);
+    assert!(
+        stderr(&fourth).contains("rules changed"),
+        "{}",
+        stderr(&fourth)
+    );
+    let ev4 = events(&fourth);
+    assert_eq!(summary(&ev4)["files_unchanged"], 0);
+    let paths: Vec<String> = spans(&ev4).into_iter().map(|s| s.0).collect();
+    assert_eq!(paths, ["b.csv", "b.csv"]);
+    // And --show-values never meets a state.
+    assert_eq!(scan(&["--show-values"]).status.code(), Some(2));
+}

@@ -1,0 +1,658 @@
+//! Incremental state for scheduled scans (`--state FILE`).
+//!
+//! Owns the state file: per scanned file its size, modification time and
+//! BLAKE3 content hash, and the results it gave (findings as masked
+//! previews and fingerprints, never values), stamped with the rule-set
+//! version, the piiscan version and a hash of the options that change
+//! results. A later run carries the results of unchanged files over
+//! without reading them; any change to rules or options discards the whole
+//! state; files not seen again drop out. The file is written 0600 and
+//! atomically, only after a run that finished.
+//!
+//! "Unchanged" means: same size and modification time, and that time lies
+//! safely before the previous run started. A file modified in the same
+//! clock tick as it was read could keep its time (the "racy" case git
+//! knows), so such files, and files whose time changed but size did not
+//! (a `touch`, a restore from backup), are hashed and carried over only
+//! when the content hash is the same. Anything else is scanned again.
+//!
+//! It decides nothing about what is reported: carried results pass the
+//! same suppression as fresh ones. It does not walk or scan.
+
+use crate::app::{BATCH, FileResult, FileStatus};
+use crate::finding::{Finding, Kind, Location, Signals};
+use anyhow::{Context as _, Result};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+const FORMAT: u32 = 1;
+
+/// Files modified within this long before the previous run started are
+/// verified by hash (covers coarse file-system timestamps, FAT's 2 s).
+const RACY_NS: u64 = 2_000_000_000;
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateFile {
+    piiscan_state: u32,
+    piiscan_version: String,
+    rules: String,
+    options: String,
+    /// When the run that wrote this started (ns since the Unix epoch).
+    started_ns: u64,
+    files: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Entry {
+    size: u64,
+    mtime_ns: u64,
+    /// BLAKE3 of the content; absent when the scan did not read the whole
+    /// file (binary sniff, containers read by seeking).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    hash: Option<String>,
+    results: Vec<StoredResult>,
+}
+
+/// One result of a file (containers give one per inner stream).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredResult {
+    path: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    skipped: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    findings: Vec<StoredFinding>,
+}
+
+/// A finding without its value (the state never holds one).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StoredFinding {
+    kind: String,
+    rule: String,
+    start: u64,
+    end: u64,
+    line: u64,
+    column: u64,
+    confidence: f32,
+    signals: u16,
+    masked: String,
+    fingerprint: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    location: Option<StoredLocation>,
+}
+
+/// [`Location`] with an explicit tag, so it reads back as the same variant.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "at", deny_unknown_fields)]
+enum StoredLocation {
+    Table {
+        row: u64,
+        column: String,
+    },
+    Sql {
+        table: String,
+        column: String,
+        row: u64,
+    },
+    Json {
+        pointer: String,
+        record: Option<u64>,
+    },
+    Cdr {
+        record: u64,
+        field: String,
+    },
+}
+
+impl StoredFinding {
+    fn of(f: &Finding) -> StoredFinding {
+        StoredFinding {
+            kind: f.kind.id().to_string(),
+            rule: f.rule.to_string(),
+            start: f.start,
+            end: f.end,
+            line: f.line,
+            column: f.column,
+            confidence: f.confidence,
+            signals: f.signals.bits(),
+            masked: f.masked.clone(),
+            fingerprint: f.fingerprint.clone(),
+            location: f.location.as_ref().map(|l| match l.clone() {
+                Location::Table { row, column } => StoredLocation::Table { row, column },
+                Location::Sql { table, column, row } => StoredLocation::Sql { table, column, row },
+                Location::Json { pointer, record } => StoredLocation::Json { pointer, record },
+                Location::Cdr { record, field } => StoredLocation::Cdr { record, field },
+            }),
+        }
+    }
+
+    fn finding(&self) -> Option<Finding> {
+        Some(Finding {
+            kind: Kind::from_id(&self.kind)?,
+            rule: self.rule.as_str().into(),
+            start: self.start,
+            end: self.end,
+            line: self.line,
+            column: self.column,
+            confidence: self.confidence,
+            signals: Signals::from_bits(self.signals),
+            masked: self.masked.clone(),
+            fingerprint: self.fingerprint.clone(),
+            location: self.location.clone().map(|l| match l {
+                StoredLocation::Table { row, column } => Location::Table { row, column },
+                StoredLocation::Sql { table, column, row } => Location::Sql { table, column, row },
+                StoredLocation::Json { pointer, record } => Location::Json { pointer, record },
+                StoredLocation::Cdr { record, field } => Location::Cdr { record, field },
+            }),
+            value: None,
+        })
+    }
+}
+
+/// A file's size and modification time, taken before it is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stamp {
+    pub size: u64,
+    pub mtime_ns: u64,
+}
+
+impl Stamp {
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
+        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        Some(Stamp {
+            size: meta.len(),
+            mtime_ns: u64::try_from(mtime.as_nanos()).ok()?,
+        })
+    }
+}
+
+/// What to do with one file.
+pub enum Check {
+    /// Unchanged: these results stand for it (bytes 0: nothing was read).
+    Carry(Vec<FileResult>),
+    /// Scan it, then [`State::record`] the results under this stamp.
+    Scan(Option<Stamp>),
+}
+
+/// The state of a run: what the last run left, and what this one records.
+pub struct State {
+    path: PathBuf,
+    rules: String,
+    options: String,
+    prev: HashMap<String, Entry>,
+    prev_started_ns: u64,
+    started_ns: u64,
+    next: Mutex<BTreeMap<String, Entry>>,
+    carried: AtomicU64,
+    discarded: Option<String>,
+}
+
+impl State {
+    /// Opens `path` for a run with this rule-set version and options hash.
+    /// A missing file starts empty; a file written under other rules or
+    /// options, by another piiscan version, or unreadable as a state, is
+    /// discarded (see [`State::discarded`]): it is only a cache.
+    pub fn open(path: &Path, rules: &str, options: &str) -> Result<State> {
+        let started_ns = now_ns();
+        let mut state = State {
+            path: path.to_path_buf(),
+            rules: rules.to_string(),
+            options: options.to_string(),
+            prev: HashMap::new(),
+            prev_started_ns: 0,
+            started_ns,
+            next: Mutex::new(BTreeMap::new()),
+            carried: AtomicU64::new(0),
+            discarded: None,
+        };
+        let text = match std::fs::read(path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(state),
+            Err(e) => {
+                return Err(e).with_context(|| format!("{}: cannot read state", path.display()));
+            }
+        };
+        let file: StateFile = match serde_json::from_slice(&text) {
+            Ok(f) => f,
+            Err(e) => {
+                state.discarded = Some(format!("not a piiscan state ({e})"));
+                return Ok(state);
+            }
+        };
+        state.discarded = if file.piiscan_state != FORMAT {
+            Some(format!("state format {}", file.piiscan_state))
+        } else if file.piiscan_version != env!("CARGO_PKG_VERSION") {
+            Some(format!("written by piiscan {}", file.piiscan_version))
+        } else if file.rules != rules {
+            Some("the rules changed".into())
+        } else if file.options != options {
+            Some("the scan options or the fingerprint key changed".into())
+        } else {
+            None
+        };
+        if state.discarded.is_none() {
+            state.prev = file.files.into_iter().collect();
+            state.prev_started_ns = file.started_ns;
+        }
+        Ok(state)
+    }
+
+    /// Why the previous state was not used, if it was not.
+    pub fn discarded(&self) -> Option<&str> {
+        self.discarded.as_deref()
+    }
+
+    /// Files the previous state knows (for a progress estimate).
+    pub fn known_files(&self) -> usize {
+        self.prev.len()
+    }
+
+    /// Files carried over so far.
+    pub fn carried(&self) -> u64 {
+        self.carried.load(Ordering::Relaxed)
+    }
+
+    /// Decides whether `path` (reported as `display`) must be scanned.
+    pub fn check(&self, path: &Path, display: &str) -> Check {
+        let Some(stamp) = std::fs::metadata(path).ok().and_then(|m| Stamp::of(&m)) else {
+            return Check::Scan(None);
+        };
+        let Some(prev) = self.prev.get(display) else {
+            return Check::Scan(Some(stamp));
+        };
+        if prev.size != stamp.size {
+            return Check::Scan(Some(stamp));
+        }
+        let racy = prev.mtime_ns.saturating_add(RACY_NS) > self.prev_started_ns;
+        if prev.mtime_ns != stamp.mtime_ns || racy {
+            // Same size, but the time cannot be trusted: compare content.
+            let same = prev
+                .hash
+                .as_ref()
+                .is_some_and(|h| hash_file(path).is_ok_and(|now| &now == h));
+            log::debug!(
+                "{display}: state: time changed or too recent, content {}",
+                if same { "unchanged" } else { "changed" }
+            );
+            if !same {
+                return Check::Scan(Some(stamp));
+            }
+        }
+        let entry = Entry {
+            mtime_ns: stamp.mtime_ns,
+            ..prev.clone()
+        };
+        let results = results_of(&entry);
+        match results {
+            Some(results) => {
+                self.carried.fetch_add(1, Ordering::Relaxed);
+                if let Ok(mut next) = self.next.lock() {
+                    next.insert(display.to_string(), entry);
+                }
+                Check::Carry(results)
+            }
+            None => Check::Scan(Some(stamp)),
+        }
+    }
+
+    /// Records what a scan of `display` gave. `results` are all results
+    /// sent for it, in order; a file with an error result is not recorded
+    /// (it is scanned again next time).
+    pub fn record(
+        &self,
+        display: String,
+        stamp: Stamp,
+        hash: Option<String>,
+        results: &[FileResult],
+    ) {
+        let mut stored: Vec<StoredResult> = Vec::new();
+        let mut open: Option<StoredResult> = None;
+        for r in results {
+            let cur = match open.take() {
+                Some(o) if o.path == r.path => o,
+                Some(o) => {
+                    stored.push(o);
+                    StoredResult {
+                        path: r.path.clone(),
+                        skipped: None,
+                        findings: Vec::new(),
+                    }
+                }
+                None => StoredResult {
+                    path: r.path.clone(),
+                    skipped: None,
+                    findings: Vec::new(),
+                },
+            };
+            let mut cur = cur;
+            cur.findings
+                .extend(r.findings.iter().map(StoredFinding::of));
+            match &r.status {
+                FileStatus::Partial => {
+                    open = Some(cur);
+                    continue;
+                }
+                FileStatus::Scanned => {}
+                FileStatus::Skipped(reason) => cur.skipped = Some(reason.clone()),
+                FileStatus::Error(_) => return,
+            }
+            stored.push(cur);
+        }
+        if let Some(o) = open {
+            stored.push(o);
+        }
+        let entry = Entry {
+            size: stamp.size,
+            mtime_ns: stamp.mtime_ns,
+            hash,
+            results: stored,
+        };
+        if let Ok(mut next) = self.next.lock() {
+            next.insert(display, entry);
+        }
+    }
+
+    /// Writes what this run recorded (0600, atomically).
+    pub fn save(&self) -> Result<()> {
+        let files = match self.next.lock() {
+            Ok(mut next) => std::mem::take(&mut *next),
+            Err(_) => anyhow::bail!("{}: state lost (a worker panicked)", self.path.display()),
+        };
+        let file = StateFile {
+            piiscan_state: FORMAT,
+            piiscan_version: env!("CARGO_PKG_VERSION").to_string(),
+            rules: self.rules.clone(),
+            options: self.options.clone(),
+            started_ns: self.started_ns,
+            files,
+        };
+        crate::private_file::write_atomic(&self.path, |w| {
+            serde_json::to_writer(&mut *w, &file)?;
+            w.write_all(b"\n")
+        })
+        .with_context(|| format!("{}: cannot write state", self.path.display()))
+    }
+}
+
+/// Rebuilds the results of an entry, in batches of [`BATCH`] findings.
+fn results_of(e: &Entry) -> Option<Vec<FileResult>> {
+    let mut out = Vec::new();
+    for r in &e.results {
+        let findings: Vec<Finding> = r
+            .findings
+            .iter()
+            .map(StoredFinding::finding)
+            .collect::<Option<_>>()?;
+        let mut chunks: Vec<Vec<Finding>> = Vec::new();
+        let mut rest = findings;
+        while rest.len() > BATCH {
+            let tail = rest.split_off(BATCH);
+            chunks.push(std::mem::replace(&mut rest, tail));
+        }
+        for c in chunks {
+            out.push(FileResult {
+                path: r.path.clone(),
+                status: FileStatus::Partial,
+                bytes: 0,
+                findings: c,
+            });
+        }
+        out.push(FileResult {
+            path: r.path.clone(),
+            status: match &r.skipped {
+                Some(reason) => FileStatus::Skipped(reason.clone()),
+                None => FileStatus::Scanned,
+            },
+            bytes: 0,
+            findings: rest,
+        });
+    }
+    Some(out)
+}
+
+/// A hash of the options that change results, for [`State::open`].
+pub fn options_hash(parts: &[String]) -> String {
+    let mut h = blake3::Hasher::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update(&[0]);
+    }
+    h.finalize().to_hex()[..16].to_string()
+}
+
+/// BLAKE3 of a file's content.
+pub fn hash_file(path: &Path) -> io::Result<String> {
+    let mut h = blake3::Hasher::new();
+    h.update_reader(std::fs::File::open(path)?)?;
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// A content hash computed while the scanner reads.
+#[derive(Default)]
+pub struct Hashed {
+    hasher: blake3::Hasher,
+    eof: bool,
+    whole: bool,
+}
+
+impl Hashed {
+    /// Starts a hash of a stream that begins with `prefix`.
+    pub fn start(&mut self, prefix: &[u8]) {
+        self.hasher.update(prefix);
+        self.whole = true;
+    }
+
+    /// A reader that hashes what passes through it.
+    pub fn reader<R: Read>(&mut self, inner: R) -> HashingReader<'_, R> {
+        HashingReader { inner, h: self }
+    }
+
+    /// The hash, when the whole stream went through [`Hashed::reader`].
+    pub fn finish(&self) -> Option<String> {
+        (self.whole && self.eof).then(|| self.hasher.finalize().to_hex().to_string())
+    }
+}
+
+pub struct HashingReader<'a, R> {
+    inner: R,
+    h: &'a mut Hashed,
+}
+
+impl<R: Read> Read for HashingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 {
+            self.h.eof = true;
+        } else {
+            self.h.hasher.update(&buf[..n]);
+        }
+        Ok(n)
+    }
+}
+
+fn now_ns() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .ok()
+        .and_then(|d| u64::try_from(d.as_nanos()).ok())
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(i: u64) -> Finding {
+        Finding {
+            kind: Kind::Email,
+            rule: "email".into(),
+            start: i,
+            end: i + 5,
+            line: 1,
+            column: i + 1,
+            confidence: 0.95,
+            signals: Signals::VALIDATED,
+            masked: "i***@example.com".into(),
+            fingerprint: format!("{i:032x}"),
+            location: Some(Location::Sql {
+                table: "users".into(),
+                column: "email".into(),
+                row: i,
+            }),
+            value: Some("ivan@example.com".into()),
+        }
+    }
+
+    fn old_file(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        let f = std::fs::File::options().write(true).open(&p).unwrap();
+        f.set_modified(SystemTime::now() - std::time::Duration::from_secs(3600))
+            .unwrap();
+        p
+    }
+
+    #[test]
+    fn round_trip_carries_unchanged_files_without_values() {
+        let dir = tempfile::tempdir().unwrap();
+        let sp = dir.path().join("state.json");
+        let a = old_file(dir.path(), "a.txt", "hello ivan@example.com");
+        let s = State::open(&sp, "r1", "o1").unwrap();
+        let Check::Scan(Some(stamp)) = s.check(&a, "a.txt") else {
+            panic!("a new file must be scanned")
+        };
+        let results = vec![
+            FileResult {
+                path: "a.txt".into(),
+                status: FileStatus::Partial,
+                bytes: 0,
+                findings: vec![finding(1)],
+            },
+            FileResult {
+                path: "a.txt".into(),
+                status: FileStatus::Scanned,
+                bytes: 22,
+                findings: vec![finding(2)],
+            },
+        ];
+        s.record(
+            "a.txt".into(),
+            stamp,
+            Some(hash_file(&a).unwrap()),
+            &results,
+        );
+        s.save().unwrap();
+        let text = std::fs::read_to_string(&sp).unwrap();
+        assert!(!text.contains("ivan@example.com"), "no values in the state");
+
+        let s = State::open(&sp, "r1", "o1").unwrap();
+        assert!(s.discarded().is_none());
+        let Check::Carry(carried) = s.check(&a, "a.txt") else {
+            panic!("unchanged")
+        };
+        assert_eq!(carried.len(), 1);
+        assert_eq!(carried[0].findings.len(), 2);
+        assert_eq!(carried[0].findings[1].start, 2);
+        assert!(carried[0].findings[1].value.is_none());
+        assert_eq!(
+            carried[0].findings[0].location,
+            finding(1).location,
+            "location variant survives"
+        );
+        assert_eq!(s.carried(), 1);
+
+        // Touched but the same content: carried after a hash check.
+        let f = std::fs::File::options().write(true).open(&a).unwrap();
+        f.set_modified(SystemTime::now() - std::time::Duration::from_secs(60))
+            .unwrap();
+        assert!(matches!(s.check(&a, "a.txt"), Check::Carry(_)));
+        // Same size, other content: scanned.
+        std::fs::write(&a, "hello petr@example.com").unwrap();
+        assert!(matches!(s.check(&a, "a.txt"), Check::Scan(_)));
+
+        // Other rules or options: discarded.
+        for (r, o) in [("r2", "o1"), ("r1", "o2")] {
+            let s = State::open(&sp, r, o).unwrap();
+            assert!(s.discarded().is_some());
+            assert!(matches!(s.check(&a, "a.txt"), Check::Scan(_)));
+        }
+        // A file that is not a state is discarded, not fatal.
+        std::fs::write(&sp, "{").unwrap();
+        assert!(State::open(&sp, "r1", "o1").unwrap().discarded().is_some());
+    }
+
+    #[test]
+    fn errors_are_not_recorded_and_big_results_come_back_in_batches() {
+        let dir = tempfile::tempdir().unwrap();
+        let sp = dir.path().join("state.json");
+        let a = old_file(dir.path(), "a.txt", "x");
+        let s = State::open(&sp, "r", "o").unwrap();
+        let stamp = Stamp {
+            size: 1,
+            mtime_ns: 1,
+        };
+        s.record(
+            "bad".into(),
+            stamp,
+            None,
+            &[FileResult {
+                path: "bad".into(),
+                status: FileStatus::Error("boom".into()),
+                bytes: 0,
+                findings: vec![],
+            }],
+        );
+        let Check::Scan(Some(stamp)) = s.check(&a, "a.txt") else {
+            panic!()
+        };
+        s.record(
+            "a.txt".into(),
+            stamp,
+            None,
+            &[FileResult {
+                path: "a.txt".into(),
+                status: FileStatus::Scanned,
+                bytes: 1,
+                findings: (0..(BATCH as u64 * 2 + 5)).map(finding).collect(),
+            }],
+        );
+        s.save().unwrap();
+        let s = State::open(&sp, "r", "o").unwrap();
+        assert_eq!(s.known_files(), 1);
+        let Check::Carry(r) = s.check(&a, "a.txt") else {
+            panic!()
+        };
+        assert_eq!(r.len(), 3);
+        assert!(matches!(r[0].status, FileStatus::Partial));
+        assert!(matches!(r[2].status, FileStatus::Scanned));
+        assert_eq!(
+            r.iter().map(|r| r.findings.len()).sum::<usize>(),
+            BATCH * 2 + 5
+        );
+    }
+
+    #[test]
+    fn hashing_reader_needs_the_whole_stream() {
+        let mut h = Hashed::default();
+        h.start(b"ab");
+        let mut out = Vec::new();
+        h.reader(&b"cd"[..]).read_to_end(&mut out).unwrap();
+        assert_eq!(
+            h.finish().unwrap(),
+            blake3::hash(b"abcd").to_hex().to_string()
+        );
+        let mut partial = Hashed::default();
+        partial.start(b"ab");
+        let mut buf = [0u8; 1];
+        partial.reader(&b"cd"[..]).read_exact(&mut buf).unwrap();
+        assert!(partial.finish().is_none());
+    }
+}
