@@ -28,6 +28,9 @@ pub enum Command {
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Combine JSONL reports (e.g. of `--shard` runs) into one stream with
+    /// one summary; exit code as `scan` would give for the whole.
+    Merge(MergeArgs),
     /// Print a shell completion script (bash, zsh, fish, ...).
     Completions {
         #[arg(value_enum)]
@@ -127,6 +130,16 @@ pub struct OpsArgs {
     /// No progress bar (it is shown only when stderr is a terminal).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSONL reports to merge (`-` reads standard input).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// As for `scan`: exit 1 only when KIND has more than N findings.
+    #[arg(long, value_name = "KIND[=N]")]
+    pub fail_on: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]

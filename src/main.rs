@@ -87,6 +87,18 @@ fn run(cli: Cli) -> Result<i32> {
             );
             Ok(if failures.is_empty() { 0 } else { 1 })
         }
+        Command::Merge(args) => {
+            let gates = FailOn::parse_all(&args.fail_on)?;
+            let inputs: Vec<&std::path::Path> = args.reports.iter().map(|p| p.as_path()).collect();
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            let t = piiscan::merge::merge(&inputs, &mut out)?;
+            Ok(piiscan::gate::exit_code(
+                t.files_errored,
+                t.findings,
+                &t.by_kind,
+                &gates,
+            ))
+        }
         Command::Completions { shell } => {
             let mut out = io::stdout().lock();
             piiscan::manual::completions(shell, &mut out);
@@ -149,6 +161,9 @@ fn scan(args: ScanArgs) -> Result<i32> {
     };
     if let Some(t) = settings.threads {
         walk.threads = t.max(1);
+    }
+    if let Some(s) = &args.ops.shard {
+        walk.shard = Some(s.parse().map_err(anyhow::Error::msg)?);
     }
     let mut hooks = scan_hooks(&args, &settings, &fingerprinter)?;
     if let Some(path) = &args.ops.state {

@@ -21,6 +21,8 @@ pub struct WalkOptions {
     /// ripgrep-style globs; `!glob` excludes.
     pub globs: Vec<String>,
     pub max_filesize: Option<u64>,
+    /// Only the files of this shard (`--shard K/N`); see [`crate::shard`].
+    pub shard: Option<crate::shard::Shard>,
 }
 
 impl Default for WalkOptions {
@@ -32,6 +34,7 @@ impl Default for WalkOptions {
             follow_links: false,
             globs: Vec::new(),
             max_filesize: None,
+            shard: None,
         }
     }
 }
@@ -83,6 +86,9 @@ where
     let mut roots: Vec<&PathBuf> = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
+            if opts.shard.is_some_and(|s| !s.takes_stdin()) {
+                continue;
+            }
             if !make_visitor()(Entry::Stdin) {
                 return;
             }
@@ -111,12 +117,25 @@ where
     {
         b.overrides(o);
     }
+    let shard = opts.shard;
     b.build_parallel().run(|| {
         let mut visit = make_visitor();
         Box::new(move |res| {
             let entry = match res {
+                Ok(e) if !in_shard(shard, &e) => None,
                 Ok(e) => classify(e),
-                Err(err) => Some(walk_error(err)),
+                Err(err) => match walk_error(err) {
+                    // An error is reported by the shard its path is in (by
+                    // its file name: the walk error does not say the root).
+                    Entry::Error { display, .. }
+                        if shard.is_some_and(|s| {
+                            !s.contains(&crate::shard::key(Path::new(&display), 0))
+                        }) =>
+                    {
+                        None
+                    }
+                    e => Some(e),
+                },
             };
             match entry {
                 Some(e) => {
@@ -130,6 +149,16 @@ where
             }
         })
     });
+}
+
+/// Whether a walked entry belongs to this run's shard. Directories always
+/// do: the files below them are split one by one.
+fn in_shard(shard: Option<crate::shard::Shard>, e: &ignore::DirEntry) -> bool {
+    match shard {
+        None => true,
+        Some(_) if e.file_type().is_some_and(|t| t.is_dir()) => true,
+        Some(s) => s.contains(&crate::shard::key(e.path(), e.depth())),
+    }
 }
 
 fn classify(e: ignore::DirEntry) -> Option<Entry> {

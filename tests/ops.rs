@@ -445,3 +445,140 @@ fn state_carries_unchanged_files_without_reading_them() {
     // And --show-values never meets a state.
     assert_eq!(scan(&["--show-values"]).status.code(), Some(2));
 }
+
+/// A small tree with findings in most files, some binary, some nested.
+fn tree(root: &Path) {
+    for i in 0..40 {
+        let text = match i % 4 {
+            0 => format!("user{i}@example.com\n"),
+            1 => format!("тел +7 912 345-67-{:02}\n", i),
+            2 => "nothing here\n".to_string(),
+            _ => format!("a{i}@example.org, ИНН 695935804505\n"),
+        };
+        write(root, &format!("d{}/f{i}.txt", i % 5), &text);
+    }
+    std::fs::write(root.join("blob.bin"), b"\x00\x01user@example.com").unwrap();
+}
+
+#[test]
+fn shards_union_equals_the_full_scan_and_merge_adds_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tree");
+    tree(&root);
+    let full = run(&["scan", "-f", "jsonl", "tree"], dir.path());
+    let full_ev = events(&full);
+    let full_spans = spans(&full_ev);
+    assert!(full_spans.len() > 30);
+    let n = 3;
+    let mut union = Vec::new();
+    let mut reports = Vec::new();
+    for k in 1..=n {
+        let shard = format!("{k}/{n}");
+        let out = run(
+            &["scan", "-f", "jsonl", "--shard", &shard, "tree"],
+            dir.path(),
+        );
+        let ev = events(&out);
+        let s = spans(&ev);
+        assert!(!s.is_empty(), "shard {shard} got nothing");
+        union.extend(s);
+        let name = format!("shard{k}.jsonl");
+        std::fs::write(dir.path().join(&name), &out.stdout).unwrap();
+        reports.push(name);
+    }
+    union.sort();
+    assert_eq!(union, full_spans, "disjoint shards covering the tree");
+    // The same split from another mount point of the tree.
+    let moved = dir.path().join("elsewhere/mnt");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(&root, &moved).unwrap();
+    let again = run(
+        &["scan", "-f", "jsonl", "--shard", "1/3", "elsewhere/mnt"],
+        dir.path(),
+    );
+    let moved_paths: Vec<String> = spans(&events(&again))
+        .into_iter()
+        .map(|s| s.0.replace("elsewhere/mnt", "tree"))
+        .collect();
+    let first: Vec<String> = std::fs::read_to_string(dir.path().join("shard1.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|e| e["type"] == "finding")
+        .map(|e| e["path"].as_str().unwrap().to_string())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let moved_paths: Vec<String> = moved_paths
+        .into_iter()
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(moved_paths, first);
+
+    // merge: one stream, one summary equal to the full scan's counts.
+    let mut args = vec!["merge"];
+    args.extend(reports.iter().map(String::as_str));
+    let merged = run(&args, dir.path());
+    assert_eq!(merged.status.code(), Some(1), "{}", stderr(&merged));
+    let ev = events(&merged);
+    assert_eq!(spans(&ev), full_spans);
+    let (m, f) = (summary(&ev), summary(&full_ev));
+    for key in [
+        "files_scanned",
+        "files_skipped",
+        "skipped_by_reason",
+        "bytes_scanned",
+        "findings",
+        "findings_by_kind",
+    ] {
+        assert_eq!(m[key], f[key], "{key}");
+    }
+    // A shard that died without its summary makes the merge fail.
+    std::fs::write(dir.path().join("cut.jsonl"), "{\"type\":\"finding\"}\n").unwrap();
+    let out = run(&["merge", "shard1.jsonl", "cut.jsonl"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cut.jsonl"));
+    // Gates work on the merged totals.
+    let mut gated = args.clone();
+    gated.extend(["--fail-on", "card"]);
+    assert_eq!(run(&gated, dir.path()).status.code(), Some(0));
+}
+
+#[test]
+fn fail_on_gates_decide_exit_code_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.txt",
+        "a@example.com b@example.com c@example.com тел +7 912 345-67-89\n",
+    );
+    let code = |extra: &[&str]| {
+        let mut args = vec!["scan", "--no-config"];
+        args.extend_from_slice(extra);
+        args.push("a.txt");
+        run(&args, dir.path()).status.code()
+    };
+    assert_eq!(code(&[]), Some(1));
+    assert_eq!(code(&["--fail-on", "card"]), Some(0));
+    assert_eq!(code(&["--fail-on", "email=3"]), Some(0));
+    assert_eq!(code(&["--fail-on", "email=2"]), Some(1));
+    assert_eq!(code(&["--fail-on", "card", "--fail-on", "phone"]), Some(1));
+    assert_eq!(code(&["--fail-on", "any=3"]), Some(1));
+    assert_eq!(code(&["--fail-on", "any=4"]), Some(0));
+    assert_eq!(
+        code(&["--fail-on", "phone", "--min-confidence", "1"]),
+        Some(0)
+    );
+    assert_eq!(code(&["--fail-on", "emial"]), Some(2));
+    // From the config too; the flag replaces it.
+    write(dir.path(), "piiscan.toml", "fail_on = [\"email=5\"]\n");
+    let run_cfg = |extra: &[&str]| {
+        let mut args = vec!["scan"];
+        args.extend_from_slice(extra);
+        args.push("a.txt");
+        run(&args, dir.path()).status.code()
+    };
+    assert_eq!(run_cfg(&[]), Some(0));
+    assert_eq!(run_cfg(&["--fail-on", "phone"]), Some(1));
+}
