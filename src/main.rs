@@ -195,7 +195,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
         _ => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let out: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
-    let mut sink = sink::for_format(args.format, out, color);
+    let mut sink = sink::for_format_with_rules(args.format, out, color, engine.rules());
     let summary = app::run_scan_with(engine, options, &mut hooks, sink.as_mut())?;
     Ok(summary.exit_code_gated(&gates))
 }

@@ -9,6 +9,7 @@
 
 mod csv;
 mod json;
+pub mod sarif;
 mod text;
 
 use crate::app::{FileResult, FileStatus, Summary};
@@ -19,6 +20,7 @@ use std::io::{self, Write};
 
 pub use self::csv::CsvSink;
 pub use json::{JsonSink, JsonlSink};
+pub use sarif::SarifSink;
 pub use text::TextSink;
 
 /// A consumer of scan results.
@@ -38,6 +40,8 @@ pub enum Format {
     Json,
     /// One CSV row per finding.
     Csv,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
 }
 
 /// Makes the sink for a format, writing to `out`.
@@ -47,6 +51,24 @@ pub fn for_format(format: Format, out: Box<dyn Write + Send>, color: bool) -> Bo
         Format::Jsonl => Box::new(JsonlSink::new(out)),
         Format::Json => Box::new(JsonSink::new(out)),
         Format::Csv => Box::new(CsvSink::new(out)),
+        Format::Sarif => Box::new(SarifSink::new(
+            out,
+            sarif::RuleMeta::of(&crate::detect::RuleSet::builtin()),
+        )),
+    }
+}
+
+/// [`for_format`], with the scan's own rule set for formats that describe
+/// rules (SARIF lists the run's rules, user rules included).
+pub fn for_format_with_rules(
+    format: Format,
+    out: Box<dyn Write + Send>,
+    color: bool,
+    rules: &crate::detect::RuleSet,
+) -> Box<dyn Sink> {
+    match format {
+        Format::Sarif => Box::new(SarifSink::new(out, sarif::RuleMeta::of(rules))),
+        other => for_format(other, out, color),
     }
 }
 
