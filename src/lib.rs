@@ -27,6 +27,7 @@ pub mod gate;
 pub mod manual;
 pub mod merge;
 pub mod private_file;
+pub mod progress;
 pub mod shard;
 pub mod sink;
 pub mod source;

@@ -194,8 +194,24 @@ fn scan(args: ScanArgs) -> Result<i32> {
         "never" => false,
         _ => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let out: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
+    let progress = piiscan::progress::wanted(args.ops.quiet, io::stderr().is_terminal());
+    let shared_terminal = progress && stdout.is_terminal();
+    // Sharing the terminal with the bar, report lines go out whole, one at
+    // a time (stdout is line-buffered), while the bar is cleared.
+    let out: Box<dyn Write + Send> = if shared_terminal {
+        Box::new(stdout)
+    } else {
+        Box::new(io::BufWriter::with_capacity(64 * 1024, stdout))
+    };
     let mut sink = sink::for_format_with_rules(args.format, out, color, engine.rules());
+    if progress {
+        let total = piiscan::progress::known_total(&options.paths);
+        sink = Box::new(piiscan::progress::ProgressSink::new(
+            sink,
+            total,
+            shared_terminal,
+        ));
+    }
     let summary = app::run_scan_with(engine, options, &mut hooks, sink.as_mut())?;
     Ok(summary.exit_code_gated(&gates))
 }

@@ -582,3 +582,17 @@ fn fail_on_gates_decide_exit_code_one() {
     assert_eq!(run_cfg(&[]), Some(0));
     assert_eq!(run_cfg(&["--fail-on", "phone"]), Some(1));
 }
+
+#[test]
+fn no_progress_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    tree(dir.path());
+    for extra in [&[][..], &["--quiet"][..]] {
+        let mut args = vec!["scan", "-f", "jsonl"];
+        args.extend_from_slice(extra);
+        args.push(".");
+        let out = run(&args, dir.path());
+        assert_eq!(out.status.code(), Some(1));
+        assert!(out.stderr.is_empty(), "{}", stderr(&out));
+    }
+}
