@@ -11,7 +11,7 @@ use crate::detect::Engine;
 use crate::finding::{Finding, Fingerprinter, Kind, mask};
 use crate::sink::Sink;
 use crate::source::{NotScanned, StreamScanner};
-use crate::state::{Check, Hashed, State};
+use crate::state::{Check, Hashed, Recorder, State};
 use crate::suppress::{Filter, WorkerFilter};
 use crate::walk::{self, Entry, WalkOptions};
 use std::collections::BTreeMap;
@@ -431,8 +431,7 @@ fn scan_with_state(
         Check::Scan(stamp) => stamp,
     };
     let mut hashed = Hashed::default();
-    let mut sent = Vec::new();
-    let mut failed = false;
+    let mut recorder = Recorder::default();
     let alive = scan_path(
         maker,
         scanner,
@@ -440,15 +439,12 @@ fn scan_with_state(
         display.clone(),
         Some(&mut hashed),
         &mut |r| {
-            failed |= matches!(r.status, FileStatus::Error(_));
-            if !failed {
-                sent.push(r.clone());
-            }
+            recorder.add(state, &r);
             tx.send(r).is_ok()
         },
     );
-    if let (true, false, Some(stamp)) = (alive, failed, stamp) {
-        state.record(display, stamp, hashed.finish(), &sent);
+    if let (true, Some(stamp)) = (alive, stamp) {
+        state.commit(display, stamp, hashed.finish(), recorder);
     }
     alive
 }

@@ -144,7 +144,6 @@ fn scan(args: ScanArgs) -> Result<i32> {
         ),
         None => None,
     };
-    let rules_version = rules.version();
     let engine = Arc::new(Engine::new(rules)?);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -173,7 +172,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
             &settings,
             &fingerprinter,
             encoding,
-            &rules_version,
+            engine.rules(),
             hooks.worker_filter.as_deref(),
         )?));
     }
@@ -262,7 +261,7 @@ fn open_state(
     settings: &Settings,
     fingerprinter: &Fingerprinter,
     encoding: Option<&'static encoding_rs::Encoding>,
-    rules_version: &str,
+    rules: &RuleSet,
     worker_filter: Option<&WorkerFilter>,
 ) -> Result<piiscan::state::State> {
     if args.show_values {
@@ -283,7 +282,7 @@ fn open_state(
             .map(WorkerFilter::describe)
             .unwrap_or_default(),
     ]);
-    let state = piiscan::state::State::open(path, rules_version, &options)?;
+    let state = piiscan::state::State::open(path, rules, &options)?;
     if let Some(why) = state.discarded() {
         eprintln!(
             "piiscan: {}: previous state not used ({why}); scanning everything",

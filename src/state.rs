@@ -20,23 +20,25 @@
 //! same suppression as fresh ones. It does not walk or scan.
 
 use crate::app::{BATCH, FileResult, FileStatus};
+use crate::detect::RuleSet;
 use crate::finding::{Finding, Kind, Location, Signals};
 use anyhow::{Context as _, Result};
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Files modified within this long before the previous run started are
 /// verified by hash (covers coarse file-system timestamps, FAT's 2 s).
 const RACY_NS: u64 = 2_000_000_000;
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StateFile {
     piiscan_state: u32,
@@ -45,7 +47,30 @@ struct StateFile {
     options: String,
     /// When the run that wrote this started (ns since the Unix epoch).
     started_ns: u64,
-    files: BTreeMap<String, Entry>,
+    files: HashMap<String, Entry>,
+}
+
+/// [`StateFile`] as written: entries are shared with the run, not copied.
+#[derive(Serialize)]
+struct StateFileOut<'a> {
+    piiscan_state: u32,
+    piiscan_version: &'a str,
+    rules: &'a str,
+    options: &'a str,
+    started_ns: u64,
+    files: Files<'a>,
+}
+
+struct Files<'a>(&'a BTreeMap<String, Arc<Entry>>);
+
+impl Serialize for Files<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in self.0 {
+            m.serialize_entry(k, &**v)?;
+        }
+        m.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -61,7 +86,7 @@ struct Entry {
 }
 
 /// One result of a file (containers give one per inner stream).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StoredResult {
     path: String,
@@ -71,23 +96,23 @@ struct StoredResult {
     findings: Vec<StoredFinding>,
 }
 
-/// A finding without its value (the state never holds one).
+/// A finding without its value (the state never holds one), as a compact
+/// JSON array: rule index in the rule set (valid because the state is
+/// discarded when the rules change), start, end, line, column,
+/// confidence, signal bits, masked preview, fingerprint, location.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StoredFinding {
-    kind: String,
-    rule: String,
-    start: u64,
-    end: u64,
-    line: u64,
-    column: u64,
-    confidence: f32,
-    signals: u16,
-    masked: String,
-    fingerprint: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    location: Option<StoredLocation>,
-}
+struct StoredFinding(
+    u16,
+    u64,
+    u64,
+    u64,
+    u64,
+    f32,
+    u16,
+    String,
+    String,
+    #[serde(default, skip_serializing_if = "Option::is_none")] Option<StoredLocation>,
+);
 
 /// [`Location`] with an explicit tag, so it reads back as the same variant.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -112,46 +137,74 @@ enum StoredLocation {
     },
 }
 
-impl StoredFinding {
-    fn of(f: &Finding) -> StoredFinding {
-        StoredFinding {
-            kind: f.kind.id().to_string(),
-            rule: f.rule.to_string(),
-            start: f.start,
-            end: f.end,
-            line: f.line,
-            column: f.column,
-            confidence: f.confidence,
-            signals: f.signals.bits(),
-            masked: f.masked.clone(),
-            fingerprint: f.fingerprint.clone(),
-            location: f.location.as_ref().map(|l| match l.clone() {
-                Location::Table { row, column } => StoredLocation::Table { row, column },
-                Location::Sql { table, column, row } => StoredLocation::Sql { table, column, row },
-                Location::Json { pointer, record } => StoredLocation::Json { pointer, record },
-                Location::Cdr { record, field } => StoredLocation::Cdr { record, field },
-            }),
-        }
+fn store_location(l: &Location) -> StoredLocation {
+    match l.clone() {
+        Location::Table { row, column } => StoredLocation::Table { row, column },
+        Location::Sql { table, column, row } => StoredLocation::Sql { table, column, row },
+        Location::Json { pointer, record } => StoredLocation::Json { pointer, record },
+        Location::Cdr { record, field } => StoredLocation::Cdr { record, field },
+    }
+}
+
+fn load_location(l: &StoredLocation) -> Location {
+    match l.clone() {
+        StoredLocation::Table { row, column } => Location::Table { row, column },
+        StoredLocation::Sql { table, column, row } => Location::Sql { table, column, row },
+        StoredLocation::Json { pointer, record } => Location::Json { pointer, record },
+        StoredLocation::Cdr { record, field } => Location::Cdr { record, field },
+    }
+}
+
+/// The run's rules, by index and by id.
+struct RuleTable {
+    rules: Vec<(Arc<str>, Kind)>,
+    index: HashMap<Arc<str>, u16>,
+}
+
+impl RuleTable {
+    fn new(set: &RuleSet) -> RuleTable {
+        let rules: Vec<(Arc<str>, Kind)> = set
+            .rules()
+            .iter()
+            .map(|r| (Arc::from(r.id()), r.kind))
+            .collect();
+        let index = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (id, _))| Some((id.clone(), u16::try_from(i).ok()?)))
+            .collect();
+        RuleTable { rules, index }
     }
 
-    fn finding(&self) -> Option<Finding> {
+    fn store(&self, f: &Finding) -> Option<StoredFinding> {
+        Some(StoredFinding(
+            *self.index.get(&f.rule)?,
+            f.start,
+            f.end,
+            f.line,
+            f.column,
+            f.confidence,
+            f.signals.bits(),
+            f.masked.clone(),
+            f.fingerprint.clone(),
+            f.location.as_ref().map(store_location),
+        ))
+    }
+
+    fn load(&self, s: &StoredFinding) -> Option<Finding> {
+        let (rule, kind) = self.rules.get(s.0 as usize)?;
         Some(Finding {
-            kind: Kind::from_id(&self.kind)?,
-            rule: self.rule.as_str().into(),
-            start: self.start,
-            end: self.end,
-            line: self.line,
-            column: self.column,
-            confidence: self.confidence,
-            signals: Signals::from_bits(self.signals),
-            masked: self.masked.clone(),
-            fingerprint: self.fingerprint.clone(),
-            location: self.location.clone().map(|l| match l {
-                StoredLocation::Table { row, column } => Location::Table { row, column },
-                StoredLocation::Sql { table, column, row } => Location::Sql { table, column, row },
-                StoredLocation::Json { pointer, record } => Location::Json { pointer, record },
-                StoredLocation::Cdr { record, field } => Location::Cdr { record, field },
-            }),
+            kind: *kind,
+            rule: rule.clone(),
+            start: s.1,
+            end: s.2,
+            line: s.3,
+            column: s.4,
+            confidence: s.5,
+            signals: Signals::from_bits(s.6),
+            masked: s.7.clone(),
+            fingerprint: s.8.clone(),
+            location: s.9.as_ref().map(load_location),
             value: None,
         })
     }
@@ -178,8 +231,53 @@ impl Stamp {
 pub enum Check {
     /// Unchanged: these results stand for it (bytes 0: nothing was read).
     Carry(Vec<FileResult>),
-    /// Scan it, then [`State::record`] the results under this stamp.
+    /// Scan it, feed its results to a [`Recorder`], then
+    /// [`State::commit`] them under this stamp.
     Scan(Option<Stamp>),
+}
+
+/// Collects what a scan of one file sends, in the state's form.
+#[derive(Default)]
+pub struct Recorder {
+    results: Vec<StoredResult>,
+    open: Option<StoredResult>,
+    failed: bool,
+}
+
+impl Recorder {
+    /// Takes note of one result sent for the file.
+    pub fn add(&mut self, state: &State, r: &FileResult) {
+        if self.failed {
+            return;
+        }
+        let mut cur = match self.open.take() {
+            Some(o) if o.path == r.path => o,
+            other => {
+                self.results.extend(other);
+                StoredResult {
+                    path: r.path.clone(),
+                    ..StoredResult::default()
+                }
+            }
+        };
+        for f in &r.findings {
+            match state.table.store(f) {
+                Some(s) => cur.findings.push(s),
+                // A finding of a rule the set does not know: do not
+                // record a file whose results cannot come back whole.
+                None => self.failed = true,
+            }
+        }
+        match &r.status {
+            FileStatus::Partial => self.open = Some(cur),
+            FileStatus::Scanned => self.results.push(cur),
+            FileStatus::Skipped(reason) => {
+                cur.skipped = Some(reason.clone());
+                self.results.push(cur);
+            }
+            FileStatus::Error(_) => self.failed = true,
+        }
+    }
 }
 
 /// The state of a run: what the last run left, and what this one records.
@@ -187,28 +285,30 @@ pub struct State {
     path: PathBuf,
     rules: String,
     options: String,
-    prev: HashMap<String, Entry>,
+    table: RuleTable,
+    prev: HashMap<String, Arc<Entry>>,
     prev_started_ns: u64,
     started_ns: u64,
-    next: Mutex<BTreeMap<String, Entry>>,
+    next: Mutex<BTreeMap<String, Arc<Entry>>>,
     carried: AtomicU64,
     discarded: Option<String>,
 }
 
 impl State {
-    /// Opens `path` for a run with this rule-set version and options hash.
-    /// A missing file starts empty; a file written under other rules or
+    /// Opens `path` for a run with this rule set and options hash. A
+    /// missing file starts empty; a file written under other rules or
     /// options, by another piiscan version, or unreadable as a state, is
     /// discarded (see [`State::discarded`]): it is only a cache.
-    pub fn open(path: &Path, rules: &str, options: &str) -> Result<State> {
-        let started_ns = now_ns();
+    pub fn open(path: &Path, rules: &RuleSet, options: &str) -> Result<State> {
+        let version = rules.version();
         let mut state = State {
             path: path.to_path_buf(),
-            rules: rules.to_string(),
+            rules: version.clone(),
             options: options.to_string(),
+            table: RuleTable::new(rules),
             prev: HashMap::new(),
             prev_started_ns: 0,
-            started_ns,
+            started_ns: now_ns(),
             next: Mutex::new(BTreeMap::new()),
             carried: AtomicU64::new(0),
             discarded: None,
@@ -231,7 +331,7 @@ impl State {
             Some(format!("state format {}", file.piiscan_state))
         } else if file.piiscan_version != env!("CARGO_PKG_VERSION") {
             Some(format!("written by piiscan {}", file.piiscan_version))
-        } else if file.rules != rules {
+        } else if file.rules != version {
             Some("the rules changed".into())
         } else if file.options != options {
             Some("the scan options or the fingerprint key changed".into())
@@ -239,7 +339,11 @@ impl State {
             None
         };
         if state.discarded.is_none() {
-            state.prev = file.files.into_iter().collect();
+            state.prev = file
+                .files
+                .into_iter()
+                .map(|(k, v)| (k, Arc::new(v)))
+                .collect();
             state.prev_started_ns = file.started_ns;
         }
         Ok(state)
@@ -272,6 +376,7 @@ impl State {
             return Check::Scan(Some(stamp));
         }
         let racy = prev.mtime_ns.saturating_add(RACY_NS) > self.prev_started_ns;
+        let mut entry = prev.clone();
         if prev.mtime_ns != stamp.mtime_ns || racy {
             // Same size, but the time cannot be trusted: compare content.
             let same = prev
@@ -285,13 +390,14 @@ impl State {
             if !same {
                 return Check::Scan(Some(stamp));
             }
+            if prev.mtime_ns != stamp.mtime_ns {
+                entry = Arc::new(Entry {
+                    mtime_ns: stamp.mtime_ns,
+                    ..Entry::clone(prev)
+                });
+            }
         }
-        let entry = Entry {
-            mtime_ns: stamp.mtime_ns,
-            ..prev.clone()
-        };
-        let results = results_of(&entry);
-        match results {
+        match self.results_of(&entry) {
             Some(results) => {
                 self.carried.fetch_add(1, Ordering::Relaxed);
                 if let Ok(mut next) = self.next.lock() {
@@ -303,60 +409,22 @@ impl State {
         }
     }
 
-    /// Records what a scan of `display` gave. `results` are all results
-    /// sent for it, in order; a file with an error result is not recorded
-    /// (it is scanned again next time).
-    pub fn record(
-        &self,
-        display: String,
-        stamp: Stamp,
-        hash: Option<String>,
-        results: &[FileResult],
-    ) {
-        let mut stored: Vec<StoredResult> = Vec::new();
-        let mut open: Option<StoredResult> = None;
-        for r in results {
-            let cur = match open.take() {
-                Some(o) if o.path == r.path => o,
-                Some(o) => {
-                    stored.push(o);
-                    StoredResult {
-                        path: r.path.clone(),
-                        skipped: None,
-                        findings: Vec::new(),
-                    }
-                }
-                None => StoredResult {
-                    path: r.path.clone(),
-                    skipped: None,
-                    findings: Vec::new(),
-                },
-            };
-            let mut cur = cur;
-            cur.findings
-                .extend(r.findings.iter().map(StoredFinding::of));
-            match &r.status {
-                FileStatus::Partial => {
-                    open = Some(cur);
-                    continue;
-                }
-                FileStatus::Scanned => {}
-                FileStatus::Skipped(reason) => cur.skipped = Some(reason.clone()),
-                FileStatus::Error(_) => return,
-            }
-            stored.push(cur);
+    /// Records what a scan of `display` gave. A file with an error result
+    /// is not recorded (it is scanned again next time).
+    pub fn commit(&self, display: String, stamp: Stamp, hash: Option<String>, rec: Recorder) {
+        if rec.failed {
+            return;
         }
-        if let Some(o) = open {
-            stored.push(o);
-        }
+        let mut results = rec.results;
+        results.extend(rec.open);
         let entry = Entry {
             size: stamp.size,
             mtime_ns: stamp.mtime_ns,
             hash,
-            results: stored,
+            results,
         };
         if let Ok(mut next) = self.next.lock() {
-            next.insert(display, entry);
+            next.insert(display, Arc::new(entry));
         }
     }
 
@@ -366,13 +434,13 @@ impl State {
             Ok(mut next) => std::mem::take(&mut *next),
             Err(_) => anyhow::bail!("{}: state lost (a worker panicked)", self.path.display()),
         };
-        let file = StateFile {
+        let file = StateFileOut {
             piiscan_state: FORMAT,
-            piiscan_version: env!("CARGO_PKG_VERSION").to_string(),
-            rules: self.rules.clone(),
-            options: self.options.clone(),
+            piiscan_version: env!("CARGO_PKG_VERSION"),
+            rules: &self.rules,
+            options: &self.options,
             started_ns: self.started_ns,
-            files,
+            files: Files(&files),
         };
         crate::private_file::write_atomic(&self.path, |w| {
             serde_json::to_writer(&mut *w, &file)?;
@@ -380,42 +448,35 @@ impl State {
         })
         .with_context(|| format!("{}: cannot write state", self.path.display()))
     }
-}
 
-/// Rebuilds the results of an entry, in batches of [`BATCH`] findings.
-fn results_of(e: &Entry) -> Option<Vec<FileResult>> {
-    let mut out = Vec::new();
-    for r in &e.results {
-        let findings: Vec<Finding> = r
-            .findings
-            .iter()
-            .map(StoredFinding::finding)
-            .collect::<Option<_>>()?;
-        let mut chunks: Vec<Vec<Finding>> = Vec::new();
-        let mut rest = findings;
-        while rest.len() > BATCH {
-            let tail = rest.split_off(BATCH);
-            chunks.push(std::mem::replace(&mut rest, tail));
-        }
-        for c in chunks {
+    /// Rebuilds the results of an entry, in batches of [`BATCH`] findings.
+    fn results_of(&self, e: &Entry) -> Option<Vec<FileResult>> {
+        let mut out = Vec::new();
+        for r in &e.results {
+            let mut batch = Vec::with_capacity(r.findings.len().min(BATCH));
+            for s in &r.findings {
+                if batch.len() == BATCH {
+                    out.push(FileResult {
+                        path: r.path.clone(),
+                        status: FileStatus::Partial,
+                        bytes: 0,
+                        findings: std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
+                    });
+                }
+                batch.push(self.table.load(s)?);
+            }
             out.push(FileResult {
                 path: r.path.clone(),
-                status: FileStatus::Partial,
+                status: match &r.skipped {
+                    Some(reason) => FileStatus::Skipped(reason.clone()),
+                    None => FileStatus::Scanned,
+                },
                 bytes: 0,
-                findings: c,
+                findings: batch,
             });
         }
-        out.push(FileResult {
-            path: r.path.clone(),
-            status: match &r.skipped {
-                Some(reason) => FileStatus::Skipped(reason.clone()),
-                None => FileStatus::Scanned,
-            },
-            bytes: 0,
-            findings: rest,
-        });
+        Some(out)
     }
-    Some(out)
 }
 
 /// A hash of the options that change results, for [`State::open`].
@@ -520,12 +581,30 @@ mod tests {
         p
     }
 
+    fn record(
+        s: &State,
+        display: &str,
+        stamp: Stamp,
+        hash: Option<String>,
+        results: &[FileResult],
+    ) {
+        let mut rec = Recorder::default();
+        for r in results {
+            rec.add(s, r);
+        }
+        s.commit(display.into(), stamp, hash, rec);
+    }
+
+    fn rules() -> RuleSet {
+        RuleSet::builtin()
+    }
+
     #[test]
     fn round_trip_carries_unchanged_files_without_values() {
         let dir = tempfile::tempdir().unwrap();
         let sp = dir.path().join("state.json");
         let a = old_file(dir.path(), "a.txt", "hello ivan@example.com");
-        let s = State::open(&sp, "r1", "o1").unwrap();
+        let s = State::open(&sp, &rules(), "o1").unwrap();
         let Check::Scan(Some(stamp)) = s.check(&a, "a.txt") else {
             panic!("a new file must be scanned")
         };
@@ -543,25 +622,24 @@ mod tests {
                 findings: vec![finding(2)],
             },
         ];
-        s.record(
-            "a.txt".into(),
-            stamp,
-            Some(hash_file(&a).unwrap()),
-            &results,
-        );
+        record(&s, "a.txt", stamp, Some(hash_file(&a).unwrap()), &results);
         s.save().unwrap();
         let text = std::fs::read_to_string(&sp).unwrap();
         assert!(!text.contains("ivan@example.com"), "no values in the state");
 
-        let s = State::open(&sp, "r1", "o1").unwrap();
+        let s = State::open(&sp, &rules(), "o1").unwrap();
         assert!(s.discarded().is_none());
         let Check::Carry(carried) = s.check(&a, "a.txt") else {
             panic!("unchanged")
         };
         assert_eq!(carried.len(), 1);
         assert_eq!(carried[0].findings.len(), 2);
-        assert_eq!(carried[0].findings[1].start, 2);
-        assert!(carried[0].findings[1].value.is_none());
+        let f = &carried[0].findings[1];
+        assert_eq!((f.start, f.end, f.line, f.column), (2, 7, 1, 3));
+        assert_eq!((f.kind, &*f.rule), (Kind::Email, "email"));
+        assert_eq!(f.signals, Signals::VALIDATED);
+        assert_eq!(f.fingerprint, finding(2).fingerprint);
+        assert!(f.value.is_none());
         assert_eq!(
             carried[0].findings[0].location,
             finding(1).location,
@@ -579,14 +657,21 @@ mod tests {
         assert!(matches!(s.check(&a, "a.txt"), Check::Scan(_)));
 
         // Other rules or options: discarded.
-        for (r, o) in [("r2", "o1"), ("r1", "o2")] {
+        let mut fewer = rules();
+        fewer.retain(|r| r.id() != "card");
+        for (r, o) in [(&fewer, "o1"), (&rules(), "o2")] {
             let s = State::open(&sp, r, o).unwrap();
             assert!(s.discarded().is_some());
             assert!(matches!(s.check(&a, "a.txt"), Check::Scan(_)));
         }
         // A file that is not a state is discarded, not fatal.
         std::fs::write(&sp, "{").unwrap();
-        assert!(State::open(&sp, "r1", "o1").unwrap().discarded().is_some());
+        assert!(
+            State::open(&sp, &rules(), "o1")
+                .unwrap()
+                .discarded()
+                .is_some()
+        );
     }
 
     #[test]
@@ -594,13 +679,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let sp = dir.path().join("state.json");
         let a = old_file(dir.path(), "a.txt", "x");
-        let s = State::open(&sp, "r", "o").unwrap();
+        let s = State::open(&sp, &rules(), "o").unwrap();
         let stamp = Stamp {
             size: 1,
             mtime_ns: 1,
         };
-        s.record(
-            "bad".into(),
+        record(
+            &s,
+            "bad",
             stamp,
             None,
             &[FileResult {
@@ -613,8 +699,9 @@ mod tests {
         let Check::Scan(Some(stamp)) = s.check(&a, "a.txt") else {
             panic!()
         };
-        s.record(
-            "a.txt".into(),
+        record(
+            &s,
+            "a.txt",
             stamp,
             None,
             &[FileResult {
@@ -625,7 +712,7 @@ mod tests {
             }],
         );
         s.save().unwrap();
-        let s = State::open(&sp, "r", "o").unwrap();
+        let s = State::open(&sp, &rules(), "o").unwrap();
         assert_eq!(s.known_files(), 1);
         let Check::Carry(r) = s.check(&a, "a.txt") else {
             panic!()
