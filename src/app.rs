@@ -295,8 +295,7 @@ pub fn run_scan_with(
     let worker_filter = hooks.worker_filter.clone().unwrap_or_default();
     let maker =
         Arc::new(FindingMaker::new(engine, options.clone()).with_filter(worker_filter.clone()));
-    let own_files: Arc<Vec<PathBuf>> =
-        Arc::new(hooks.own_files.iter().map(|p| absolute(p)).collect());
+    let own_files = Arc::new(OwnFiles::new(&hooks.own_files));
     let state = hooks.state.clone();
     let mut summary = Summary {
         fingerprints_stable: options.fingerprinter.stable,
@@ -321,20 +320,22 @@ pub fn run_scan_with(
                             path,
                             display,
                             size,
+                            modified,
                         } => {
                             let limit = walker_options.walk.max_filesize;
                             if limit.is_some_and(|l| size > l) {
                                 skipped(display, "too large")
-                            } else if !own_files.is_empty() && own_files.contains(&absolute(&path))
-                            {
+                            } else if own_files.contains(&path) {
                                 skipped(display, "piiscan's own file")
                             } else if let Some(state) = &state {
+                                let stamp = crate::state::Stamp::from_walk(size, modified);
                                 return scan_with_state(
                                     &maker,
                                     &mut scanner,
                                     state,
                                     &path,
                                     display,
+                                    stamp,
                                     &tx,
                                 );
                             } else {
@@ -395,12 +396,27 @@ pub fn run_scan_with(
     Ok(summary)
 }
 
-/// `p` made absolute against the current directory, without touching the
-/// file system (no symlink resolution): cheap enough to run per file.
-fn absolute(p: &std::path::Path) -> PathBuf {
-    let joined = std::env::current_dir()
-        .map(|cwd| cwd.join(p))
-        .unwrap_or_else(|_| p.to_path_buf());
+/// Files piiscan writes itself, compared by absolute path without
+/// touching the file system (no symlink resolution): cheap per file.
+struct OwnFiles {
+    cwd: PathBuf,
+    files: Vec<PathBuf>,
+}
+
+impl OwnFiles {
+    fn new(files: &[PathBuf]) -> OwnFiles {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let files = files.iter().map(|p| absolute(&cwd, p)).collect();
+        OwnFiles { cwd, files }
+    }
+
+    fn contains(&self, p: &std::path::Path) -> bool {
+        !self.files.is_empty() && self.files.contains(&absolute(&self.cwd, p))
+    }
+}
+
+fn absolute(cwd: &std::path::Path, p: &std::path::Path) -> PathBuf {
+    let joined = cwd.join(p);
     let mut out = PathBuf::new();
     for c in joined.components() {
         match c {
@@ -424,9 +440,10 @@ fn scan_with_state(
     state: &State,
     path: &std::path::Path,
     display: String,
+    stamp: Option<crate::state::Stamp>,
     tx: &crossbeam_channel::Sender<FileResult>,
 ) -> bool {
-    let stamp = match state.check(path, &display) {
+    let stamp = match state.check(path, &display, stamp) {
         Check::Carry(results) => return results.into_iter().all(|r| tx.send(r).is_ok()),
         Check::Scan(stamp) => stamp,
     };

@@ -144,7 +144,35 @@ fn scan(args: ScanArgs) -> Result<i32> {
         ),
         None => None,
     };
-    let engine = Arc::new(Engine::new(rules)?);
+    let mut hooks = scan_hooks(&args, &settings, &fingerprinter)?;
+    // A big state takes as long to load as the engine to build: do both
+    // at once.
+    let (engine, state) = std::thread::scope(|scope| {
+        let state = args.ops.state.as_ref().map(|path| {
+            let rules = rules.clone();
+            let (args, settings, fingerprinter) = (&args, &settings, &fingerprinter);
+            let worker_filter = hooks.worker_filter.as_deref();
+            scope.spawn(move || {
+                open_state(
+                    path,
+                    args,
+                    settings,
+                    fingerprinter,
+                    encoding,
+                    &rules,
+                    worker_filter,
+                )
+            })
+        });
+        let engine = Engine::new(rules);
+        let state = state.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("loading the state failed")))
+        });
+        (engine, state)
+    });
+    let engine = Arc::new(engine?);
+    hooks.state = state.transpose()?.map(Arc::new);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -163,18 +191,6 @@ fn scan(args: ScanArgs) -> Result<i32> {
     }
     if let Some(s) = &args.ops.shard {
         walk.shard = Some(s.parse().map_err(anyhow::Error::msg)?);
-    }
-    let mut hooks = scan_hooks(&args, &settings, &fingerprinter)?;
-    if let Some(path) = &args.ops.state {
-        hooks.state = Some(Arc::new(open_state(
-            path,
-            &args,
-            &settings,
-            &fingerprinter,
-            encoding,
-            engine.rules(),
-            hooks.worker_filter.as_deref(),
-        )?));
     }
     let options = ScanOptions {
         paths,
@@ -212,6 +228,9 @@ fn scan(args: ScanArgs) -> Result<i32> {
         ));
     }
     let summary = app::run_scan_with(engine, options, &mut hooks, sink.as_mut())?;
+    // The process ends now: freeing a large state entry by entry would
+    // take longer than the exit does.
+    std::mem::forget(hooks);
     Ok(summary.exit_code_gated(&gates))
 }
 

@@ -219,9 +219,14 @@ pub struct Stamp {
 
 impl Stamp {
     pub fn of(meta: &std::fs::Metadata) -> Option<Stamp> {
-        let mtime = meta.modified().ok()?.duration_since(UNIX_EPOCH).ok()?;
+        Stamp::from_walk(meta.len(), meta.modified().ok())
+    }
+
+    /// From the size and time the walk already read (no second `stat`).
+    pub fn from_walk(size: u64, modified: Option<SystemTime>) -> Option<Stamp> {
+        let mtime = modified?.duration_since(UNIX_EPOCH).ok()?;
         Some(Stamp {
-            size: meta.len(),
+            size,
             mtime_ns: u64::try_from(mtime.as_nanos()).ok()?,
         })
     }
@@ -313,6 +318,7 @@ impl State {
             carried: AtomicU64::new(0),
             discarded: None,
         };
+        let t0 = std::time::Instant::now();
         let text = match std::fs::read(path) {
             Ok(t) => t,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(state),
@@ -346,6 +352,13 @@ impl State {
                 .collect();
             state.prev_started_ns = file.started_ns;
         }
+        log::debug!(
+            "state: {} files from {} ({} bytes) in {} ms",
+            state.prev.len(),
+            path.display(),
+            text.len(),
+            t0.elapsed().as_millis()
+        );
         Ok(state)
     }
 
@@ -364,9 +377,11 @@ impl State {
         self.carried.load(Ordering::Relaxed)
     }
 
-    /// Decides whether `path` (reported as `display`) must be scanned.
-    pub fn check(&self, path: &Path, display: &str) -> Check {
-        let Some(stamp) = std::fs::metadata(path).ok().and_then(|m| Stamp::of(&m)) else {
+    /// Decides whether `path` (reported as `display`) must be scanned;
+    /// `stamp` is its size and time when the caller has them already.
+    pub fn check(&self, path: &Path, display: &str, stamp: Option<Stamp>) -> Check {
+        let stamp = stamp.or_else(|| std::fs::metadata(path).ok().and_then(|m| Stamp::of(&m)));
+        let Some(stamp) = stamp else {
             return Check::Scan(None);
         };
         let Some(prev) = self.prev.get(display) else {
@@ -430,6 +445,7 @@ impl State {
 
     /// Writes what this run recorded (0600, atomically).
     pub fn save(&self) -> Result<()> {
+        let t0 = std::time::Instant::now();
         let files = match self.next.lock() {
             Ok(mut next) => std::mem::take(&mut *next),
             Err(_) => anyhow::bail!("{}: state lost (a worker panicked)", self.path.display()),
@@ -446,7 +462,15 @@ impl State {
             serde_json::to_writer(&mut *w, &file)?;
             w.write_all(b"\n")
         })
-        .with_context(|| format!("{}: cannot write state", self.path.display()))
+        .with_context(|| format!("{}: cannot write state", self.path.display()))?;
+        log::debug!(
+            "state: {} files to {} in {} ms ({} carried over)",
+            files.len(),
+            self.path.display(),
+            t0.elapsed().as_millis(),
+            self.carried()
+        );
+        Ok(())
     }
 
     /// Rebuilds the results of an entry, in batches of [`BATCH`] findings.
@@ -605,7 +629,7 @@ mod tests {
         let sp = dir.path().join("state.json");
         let a = old_file(dir.path(), "a.txt", "hello ivan@example.com");
         let s = State::open(&sp, &rules(), "o1").unwrap();
-        let Check::Scan(Some(stamp)) = s.check(&a, "a.txt") else {
+        let Check::Scan(Some(stamp)) = s.check(&a, "a.txt", None) else {
             panic!("a new file must be scanned")
         };
         let results = vec![
@@ -629,7 +653,7 @@ mod tests {
 
         let s = State::open(&sp, &rules(), "o1").unwrap();
         assert!(s.discarded().is_none());
-        let Check::Carry(carried) = s.check(&a, "a.txt") else {
+        let Check::Carry(carried) = s.check(&a, "a.txt", None) else {
             panic!("unchanged")
         };
         assert_eq!(carried.len(), 1);
@@ -651,10 +675,10 @@ mod tests {
         let f = std::fs::File::options().write(true).open(&a).unwrap();
         f.set_modified(SystemTime::now() - std::time::Duration::from_secs(60))
             .unwrap();
-        assert!(matches!(s.check(&a, "a.txt"), Check::Carry(_)));
+        assert!(matches!(s.check(&a, "a.txt", None), Check::Carry(_)));
         // Same size, other content: scanned.
         std::fs::write(&a, "hello petr@example.com").unwrap();
-        assert!(matches!(s.check(&a, "a.txt"), Check::Scan(_)));
+        assert!(matches!(s.check(&a, "a.txt", None), Check::Scan(_)));
 
         // Other rules or options: discarded.
         let mut fewer = rules();
@@ -662,7 +686,7 @@ mod tests {
         for (r, o) in [(&fewer, "o1"), (&rules(), "o2")] {
             let s = State::open(&sp, r, o).unwrap();
             assert!(s.discarded().is_some());
-            assert!(matches!(s.check(&a, "a.txt"), Check::Scan(_)));
+            assert!(matches!(s.check(&a, "a.txt", None), Check::Scan(_)));
         }
         // A file that is not a state is discarded, not fatal.
         std::fs::write(&sp, "{").unwrap();
@@ -696,7 +720,7 @@ mod tests {
                 findings: vec![],
             }],
         );
-        let Check::Scan(Some(stamp)) = s.check(&a, "a.txt") else {
+        let Check::Scan(Some(stamp)) = s.check(&a, "a.txt", None) else {
             panic!()
         };
         record(
@@ -714,7 +738,7 @@ mod tests {
         s.save().unwrap();
         let s = State::open(&sp, &rules(), "o").unwrap();
         assert_eq!(s.known_files(), 1);
-        let Check::Carry(r) = s.check(&a, "a.txt") else {
+        let Check::Carry(r) = s.check(&a, "a.txt", None) else {
             panic!()
         };
         assert_eq!(r.len(), 3);

@@ -283,7 +283,7 @@ impl Filter {
                 !policy.allowlisted
                     && f.confidence >= policy.min_confidence
                     && !policy.ignore.iter().any(|p| f.rule.starts_with(p.as_str()))
-                    && !self.fingerprints.contains(&f.fingerprint)
+                    && (self.fingerprints.is_empty() || !self.fingerprints.contains(&f.fingerprint))
             });
             if let Some((_, entries)) = &mut self.writer {
                 entries.extend(findings.iter().map(|f| BaselineEntry::of(&r.path, f)));

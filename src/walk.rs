@@ -48,6 +48,8 @@ pub enum Entry {
         path: PathBuf,
         display: String,
         size: u64,
+        /// Modification time, from the same `stat` as `size`.
+        modified: Option<std::time::SystemTime>,
     },
     /// Standard input (`-`).
     Stdin,
@@ -182,8 +184,8 @@ fn classify(e: ignore::DirEntry) -> Option<Entry> {
             reason: "not a regular file".into(),
         });
     }
-    let size = match e.metadata() {
-        Ok(m) => m.len(),
+    let (size, modified) = match e.metadata() {
+        Ok(m) => (m.len(), m.modified().ok()),
         Err(err) => {
             return Some(Entry::Error {
                 display,
@@ -195,6 +197,7 @@ fn classify(e: ignore::DirEntry) -> Option<Entry> {
         path: e.into_path(),
         display,
         size,
+        modified,
     })
 }
 
