@@ -16,6 +16,11 @@
 //! (a `touch`, a restore from backup), are hashed and carried over only
 //! when the content hash is the same. Anything else is scanned again.
 //!
+//! Entries stay raw JSON until their file comes up in the walk (parsed on
+//! the walk's threads), and an unchanged entry is written back as the
+//! bytes it was read as: a rescan costs little more than a `stat` per file
+//! and the carried findings' share of the report.
+//!
 //! It decides nothing about what is reported: carried results pass the
 //! same suppression as fresh ones. It does not walk or scan.
 
@@ -25,6 +30,7 @@ use crate::finding::{Finding, Kind, Location, Signals};
 use anyhow::{Context as _, Result};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -38,6 +44,9 @@ const FORMAT: u32 = 2;
 /// verified by hash (covers coarse file-system timestamps, FAT's 2 s).
 const RACY_NS: u64 = 2_000_000_000;
 
+/// The state file as read. Entries stay raw JSON until their file is
+/// checked: the walk's threads parse them in parallel, and an unchanged
+/// entry is written back byte for byte.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct StateFile {
@@ -47,7 +56,32 @@ struct StateFile {
     options: String,
     /// When the run that wrote this started (ns since the Unix epoch).
     started_ns: u64,
-    files: HashMap<String, Entry>,
+    files: HashMap<String, Box<RawValue>>,
+}
+
+/// The part of an entry that decides whether the file changed.
+#[derive(Debug, Deserialize)]
+struct EntryHead {
+    size: u64,
+    mtime_ns: u64,
+    #[serde(default)]
+    hash: Option<String>,
+}
+
+/// An entry of the state this run writes.
+enum NextEntry {
+    /// Carried over unchanged: the previous state's bytes.
+    Same(Arc<RawValue>),
+    New(Entry),
+}
+
+impl Serialize for NextEntry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            NextEntry::Same(raw) => raw.serialize(s),
+            NextEntry::New(e) => e.serialize(s),
+        }
+    }
 }
 
 /// [`StateFile`] as written: entries are shared with the run, not copied.
@@ -61,13 +95,13 @@ struct StateFileOut<'a> {
     files: Files<'a>,
 }
 
-struct Files<'a>(&'a BTreeMap<String, Arc<Entry>>);
+struct Files<'a>(&'a BTreeMap<String, NextEntry>);
 
 impl Serialize for Files<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut m = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in self.0 {
-            m.serialize_entry(k, &**v)?;
+            m.serialize_entry(k, v)?;
         }
         m.end()
     }
@@ -191,7 +225,7 @@ impl RuleTable {
         ))
     }
 
-    fn load(&self, s: &StoredFinding) -> Option<Finding> {
+    fn load(&self, s: StoredFinding) -> Option<Finding> {
         let (rule, kind) = self.rules.get(s.0 as usize)?;
         Some(Finding {
             kind: *kind,
@@ -202,8 +236,8 @@ impl RuleTable {
             column: s.4,
             confidence: s.5,
             signals: Signals::from_bits(s.6),
-            masked: s.7.clone(),
-            fingerprint: s.8.clone(),
+            masked: s.7,
+            fingerprint: s.8,
             location: s.9.as_ref().map(load_location),
             value: None,
         })
@@ -291,10 +325,10 @@ pub struct State {
     rules: String,
     options: String,
     table: RuleTable,
-    prev: HashMap<String, Arc<Entry>>,
+    prev: HashMap<String, Arc<RawValue>>,
     prev_started_ns: u64,
     started_ns: u64,
-    next: Mutex<BTreeMap<String, Arc<Entry>>>,
+    next: Mutex<BTreeMap<String, NextEntry>>,
     carried: AtomicU64,
     discarded: Option<String>,
 }
@@ -348,7 +382,7 @@ impl State {
             state.prev = file
                 .files
                 .into_iter()
-                .map(|(k, v)| (k, Arc::new(v)))
+                .map(|(k, v)| (k, Arc::from(v)))
                 .collect();
             state.prev_started_ns = file.started_ns;
         }
@@ -384,14 +418,16 @@ impl State {
         let Some(stamp) = stamp else {
             return Check::Scan(None);
         };
-        let Some(prev) = self.prev.get(display) else {
+        let Some(raw) = self.prev.get(display) else {
+            return Check::Scan(Some(stamp));
+        };
+        let Ok(prev) = serde_json::from_str::<EntryHead>(raw.get()) else {
             return Check::Scan(Some(stamp));
         };
         if prev.size != stamp.size {
             return Check::Scan(Some(stamp));
         }
         let racy = prev.mtime_ns.saturating_add(RACY_NS) > self.prev_started_ns;
-        let mut entry = prev.clone();
         if prev.mtime_ns != stamp.mtime_ns || racy {
             // Same size, but the time cannot be trusted: compare content.
             let same = prev
@@ -405,18 +441,23 @@ impl State {
             if !same {
                 return Check::Scan(Some(stamp));
             }
-            if prev.mtime_ns != stamp.mtime_ns {
-                entry = Arc::new(Entry {
-                    mtime_ns: stamp.mtime_ns,
-                    ..Entry::clone(prev)
-                });
-            }
         }
-        match self.results_of(&entry) {
+        let Ok(entry) = serde_json::from_str::<Entry>(raw.get()) else {
+            return Check::Scan(Some(stamp));
+        };
+        let next = if prev.mtime_ns == stamp.mtime_ns {
+            NextEntry::Same(raw.clone())
+        } else {
+            NextEntry::New(Entry {
+                mtime_ns: stamp.mtime_ns,
+                ..entry.clone()
+            })
+        };
+        match self.results_of(entry) {
             Some(results) => {
                 self.carried.fetch_add(1, Ordering::Relaxed);
-                if let Ok(mut next) = self.next.lock() {
-                    next.insert(display.to_string(), entry);
+                if let Ok(mut map) = self.next.lock() {
+                    map.insert(display.to_string(), next);
                 }
                 Check::Carry(results)
             }
@@ -439,7 +480,7 @@ impl State {
             results,
         };
         if let Ok(mut next) = self.next.lock() {
-            next.insert(display, Arc::new(entry));
+            next.insert(display, NextEntry::New(entry));
         }
     }
 
@@ -474,11 +515,11 @@ impl State {
     }
 
     /// Rebuilds the results of an entry, in batches of [`BATCH`] findings.
-    fn results_of(&self, e: &Entry) -> Option<Vec<FileResult>> {
+    fn results_of(&self, e: Entry) -> Option<Vec<FileResult>> {
         let mut out = Vec::new();
-        for r in &e.results {
+        for r in e.results {
             let mut batch = Vec::with_capacity(r.findings.len().min(BATCH));
-            for s in &r.findings {
+            for s in r.findings {
                 if batch.len() == BATCH {
                     out.push(FileResult {
                         path: r.path.clone(),
@@ -490,9 +531,9 @@ impl State {
                 batch.push(self.table.load(s)?);
             }
             out.push(FileResult {
-                path: r.path.clone(),
-                status: match &r.skipped {
-                    Some(reason) => FileStatus::Skipped(reason.clone()),
+                path: r.path,
+                status: match r.skipped {
+                    Some(reason) => FileStatus::Skipped(reason),
                     None => FileStatus::Scanned,
                 },
                 bytes: 0,
@@ -748,6 +789,31 @@ mod tests {
             r.iter().map(|r| r.findings.len()).sum::<usize>(),
             BATCH * 2 + 5
         );
+    }
+
+    #[test]
+    fn unchanged_entries_are_written_back_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let sp = dir.path().join("state.json");
+        let a = old_file(dir.path(), "a.txt", "hello");
+        let s = State::open(&sp, &rules(), "o").unwrap();
+        let Check::Scan(Some(stamp)) = s.check(&a, "a.txt", None) else {
+            panic!()
+        };
+        let r = FileResult {
+            path: "a.txt".into(),
+            status: FileStatus::Scanned,
+            bytes: 5,
+            findings: vec![finding(3)],
+        };
+        record(&s, "a.txt", stamp, Some(hash_file(&a).unwrap()), &[r]);
+        s.save().unwrap();
+        let files = |text: &str| text[text.find("\"files\"").unwrap()..].to_string();
+        let before = files(&std::fs::read_to_string(&sp).unwrap());
+        let s = State::open(&sp, &rules(), "o").unwrap();
+        assert!(matches!(s.check(&a, "a.txt", None), Check::Carry(_)));
+        s.save().unwrap();
+        assert_eq!(files(&std::fs::read_to_string(&sp).unwrap()), before);
     }
 
     #[test]
