@@ -31,6 +31,16 @@ pub enum Command {
     /// Compare two `--format inventory-json` files: locations and kinds
     /// that appeared or disappeared. Exit 1 when something appeared.
     Diff(DiffArgs),
+    /// Combine JSONL reports (e.g. of `--shard` runs) into one stream with
+    /// one summary; exit code as `scan` would give for the whole.
+    Merge(MergeArgs),
+    /// Print a shell completion script (bash, zsh, fish, ...).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -54,9 +64,9 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
-    /// Report only findings at or above this confidence (0..1).
-    #[arg(long, default_value_t = piiscan_default_min_confidence())]
-    pub min_confidence: f32,
+    /// Report only findings at or above this confidence (0..1) [default: 0.5].
+    #[arg(long)]
+    pub min_confidence: Option<f32>,
     /// Print raw values in reports. Off by default: reports carry masked
     /// previews and keyed fingerprints only.
     #[arg(long)]
@@ -102,6 +112,52 @@ pub struct ScanArgs {
     /// Colour for text output: auto, always, never.
     #[arg(long, default_value = "auto")]
     pub color: String,
+    #[command(flatten)]
+    pub ops: OpsArgs,
+}
+
+/// Options for scheduled and CI scans: config, suppression, incremental
+/// state, sharding, gates, progress.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Operations")]
+pub struct OpsArgs {
+    /// Config file (default: `piiscan.toml` in the first path's directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not look for `piiscan.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Report only findings not in this baseline (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings as a baseline (fingerprints, no values).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Incremental state: files unchanged since the last run with this file
+    /// are not read again; their findings are carried over.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Scan only shard K of N (1-based) of the files, chosen by a stable
+    /// hash of each path; N machines with K = 1..N split one tree.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Exit 1 only when KIND (or `any`) has more than N findings (default
+    /// 0); repeatable. Without it any finding exits 1.
+    #[arg(long, value_name = "KIND[=N]")]
+    pub fail_on: Vec<String>,
+    /// No progress bar (it is shown only when stderr is a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSONL reports to merge (`-` reads standard input).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// As for `scan`: exit 1 only when KIND has more than N findings.
+    #[arg(long, value_name = "KIND[=N]")]
+    pub fail_on: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,10 +194,6 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .parse::<u64>()
         .map(|n| n.saturating_mul(mult))
         .map_err(|_| format!("not a size: {s:?}"))
-}
-
-fn piiscan_default_min_confidence() -> f32 {
-    crate::detect::DEFAULT_MIN_CONFIDENCE
 }
 
 #[cfg(test)]

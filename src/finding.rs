@@ -149,6 +149,13 @@ impl Signals {
     pub const fn contains(self, other: Signals) -> bool {
         self.0 & other.0 == other.0
     }
+    /// The raw bits, for files that store findings (incremental state).
+    pub const fn bits(self) -> u16 {
+        self.0
+    }
+    pub const fn from_bits(bits: u16) -> Signals {
+        Signals(bits)
+    }
     /// The signal names, in a fixed order, as the JSONL contract prints them.
     pub fn names(self) -> impl Iterator<Item = &'static str> {
         Signals::NAMES
@@ -365,6 +372,13 @@ impl Fingerprinter {
             key = *blake3::hash(seed.as_bytes()).as_bytes();
         }
         Fingerprinter { key, stable: false }
+    }
+
+    /// Identifies the key without revealing it: the fingerprint of a fixed
+    /// probe. Baselines and state files store it to tell whether they were
+    /// written under the same key.
+    pub fn key_check(&self) -> String {
+        self.fingerprint(Kind::Email, b"piiscan key check")
     }
 
     /// Hex fingerprint of `kind` + normalised value (first 16 bytes).

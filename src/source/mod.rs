@@ -49,6 +49,17 @@ pub struct Located<'a> {
     pub column: u64,
     /// The value's bytes (for `--show-values` and masking).
     pub value: &'a [u8],
+    /// The scanned buffer (UTF-8) the value sits in, at
+    /// `detection.start..detection.end`: its line is there for the asking.
+    pub buf: &'a [u8],
+}
+
+impl<'a> Located<'a> {
+    /// The value's line, as far as the buffer holds it and at most
+    /// [`crate::suppress::LINE_WINDOW`] bytes either side of the value.
+    pub fn line_bytes(&self) -> &'a [u8] {
+        crate::suppress::line_around(self.buf, self.detection.start, self.detection.end)
+    }
 }
 
 /// Per-thread reading state, reused across files.
@@ -233,6 +244,7 @@ impl StreamScanner {
                     line: lines.line,
                     column: abs_start - lines.line_start_orig + 1,
                     value: &buf[d.start..d.end],
+                    buf,
                 });
             }
             if eof {
