@@ -22,6 +22,7 @@ pub mod detect;
 pub mod eval;
 pub mod extract;
 pub mod finding;
+pub mod redact;
 pub mod sink;
 pub mod source;
 pub mod text;

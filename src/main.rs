@@ -43,6 +43,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan(*args),
+        Command::Redact(args) => piiscan::redact::command::run(*args),
         Command::Rules(RulesCommand::List { rule_files }) => {
             let rules = load_rules(&rule_files)?;
             let mut out = io::stdout().lock();
