@@ -393,8 +393,19 @@ impl<'r> SpanWriter<'r> {
             self.record(&s, Strategy::Drop);
             return self.feed(w, out, s.end);
         }
+        // A COPY field that is all digits may feed a numeric column (a
+        // phone kept as bigint): its replacement stays digits, or the
+        // restore fails. The table's types are not known here.
+        let numeric = slot.numeric()
+            || (matches!(
+                slot,
+                Slot::CopyText { .. } | Slot::CopyCsv { quoted: false, .. }
+            ) && !s.value.is_empty()
+                && s.value.bytes().all(|b| b.is_ascii_digit())
+                && field.is_some_and(|f| self.codec.orig_of(f.start) == s.start)
+                && self.ends_field(w, s.end, slot));
         let r = if merged {
-            let text = if slot.numeric() {
+            let text = if numeric {
                 super::strategies::numeric_mask(&s.value, 0)
             } else {
                 super::strategies::mask(s.kind, &s.value, 0)
@@ -406,7 +417,7 @@ impl<'r> SpanWriter<'r> {
             }
         } else {
             self.replacer
-                .replace(s.kind, strategy, &s.value, &s.norm, slot.numeric())
+                .replace(s.kind, strategy, &s.value, &s.norm, numeric)
         };
         let text = slot.escape(&r.text);
         self.copy(w, out, s.start)?;
@@ -423,6 +434,20 @@ impl<'r> SpanWriter<'r> {
         self.written = s.end;
         self.record(&s, r.strategy);
         self.feed(w, out, s.end)
+    }
+
+    /// The byte at `end` closes a COPY field (delimiter, newline, end).
+    fn ends_field(&self, w: &Window, end: u64, slot: Slot) -> bool {
+        let mut proj = Vec::new();
+        let raw = w.get(end, end + self.codec.unit());
+        let delimiter = match slot {
+            Slot::CopyText { delimiter } | Slot::CopyCsv { delimiter, .. } => delimiter,
+            _ => return false,
+        };
+        match self.codec.project(raw, &mut proj).first() {
+            None => w.end() <= end,
+            Some(&b) => b == delimiter || b == b'\n' || b == b'\r',
+        }
     }
 
     fn record(&mut self, s: &SpanIn, strategy: Strategy) {
