@@ -63,7 +63,10 @@ impl Slot {
     /// value itself is removed.
     pub fn drop_token(self) -> Option<&'static str> {
         match self {
-            Slot::Csv { .. } | Slot::CopyCsv { .. } => Some(""),
+            // `""`, not nothing: a record whose only field is dropped
+            // would be an empty line, which CSV readers skip.
+            Slot::Csv { .. } => Some("\"\""),
+            Slot::CopyCsv { .. } => Some(""),
             Slot::JsonString | Slot::JsonBare => Some("null"),
             Slot::SqlString { element: true, .. } | Slot::SqlBare => Some("NULL"),
             Slot::CopyText { .. } => Some("\\N"),

@@ -223,6 +223,9 @@ struct Dropping {
     token: &'static str,
     /// Where the dropped field's replacement starts (original offset).
     start: u64,
+    /// The value's end: the drop covers it even if the field, as the
+    /// tracker reads malformed input, ends sooner.
+    min_end: u64,
 }
 
 /// The writer for one stream. See the module docs.
@@ -386,7 +389,11 @@ impl<'r> SpanWriter<'r> {
         {
             let start = self.codec.orig_of(f.start);
             self.copy(w, out, start)?;
-            self.dropping = Some(Dropping { token, start });
+            self.dropping = Some(Dropping {
+                token,
+                start,
+                min_end: s.end,
+            });
             if let Some(t) = &mut self.tracker {
                 t.watch(f.id);
             }
@@ -487,7 +494,7 @@ impl<'r> SpanWriter<'r> {
         let Some(d) = self.dropping.take() else {
             return Ok(());
         };
-        let end = self.codec.orig_of(end).max(d.start);
+        let end = self.codec.orig_of(end).max(d.start).max(d.min_end);
         self.enc.clear();
         self.codec.encode(d.token, &mut self.enc);
         out.write(&self.enc)?;
