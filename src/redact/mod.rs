@@ -365,7 +365,7 @@ pub fn run_redact(engine: Arc<Engine>, options: RedactOptions) -> Result<RedactS
     std::thread::scope(|scope| {
         let s = shared.clone();
         scope.spawn(move || {
-            walk::walk(&s.options.paths, &s.options.walk, || {
+            let make_visitor = || {
                 let s = s.clone();
                 let tx = tx.clone();
                 let mut scanner = StreamScanner::default();
@@ -391,7 +391,15 @@ pub fn run_redact(engine: Arc<Engine>, options: RedactOptions) -> Result<RedactS
                     let done = work(&s, &mut scanner, verifier, entry, &tx);
                     tx.send(Event::Done(done)).is_ok()
                 }
-            });
+            };
+            if matches!(s.options.target, Target::InPlace { .. }) {
+                // In place, the walk must be over before the first output
+                // appears: it would otherwise meet our temporary files and
+                // backups in the very directories it is listing.
+                in_place_walk(&s.options, make_visitor);
+            } else {
+                walk::walk(&s.options.paths, &s.options.walk, make_visitor);
+            }
         });
         for ev in rx.iter() {
             let r = match &ev {
@@ -426,6 +434,44 @@ pub fn run_redact(engine: Arc<Engine>, options: RedactOptions) -> Result<RedactS
         return Err(e).context("cannot write the report");
     }
     Ok(summary)
+}
+
+/// Lists every entry first, then hands them to `threads` workers.
+fn in_place_walk<F, V>(options: &RedactOptions, make_visitor: F)
+where
+    F: Fn() -> V + Sync,
+    V: FnMut(Entry) -> bool + Send + 'static,
+{
+    let listed = std::sync::Mutex::new(Vec::new());
+    walk::walk(&options.paths, &options.walk, || {
+        let listed = &listed;
+        let (tx, rx) = crossbeam_channel::unbounded::<Entry>();
+        // The walker's visitor must be 'static: collect through a channel
+        // drained right after the walk.
+        listed.lock().map(|mut l| l.push(rx)).ok();
+        move |e: Entry| tx.send(e).is_ok()
+    });
+    let receivers = listed.into_inner().unwrap_or_default();
+    let (tx, rx) = crossbeam_channel::unbounded::<Entry>();
+    for r in receivers {
+        for e in r.try_iter() {
+            let _ = tx.send(e);
+        }
+    }
+    drop(tx);
+    std::thread::scope(|scope| {
+        for _ in 0..options.walk.threads.max(1) {
+            let rx = rx.clone();
+            let mut visit = make_visitor();
+            scope.spawn(move || {
+                for e in rx.iter() {
+                    if !visit(e) {
+                        break;
+                    }
+                }
+            });
+        }
+    });
 }
 
 fn entry_display(e: &Entry) -> String {
