@@ -462,3 +462,36 @@ fn containers_are_rewritten_as_the_same_kind() {
     // And a scan of the output (which opens containers) finds nothing.
     assert!(scan_findings(d, "out").is_empty());
 }
+
+#[test]
+fn containers_that_cannot_be_rewritten_are_refused_when_they_hold_values() {
+    use bzip2::{Compression, write::BzEncoder};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bz = |data: &[u8]| {
+        let mut e = BzEncoder::new(Vec::new(), Compression::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    };
+    write(d, "in/clean.txt.bz2", &bz(b"nothing personal\n"));
+    write(d, "in/chat.txt.bz2", &bz(CHAT.as_bytes()));
+    // A gzip cut short: an error, nothing written.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(CHAT.repeat(50).as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    write(d, "in/broken.txt.gz", &gz[..gz.len() / 2]);
+    let o = run(&["redact", "in", "--out", "out"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("chat.txt.bz2") && err.contains("bzip2"),
+        "{err}"
+    );
+    assert!(err.contains("broken.txt.gz"), "{err}");
+    assert_eq!(
+        std::fs::read(d.join("out/in/clean.txt.bz2")).unwrap(),
+        bz(b"nothing personal\n")
+    );
+    assert!(!d.join("out/in/chat.txt.bz2").exists());
+    assert!(!d.join("out/in/broken.txt.gz").exists());
+}

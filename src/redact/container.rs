@@ -113,7 +113,19 @@ pub(super) fn redact_container(
     } else {
         Box::new(Cursor::new(peek).chain(file))
     };
-    let r = rewrite(&mut ctx, display, kind, input, out, 1);
+    // A decoder crate meeting hostile input must not take the worker
+    // down: a panic becomes a refusal of this input.
+    let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rewrite(&mut ctx, display, kind, input, out, 1)
+    })) {
+        Ok(r) => r,
+        Err(_) => {
+            return Ok(Outcome::Refused(format!(
+                "internal error while rewriting this {} container; not written",
+                kind.name()
+            )));
+        }
+    };
     if let Some(why) = ctx.refused {
         return Ok(Outcome::Refused(why));
     }
