@@ -146,6 +146,10 @@ pub struct RedactArgs {
     /// leaving them out of the output.
     #[arg(long)]
     pub copy_unscanned: bool,
+    /// Do not re-scan outputs before keeping them (faster; nothing then
+    /// checks that no value was left behind).
+    #[arg(long)]
+    pub no_verify: bool,
     /// Replace only findings at or above this confidence (0..1).
     #[arg(long, default_value_t = piiscan_default_min_confidence())]
     pub min_confidence: f32,

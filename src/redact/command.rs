@@ -103,6 +103,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         policy,
         report: args.report.clone(),
         copy_unscanned: args.copy_unscanned,
+        verify: !args.no_verify,
     };
     let engine = Arc::new(Engine::new(rules)?);
     let s = run_redact(engine, options)?;

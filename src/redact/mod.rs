@@ -75,6 +75,8 @@ pub struct RedactOptions {
     /// Copy files that cannot be scanned (binary) unchanged instead of
     /// leaving them out.
     pub copy_unscanned: bool,
+    /// Re-scan every output before keeping it (on unless `--no-verify`).
+    pub verify: bool,
 }
 
 /// What happened to one input.
@@ -373,6 +375,7 @@ pub fn run_redact(engine: Arc<Engine>, options: RedactOptions) -> Result<RedactS
                 move |entry: Entry| {
                     let verifier = match &verifier {
                         Some(v) => v,
+                        None if !s.options.verify => verifier.insert(Verifier::disabled()),
                         None => match Verifier::spawn(s.verify.clone()) {
                             Ok(v) => verifier.insert(v),
                             Err(e) => {
