@@ -495,3 +495,22 @@ fn containers_that_cannot_be_rewritten_are_refused_when_they_hold_values() {
     assert!(!d.join("out/in/chat.txt.bz2").exists());
     assert!(!d.join("out/in/broken.txt.gz").exists());
 }
+
+/// Masking `…+orders@…` removes a negative context word ("order") that
+/// kept the phone on the next line below the threshold: the re-scan finds
+/// the phone, and a second pass replaces it.
+#[test]
+fn regression_masking_a_value_unmasks_its_neighbour() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let text = "[12:25:54] Agent: I've sent a password reset link to jane.clark+orders@example.com.\n\
+        [12:26:57] Customer: You can reach me on 8 (495) 555-22-19 or at sergey1958@corp.test.\n";
+    write(d, "in/chat.txt", text.as_bytes());
+    let o = run(&["redact", "in", "--out", "out", "--report", "r.jsonl"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out/in/chat.txt")).unwrap();
+    assert!(out.contains("* (***) ***-**-19"), "{out}");
+    assert!(scan_findings(d, "out").is_empty());
+    let rep = std::fs::read_to_string(d.join("r.jsonl")).unwrap();
+    assert!(rep.contains("\"pass\":2"), "{rep}");
+}

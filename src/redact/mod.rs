@@ -616,6 +616,48 @@ fn finish_verdict(done: &mut FileDone, v: &verify::Verdict) {
     }
 }
 
+/// Passes over one output at most: the first, and repairs of what
+/// replacing changed in the context of values nearby.
+const MAX_PASSES: u32 = 3;
+
+/// Redacts the previous pass's output `prev` into a new temporary file.
+#[allow(clippy::too_many_arguments)]
+fn repass(
+    s: &Shared,
+    scanner: &mut StreamScanner,
+    verifier: &Verifier,
+    display: &str,
+    prev: &tempfile::NamedTempFile,
+    parent: &Path,
+    pass: u32,
+    tx: &crossbeam_channel::Sender<Event>,
+) -> io::Result<(tempfile::NamedTempFile, stream::StreamOutcome)> {
+    let mut next = tempfile::Builder::new()
+        .prefix(".piiscan-")
+        .suffix(".tmp")
+        .tempfile_in(parent)?;
+    let input = std::fs::File::open(prev.path())?;
+    let mut inner = report_sink(s, display, tx);
+    let mut sink = |mut batch: Vec<Replaced>| {
+        for r in &mut batch {
+            r.pass = pass;
+        }
+        inner(batch)
+    };
+    let o = {
+        let mut bw = io::BufWriter::with_capacity(64 * 1024, next.as_file_mut());
+        let r = stream::redact_stream(
+            &s.config, scanner, verifier, display, input, &mut bw, &mut sink,
+        )?;
+        bw.flush()?;
+        r
+    };
+    match o {
+        Ok(o) => Ok((next, o)),
+        Err(_) => Err(io::Error::other("the output reads as binary")),
+    }
+}
+
 /// Redacts one file (a container included) into a temporary file beside
 /// `out`, then keeps it under `out` if the re-scan is clean.
 fn redact_file(
@@ -699,7 +741,25 @@ fn redact_file(
         container::Outcome::Stream(o) => {
             done.bytes = o.bytes;
             done.replaced = o.replaced;
-            finish_verdict(&mut done, &o.verdict);
+            let mut verdict = o.verdict;
+            // Replacing a value changes its neighbours' context: an e-mail
+            // `…+orders@…` masked no longer argues against the phone next
+            // to it, which the re-scan then finds. Redact the output again
+            // (offsets of later passes index the previous pass's output).
+            for pass in 2..=MAX_PASSES {
+                if verdict.residual_count == 0 || verdict.error.is_some() {
+                    break;
+                }
+                match repass(s, scanner, verifier, &display, &temp, parent, pass, tx) {
+                    Ok((next, o)) => {
+                        temp = next;
+                        done.replaced += o.replaced;
+                        verdict = o.verdict;
+                    }
+                    Err(e) => return fail(done, "cannot redact", &e),
+                }
+            }
+            finish_verdict(&mut done, &verdict);
         }
         container::Outcome::Container {
             bytes,

@@ -79,6 +79,9 @@ impl Report {
             if let Some(loc) = &r.location {
                 v["location"] = serde_json::to_value(loc).unwrap_or(Value::Null);
             }
+            if r.pass > 1 {
+                v["pass"] = json!(r.pass);
+            }
             self.line(&v)?;
         }
         Ok(())

@@ -292,6 +292,10 @@ pub fn mask(kind: Kind, value: &str, keep: usize) -> String {
         if c.is_alphanumeric() {
             seen += 1;
             out.push(if seen > total - visible { c } else { '*' });
+        } else if c == ':' && kind == Kind::Ipv6 && out.ends_with(':') {
+            // `::` alone is an IPv6 address (the unspecified one): a mask
+            // must not leave one behind.
+            out.push('*');
         } else {
             out.push(c);
         }
@@ -431,6 +435,7 @@ mod tests {
         assert_eq!(mask(Kind::Snils, "112-233-445 95", 0), "***-***-*** **");
         assert_eq!(mask(Kind::Card, "1234", 4), "**34");
         assert_eq!(mask(Kind::Email, "иван@почта.рф", 0), "****@*****.**");
+        assert_eq!(mask(Kind::Ipv6, "2001:db8::1", 0), "****:***:**");
     }
 
     #[test]

@@ -217,6 +217,9 @@ pub struct Replaced {
     pub location: Option<Location>,
     pub strategy: Strategy,
     pub norm: Vec<u8>,
+    /// 1, or the repair pass that replaced it (offsets then index the
+    /// previous pass's output).
+    pub pass: u32,
 }
 
 struct Dropping {
@@ -469,6 +472,7 @@ impl<'r> SpanWriter<'r> {
             location: s.location.clone(),
             strategy,
             norm: s.norm.clone(),
+            pass: 1,
         });
     }
 
