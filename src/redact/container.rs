@@ -11,6 +11,9 @@
 //! [`crate::source::container::Limits`] (expanded bytes, depth, entries)
 //! stop bombs.
 //!
+//! A member whose re-scan still finds values gets no repair pass here (a
+//! plain file does): the whole container is then not kept.
+//!
 //! Not rewritten: zstd, bzip2 and xz streams, e-mail and mbox, Office
 //! files. One of those is scanned as the scan would; with no finding it is
 //! copied unchanged, with findings it is refused (an error, nothing

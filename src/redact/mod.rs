@@ -6,9 +6,11 @@
 //! standard output for `-`) and the refusals that keep inputs safe (no
 //! output inside a source tree, none over an input), writing every output
 //! to a temporary file beside its target, fsync and rename (a crash never
-//! leaves a partial file under the final name), keeping an output only
-//! when its re-scan is clean, the `--report` JSONL (mode 0600, never a
-//! value), the run summary and the exit code.
+//! leaves a partial file under the final name), repair passes over a plain
+//! file whose re-scan still finds values (a replacement changed a
+//! neighbour's context), keeping an output only when its re-scan is clean,
+//! the `--report` JSONL (mode 0600, never a value), the run summary and
+//! the exit code.
 //!
 //! The engine of it lives in the submodules: [`stream`] scans one stream
 //! and drives the one-pass [`writer`]; [`tracker`] and [`escape`] make each
