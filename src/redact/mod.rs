@@ -353,6 +353,7 @@ pub fn run_redact(engine: Arc<Engine>, options: RedactOptions) -> Result<RedactS
             min_confidence: options.min_confidence,
             input_format: options.input_format,
             encoding: options.encoding,
+            locations: report.is_some(),
         },
         verify: VerifyConfig {
             engine,

@@ -30,6 +30,8 @@ pub struct StreamConfig {
     pub min_confidence: f32,
     pub input_format: Option<InputFormat>,
     pub encoding: Option<&'static Encoding>,
+    /// Keep locations for the report (else they are not even copied).
+    pub locations: bool,
 }
 
 /// How one stream went.
@@ -165,7 +167,11 @@ pub fn redact_stream(
                 column: l.column,
                 value: String::from_utf8_lossy(l.value).into_owned(),
                 norm: d.norm.clone(),
-                location: d.location.clone(),
+                location: if config.locations {
+                    d.location.clone()
+                } else {
+                    None
+                },
             };
             let mut w = writer.borrow_mut();
             let mut win = window.borrow_mut();

@@ -358,7 +358,7 @@ impl<'r> SpanWriter<'r> {
         self.feed(w, out, s.start)?;
         if self.dropping.is_some() {
             // Inside a field being dropped: it goes with the field.
-            self.record(&s, Strategy::Drop);
+            self.record(&mut s, Strategy::Drop);
             return Ok(());
         }
         if s.end <= self.written {
@@ -400,7 +400,7 @@ impl<'r> SpanWriter<'r> {
             if let Some(t) = &mut self.tracker {
                 t.watch(f.id);
             }
-            self.record(&s, Strategy::Drop);
+            self.record(&mut s, Strategy::Drop);
             return self.feed(w, out, s.end);
         }
         // A COPY field that is all digits may feed a numeric column (a
@@ -442,7 +442,7 @@ impl<'r> SpanWriter<'r> {
         out.write(&self.enc)?;
         self.out_pos += self.enc.len() as u64;
         self.written = s.end;
-        self.record(&s, r.strategy);
+        self.record(&mut s, r.strategy);
         self.feed(w, out, s.end)
     }
 
@@ -460,7 +460,9 @@ impl<'r> SpanWriter<'r> {
         }
     }
 
-    fn record(&mut self, s: &SpanIn, strategy: Strategy) {
+    /// Records what was done; takes the span's location and normalised
+    /// value (the replacement is already made).
+    fn record(&mut self, s: &mut SpanIn, strategy: Strategy) {
         self.count += 1;
         self.replaced.push(Replaced {
             kind: s.kind,
@@ -469,9 +471,9 @@ impl<'r> SpanWriter<'r> {
             end: s.end,
             line: s.line,
             column: s.column,
-            location: s.location.clone(),
+            location: s.location.take(),
             strategy,
-            norm: s.norm.clone(),
+            norm: std::mem::take(&mut s.norm),
             pass: 1,
         });
     }
