@@ -514,3 +514,42 @@ fn regression_masking_a_value_unmasks_its_neighbour() {
     let rep = std::fs::read_to_string(d.join("r.jsonl")).unwrap();
     assert!(rep.contains("\"pass\":2"), "{rep}");
 }
+
+fn pipe(args: &[&str], input: &[u8]) -> Output {
+    let mut child = piiscan()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let feeder = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    feeder.join().unwrap().unwrap();
+    out
+}
+
+#[test]
+fn gzip_on_stdin_comes_out_as_gzip_and_binary_stdin_is_an_error() {
+    use flate2::{Compression, read::GzDecoder, write::GzEncoder};
+    let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    gz.write_all(CHAT.as_bytes()).unwrap();
+    let o = pipe(&["redact", "-"], &gz.finish().unwrap());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let mut s = String::new();
+    GzDecoder::new(&o.stdout[..])
+        .read_to_string(&mut s)
+        .unwrap();
+    assert!(s.contains("+7 *** ***-**-89"), "{s}");
+    assert_eq!(s.lines().count(), CHAT.lines().count());
+
+    let o = pipe(
+        &["redact", "-"],
+        b"PGDMP\x00\x01\x02binary custom-format dump",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(o.stdout.is_empty());
+    assert!(stderr(&o).contains("binary"), "{}", stderr(&o));
+}

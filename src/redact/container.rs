@@ -140,6 +140,62 @@ pub(super) fn redact_container(
     })
 }
 
+/// Redacts a container read as a stream (standard input) into `out`.
+/// Kinds that cannot be rewritten are refused (a stream cannot be read
+/// twice to check them first).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn redact_container_stream(
+    s: &Shared,
+    scanner: &mut StreamScanner,
+    verifier: &Verifier,
+    display: &str,
+    kind: ContainerKind,
+    input: Box<dyn Read + '_>,
+    out: &mut dyn Write,
+    sink: &mut dyn FnMut(Vec<Replaced>),
+) -> io::Result<Outcome> {
+    if !supported(kind) {
+        return Ok(Outcome::Refused(format!(
+            "a {} stream cannot be redacted (gzip, tar and zip can); nothing written",
+            kind.name()
+        )));
+    }
+    let mut ctx = Ctx {
+        s,
+        scanner,
+        verifier,
+        sink,
+        limits: Limits::default(),
+        expanded: 0,
+        entries: 0,
+        bytes: 0,
+        replaced: 0,
+        verdict: Verdict::default(),
+        refused: None,
+        _b: std::marker::PhantomData,
+    };
+    let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        rewrite(&mut ctx, display, kind, input, out, 1)
+    })) {
+        Ok(r) => r,
+        Err(_) => {
+            return Ok(Outcome::Refused(format!(
+                "internal error while rewriting this {} stream",
+                kind.name()
+            )));
+        }
+    };
+    if let Some(why) = ctx.refused {
+        return Ok(Outcome::Refused(why));
+    }
+    r?;
+    Ok(Outcome::Container {
+        bytes: ctx.bytes,
+        replaced: ctx.replaced,
+        verdict: ctx.verdict,
+    })
+}
+
 fn supported(kind: ContainerKind) -> bool {
     matches!(
         kind,

@@ -565,25 +565,59 @@ fn redact_stdin(
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(64 * 1024, stdout.lock());
     let mut sink = report_sink(s, &path, tx);
-    let result = stream::redact_stream(
-        &s.config,
-        scanner,
-        verifier,
-        "-",
-        io::stdin().lock(),
-        &mut out,
-        &mut sink,
-    );
     let mut done = FileDone::new(path.clone(), FileStatus::Unchanged);
     done.output = Some("-".into());
+    let mut stdin = io::stdin().lock();
+    let mut peek = Vec::with_capacity(crate::source::container::PEEK_LEN);
+    if let Err(e) = (&mut stdin)
+        .take(crate::source::container::PEEK_LEN as u64)
+        .read_to_end(&mut peek)
+    {
+        done.status = FileStatus::Error(crate::app::io_message(&e));
+        return done;
+    }
+    let reader = io::Cursor::new(peek.clone()).chain(stdin);
+    let result = match crate::source::container::detect("-", &peek) {
+        // `pg_dump | gzip | piiscan redact - | …`: gzip, tar and zip streams
+        // come out as the same kind of stream.
+        Some(kind) => container::redact_container_stream(
+            s,
+            scanner,
+            verifier,
+            "-",
+            kind,
+            Box::new(reader),
+            &mut out,
+            &mut sink,
+        )
+        .map(|o| match o {
+            container::Outcome::Container {
+                bytes,
+                replaced,
+                verdict,
+            } => Ok(stream::StreamOutcome {
+                bytes,
+                replaced,
+                verdict,
+            }),
+            container::Outcome::Refused(why) => Err(Err(why)),
+            other => Err(Err(format!("{other:?}"))),
+        }),
+        None => stream::redact_stream(
+            &s.config, scanner, verifier, "-", reader, &mut out, &mut sink,
+        )
+        .map(|r| r.map_err(Ok)),
+    };
+    let result = result.and_then(|r| out.flush().map(|_| r));
     match result {
         Ok(Ok(o)) => {
             done.bytes = o.bytes;
             done.replaced = o.replaced;
             finish_verdict(&mut done, &o.verdict);
         }
-        Ok(Err(bin)) => {
-            // Binary on a pipe: pass it through only when asked.
+        Ok(Err(Ok(bin))) => {
+            // Binary on a pipe: pass it through only when asked, and say
+            // so loudly otherwise (an empty output must not look clean).
             if s.options.copy_unscanned {
                 let r = out
                     .write_all(&bin.prefix)
@@ -594,9 +628,13 @@ fn redact_stdin(
                     Err(e) => FileStatus::Error(crate::app::io_message(&e)),
                 };
             } else {
-                done.status = FileStatus::Skipped("binary: not written".into());
+                done.status = FileStatus::Error(
+                    "standard input is binary: nothing written (--copy-unscanned passes it through)"
+                        .into(),
+                );
             }
         }
+        Ok(Err(Err(why))) => done.status = FileStatus::Error(why),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
             done.status = FileStatus::Error("output closed".into());
         }
