@@ -381,6 +381,20 @@ impl Fingerprinter {
         self.fingerprint(Kind::Email, b"piiscan key check")
     }
 
+    /// 32 keyed bytes for `kind` + normalised value, separated from the
+    /// fingerprint (and from other uses) by `purpose`: the seed of a
+    /// redaction pseudonym or fake value. Knowing a report's fingerprint
+    /// says nothing about the token written into the data, and vice versa.
+    pub fn derive(&self, purpose: &str, kind: Kind, normalized: &[u8]) -> [u8; 32] {
+        let mut h = blake3::Hasher::new_keyed(&self.key);
+        h.update(purpose.as_bytes());
+        h.update(&[0]);
+        h.update(kind.id().as_bytes());
+        h.update(&[0]);
+        h.update(normalized);
+        *h.finalize().as_bytes()
+    }
+
     /// Hex fingerprint of `kind` + normalised value (first 16 bytes).
     pub fn fingerprint(&self, kind: Kind, normalized: &[u8]) -> String {
         // One-shot hashing from a stack buffer for the usual short values:

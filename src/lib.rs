@@ -30,6 +30,7 @@ pub mod manual;
 pub mod merge;
 pub mod private_file;
 pub mod progress;
+pub mod redact;
 pub mod shard;
 pub mod sink;
 pub mod source;

@@ -50,6 +50,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Diff(args) => {
             piiscan::diff::run(&args.old, &args.new, args.format, &mut io::stdout().lock())
         }
+        Command::Redact(args) => piiscan::redact::command::run(*args),
         Command::Rules(RulesCommand::List { rule_files }) => {
             let rules = load_rules(&rule_files)?;
             let mut out = io::stdout().lock();
