@@ -207,6 +207,9 @@ pub struct TokScratch {
     /// still supply context: candidates that only context can confirm are
     /// then emitted even without a context word in the text.
     pub structured: bool,
+    /// The buffer being scanned ends where the input ends (a value that
+    /// touches its end is complete).
+    eof: bool,
 }
 
 impl Tokenizer {
@@ -237,6 +240,7 @@ impl Tokenizer {
         out: &mut Vec<Cand>,
     ) -> usize {
         let to = to.min(buf.len());
+        scratch.eof = eof;
         let mut i = from;
         while i < to {
             i = next_trigger(buf, i, to);
@@ -507,7 +511,9 @@ impl Tokenizer {
                 .all(|s| s.punct == c || (c == b' ' && s.punct == 0))
         };
 
-        self.classify_kinds(buf, groups, seps, lens, d, scratch, out);
+        if matches!(l, 9 | 10 | 15 | 16) {
+            self.classify_kinds(buf, groups, seps, lens, d, scratch, out);
+        }
 
         // Cards: 13..19 digits, unbroken or in the printed groupings.
         if (13..=19).contains(&l) && self.on(Builtin::Card) && !dots && !any_punct(b'N') {
@@ -737,6 +743,7 @@ impl Tokenizer {
     }
 
     /// "5 марта 1984 г.", "5 March 1984", "March 5, 1984".
+    #[inline]
     fn word_date(
         &self,
         buf: &[u8],

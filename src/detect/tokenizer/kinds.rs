@@ -480,6 +480,11 @@ impl Tokenizer {
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) -> Option<usize> {
+        // A token whose earlier groups held a digit was examined from that
+        // digit already: only letter-only groups before (`ac-de-48`) count.
+        if s < 2 || !matches!(buf[s - 2], b'a'..=b'f' | b'A'..=b'F') {
+            return None;
+        }
         let mut ts = s;
         while ts > 0 && s - ts < 24 && (buf[ts - 1].is_ascii_hexdigit() || buf[ts - 1] == b'-') {
             ts -= 1;
@@ -495,6 +500,7 @@ impl Tokenizer {
 
     /// A decimal with four or more places at `s` (chain groups `g0 . g1`):
     /// a coordinate, or a latitude/longitude pair. Both need context.
+    #[inline(never)]
     pub(super) fn geo(
         &self,
         buf: &[u8],
@@ -674,6 +680,7 @@ impl Tokenizer {
     /// `:` seen. Dispatches on the key before it; `None` when the key is
     /// none of ours. The first test is one byte, so the colons of
     /// timestamps and URLs cost almost nothing.
+    #[inline]
     pub(super) fn colon_key(
         &self,
         buf: &[u8],
@@ -681,10 +688,31 @@ impl Tokenizer {
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) -> Option<usize> {
-        // Timestamps and ports: a digit after the colon is never ours.
-        if buf.get(colon + 1).is_some_and(u8::is_ascii_digit) {
+        // Timestamps and ports: a digit after the colon is never ours; nor
+        // is a key that does not end in e/s/h/я/. (cookie, cookies, value,
+        // birthplace, place of birth, рождения, рожд.).
+        if buf.get(colon + 1).is_some_and(u8::is_ascii_digit) || colon == 0 {
             return None;
         }
+        let k = if buf[colon - 1] == b'"' {
+            colon - 1
+        } else {
+            colon
+        };
+        if k == 0 || !matches!(buf[k - 1] | 0x20, b'e' | b's' | b'h' | 0xAF | b'.') {
+            return None;
+        }
+        self.colon_key_slow(buf, colon, scratch, out)
+    }
+
+    #[inline(never)]
+    fn colon_key_slow(
+        &self,
+        buf: &[u8],
+        colon: usize,
+        scratch: &mut TokScratch,
+        out: &mut Vec<Cand>,
+    ) -> Option<usize> {
         let quoted_key = colon > 0 && buf[colon - 1] == b'"';
         let k = if quoted_key { colon - 1 } else { colon };
         let last = *buf.get(k.checked_sub(1)?)?;
@@ -744,6 +772,7 @@ impl Tokenizer {
 
     /// Digits right after `%`: `%40` is an e-mail's `@`; `%2B` (`+`),
     /// `%20` (space), `%28` (`(`) start an encoded phone or number.
+    #[inline(never)]
     fn url_escape(
         &self,
         buf: &[u8],
@@ -763,6 +792,7 @@ impl Tokenizer {
     /// decoded (`%2B` → `+`); a decoded character that cannot stand in a
     /// local part (`:` of `mailto%3A`, a `+` that means space) starts it
     /// afresh.
+    #[inline(never)]
     fn email_url(
         &self,
         buf: &[u8],
@@ -854,6 +884,7 @@ impl Tokenizer {
     /// `8+900+123+45+67`): decoded into a stack buffer with an offset map
     /// and run through the ordinary chain parser; spans are mapped back to
     /// the original bytes. Phones found this way report as `phone.url`.
+    #[inline(never)]
     fn url_digits(
         &self,
         buf: &[u8],
@@ -897,7 +928,9 @@ impl Tokenizer {
         let dec = &dec[..n];
         // Through `scan`, not `digits`: a call back into the one function
         // that `digits` is inlined into keeps the hot path inlined.
+        let outer_eof = scratch.eof;
         self.scan(dec, fd, n, eof || p < buf.len(), scratch, out);
+        scratch.eof = outer_eof;
         for c in &mut out[before..] {
             let raw_start = map[c.start];
             let raw_end = map[c.end];
@@ -925,6 +958,7 @@ impl Tokenizer {
     /// lines starting at `ts`. Returns the token's end when it had one of
     /// these shapes, whether or not it was reported, so the rest of the
     /// token is skipped in one step.
+    #[inline(never)]
     fn token_shapes(
         &self,
         buf: &[u8],
@@ -970,13 +1004,15 @@ impl Tokenizer {
         // ошибки …` no, whatever other words stand nearby); in a table a
         // column named gaid/idfa can still claim one.
         const HINTS: [&[u8]; 6] = [b"aid", b"idf", b"adid", b"ad_id", b"advertis", b"device"];
-        let keyed = key_before(buf, ts).is_some_and(|(k, _)| contains_any(k, &HINTS));
-        let (sig, needs_context) = if keyed {
-            (Signals::FORMAT_ONLY.union(Signals::CONTEXT), false)
-        } else if scratch.structured {
-            (Signals::FORMAT_ONLY, true)
-        } else {
-            return Some(e);
+        let (sig, needs_context) = match key_before(buf, ts) {
+            Some((k, _)) if contains_any(k, &HINTS) => {
+                (Signals::FORMAT_ONLY.union(Signals::CONTEXT), false)
+            }
+            // The value of some other key (`"request_id": "…"`).
+            Some((_, true)) => return Some(e),
+            // A bare cell: its column may still say gaid/idfa.
+            _ if scratch.structured => (Signals::FORMAT_ONLY, true),
+            _ => return Some(e),
         };
         self.emit(
             scratch,
@@ -1117,6 +1153,7 @@ impl Tokenizer {
 
     /// The three digits at `s` follow a letter (Cyrillic, maybe a space
     /// between): a plate `А123ВС77` / `а 123 вс 777`.
+    #[inline(never)]
     fn plate_before(
         &self,
         buf: &[u8],
@@ -1145,6 +1182,7 @@ impl Tokenizer {
     /// letter, 3 digits, 2 letters, 2-3 digit region, single spaces
     /// allowed between the parts. Latin look-alikes are normalised to
     /// Cyrillic; an all-Latin plate needs context (SKUs look the same).
+    #[inline(never)]
     fn plate(
         &self,
         buf: &[u8],
@@ -1197,6 +1235,7 @@ impl Tokenizer {
 
     /// An old-style driver licence `77 АВ 123456`: region digits, two
     /// plate letters, six digits.
+    #[inline(never)]
     fn licence_letters(
         &self,
         buf: &[u8],
@@ -1244,6 +1283,7 @@ impl Tokenizer {
     /// array of `{"name", "value"}` objects (HAR), or bare `a=b; c=d` to
     /// the end of the line. `Set-Cookie` carries one cookie, then
     /// attributes.
+    #[inline(never)]
     fn cookie_header(
         &self,
         buf: &[u8],
@@ -1275,6 +1315,7 @@ impl Tokenizer {
     /// `{"name": "Cookie", "value": "a=b; c=d"}` in a HAR header list: the
     /// colon after `"value"` (its quote at `key`) is ours when the same
     /// object's `name` is `Cookie` or `Set-Cookie`.
+    #[inline(never)]
     fn har_cookie_header(
         &self,
         buf: &[u8],
@@ -1410,7 +1451,11 @@ impl Tokenizer {
     ) {
         let v = &buf[vs..ve];
         let class = cookie_name_class(name);
-        if ve - vs > 512 || !cookie_value_ok(class, v) {
+        // Headers run longer than the chunk overlap: a value cut by the
+        // end of the buffer is not trusted (the rest of such a header is
+        // scanned as plain text).
+        let cut = ve == buf.len() && !scratch.eof;
+        if cut || ve - vs > 512 || !cookie_value_ok(class, v) {
             return;
         }
         let rule = if class == CookieName::Identifying {
@@ -1435,6 +1480,7 @@ impl Tokenizer {
     // ------------------------------------------------------------ birth place
 
     /// The text after a birth-place key, to the end of its clause.
+    #[inline(never)]
     fn birth_place(
         &self,
         buf: &[u8],
@@ -1451,6 +1497,9 @@ impl Tokenizer {
             s += 1;
         }
         let e = clause_end(buf, s, quoted);
+        if e == buf.len() && !scratch.eof {
+            return None;
+        }
         let v = &buf[s..e];
         let letters = v
             .iter()
