@@ -320,7 +320,7 @@ impl Tokenizer {
             || prev == b',' && prev2.is_ascii_digit() && thousands_group(buf, s)
         {
             if prev == b'-'
-                && let Some(end) = self.after_dash(buf, s, scratch, out)
+                && let Some(end) = self.mid_token(buf, s, scratch, out)
             {
                 return end;
             }

@@ -404,6 +404,11 @@ impl Tokenizer {
         if prev == b'%' {
             return self.url_escape(buf, s, eof, scratch, out);
         }
+        if prev == b'.'
+            && let Some(e) = self.mid_token(buf, s, scratch, out)
+        {
+            return Some(e);
+        }
         let (b1, b2) = (b(1), b(2));
         if b1.is_ascii_digit() {
             if b2.is_ascii_digit() {
@@ -468,12 +473,18 @@ impl Tokenizer {
         if (ts == 0 || !token_glue(buf[ts - 1])) && token_shape_guard(buf, ts) {
             return self.token_shapes(buf, ts, scratch, out);
         }
+        if ts > 0 && matches!(buf[ts - 1], b'-' | b'.') {
+            return self.mid_token(buf, s, scratch, out);
+        }
         None
     }
 
-    /// Digits right after `-` glued to a token: a dash-form MAC or a UUID
-    /// whose first groups hold no digit (`ac-de-48-00-11-22`).
-    pub(super) fn after_dash(
+    /// Digits inside a token whose earlier groups hold only hex letters
+    /// (`ac-de-48-…`, `EC-F1-…`, `ecfa.4b74.a60a`): the MAC or UUID was
+    /// not seen from its start, since only digits trigger. Scans back to
+    /// the token start and tries the shapes from there. Called after `-`
+    /// or `.`, or after hex letters that follow one.
+    pub(super) fn mid_token(
         &self,
         buf: &[u8],
         s: usize,
@@ -481,15 +492,21 @@ impl Tokenizer {
         out: &mut Vec<Cand>,
     ) -> Option<usize> {
         // A token whose earlier groups held a digit was examined from that
-        // digit already: only letter-only groups before (`ac-de-48`) count.
-        if s < 2 || !matches!(buf[s - 2], b'a'..=b'f' | b'A'..=b'F') {
+        // digit already.
+        if s < 2 || !matches!(buf[s - 2], b'a'..=b'f' | b'A'..=b'F' | b'-' | b'.') {
             return None;
         }
         let mut ts = s;
-        while ts > 0 && s - ts < 24 && (buf[ts - 1].is_ascii_hexdigit() || buf[ts - 1] == b'-') {
+        while ts > 0
+            && s - ts < 24
+            && (buf[ts - 1].is_ascii_hexdigit() || matches!(buf[ts - 1], b'-' | b'.'))
+        {
+            if buf[ts - 1].is_ascii_digit() {
+                return None;
+            }
             ts -= 1;
         }
-        while ts < s && buf[ts] == b'-' {
+        while ts < s && matches!(buf[ts], b'-' | b'.') {
             ts += 1;
         }
         if ts == s || ts > 0 && token_glue(buf[ts - 1]) || !token_shape_guard(buf, ts) {
@@ -1801,6 +1818,11 @@ mod engine_tests {
             ("mac aa:bb:cc:dd:ee:f0 up", "aa:bb:cc:dd:ee:f0"),
             ("bssid=ac-de-48-00-11-22", "ac-de-48-00-11-22"),
             ("port fa16.3e01.0c2b", "fa16.3e01.0c2b"),
+            // Letter-only leading groups: the first digit comes late.
+            ("mac=EC-F1-6A-F0-F2-3B up", "EC-F1-6A-F0-F2-3B"),
+            ("mac=FA-B4-B6-C1-F3-9C up", "FA-B4-B6-C1-F3-9C"),
+            ("mac=ecfa.4b74.a60a up", "ecfa.4b74.a60a"),
+            ("mac=ecfa.bcde.a60a up", "ecfa.bcde.a60a"),
         ] {
             assert_eq!(
                 found(&e, text),
