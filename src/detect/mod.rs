@@ -164,6 +164,7 @@ impl Engine {
     ) -> usize {
         let first_new = out.len();
         scratch.cands.clear();
+        scratch.tok.structured = located.is_some();
         let resume = self
             .tokenizer
             .scan(buf, from, to, eof, &mut scratch.tok, &mut scratch.cands);
