@@ -14,6 +14,10 @@
 pub mod context;
 pub mod rules;
 pub mod tokenizer;
+// Names and addresses (dictionary + shape detectors; see their docs).
+pub mod address;
+pub mod names;
+pub mod words;
 
 use crate::extract::Locator;
 use crate::finding::{Kind, Location, Signals};

@@ -1,0 +1,1 @@
+//! Postal addresses (placeholder, filled in the next commit).
