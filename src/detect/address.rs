@@ -209,7 +209,7 @@ impl AddressMatcher {
             start = prev;
         }
         let (end, flags, comps) = chain(buf, start, lower);
-        if end <= a || comps < 2 {
+        if end <= a || comps == 0 {
             return None;
         }
         let strength = ru_strength(flags)?;
@@ -232,7 +232,7 @@ fn ru_strength(flags: u16) -> Option<Strength> {
         || has(POBOX) && (has(INDEX) || has(LOCALITY))
     {
         Some(Strength::Full)
-    } else if has(STREET) && (has(NAME) || has(UNIT) || has(BUILDING))
+    } else if has(STREET)
         || has(INDEX) && (has(LOCALITY) || has(REGION))
         || has(LOCALITY) && has(HOUSE)
     {
@@ -250,10 +250,7 @@ fn chain(buf: &[u8], mut p: usize, lower: &mut Vec<u8>) -> (usize, u16, u32) {
     let mut end = p;
     let mut names = 0;
     let mut last = 0u16;
-    loop {
-        let Some((e, f)) = component(buf, p, last, lower) else {
-            break;
-        };
+    while let Some((e, f)) = component(buf, p, last, lower) {
         if f == NAME {
             names += 1;
             if names > 2 {

@@ -38,10 +38,17 @@ pub enum Builtin {
     BankAccount,
     PassportRu,
     BirthDate,
+    // Served by the name and address matchers (names.rs, address.rs), not
+    // by the trigger scan; listed here so rules bind to them by id.
+    PersonRu,
+    PersonEn,
+    PersonPartial,
+    AddressRu,
+    AddressUs,
 }
 
 impl Builtin {
-    pub const ALL: [Builtin; 17] = [
+    pub const ALL: [Builtin; 22] = [
         Builtin::Email,
         Builtin::PhoneRu,
         Builtin::PhoneRuBare,
@@ -59,6 +66,11 @@ impl Builtin {
         Builtin::BankAccount,
         Builtin::PassportRu,
         Builtin::BirthDate,
+        Builtin::PersonRu,
+        Builtin::PersonEn,
+        Builtin::PersonPartial,
+        Builtin::AddressRu,
+        Builtin::AddressUs,
     ];
 
     /// The rule id in `rules/builtin.toml` this matcher serves.
@@ -81,6 +93,11 @@ impl Builtin {
             Builtin::BankAccount => "bank_account",
             Builtin::PassportRu => "passport_ru",
             Builtin::BirthDate => "birth_date",
+            Builtin::PersonRu => "person.ru",
+            Builtin::PersonEn => "person.en",
+            Builtin::PersonPartial => "person.partial",
+            Builtin::AddressRu => "address.ru",
+            Builtin::AddressUs => "address.us",
         }
     }
 
@@ -155,6 +172,16 @@ pub struct Tokenizer {
 #[derive(Default)]
 pub struct TokScratch {
     next_group: u32,
+}
+
+impl TokScratch {
+    /// A fresh group number for candidates made outside the trigger scan
+    /// (names, addresses), so they never join a tokenizer group.
+    pub fn new_group(&mut self) -> u32 {
+        let g = self.next_group;
+        self.next_group = g.wrapping_add(1);
+        g
+    }
 }
 
 impl Tokenizer {
