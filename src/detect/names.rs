@@ -129,6 +129,8 @@ pub struct NameMatcher {
     tr_first: FxMap<Box<[u8]>, u8>,
     /// Transliteration skeletons of Russian surnames.
     tr_sur: FxSet<Box<[u8]>>,
+    /// Words before a sequence: places, forms of address, titles.
+    cues: FxMap<&'static [u8], Cue>,
 }
 
 impl std::fmt::Debug for NameMatcher {
@@ -239,6 +241,35 @@ struct Part {
     caps: bool,
     is_init: bool,
     readings: Readings,
+}
+
+/// What a word before a capitalised sequence says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    /// A street, place, institution or company word: not a person.
+    Place,
+    /// A form of address before a first name (`Уважаемый`, `Dear`).
+    First,
+    /// A title before a surname (`г-н`, `Mr`).
+    Surname,
+}
+
+/// Recent word analyses by start offset + 1 (0 = empty).
+struct Cache {
+    slots: [(usize, Readings); 4],
+    next: usize,
+    /// Scratch for transliteration skeletons.
+    sk: Vec<u8>,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            slots: [(0, Readings::new()); 4],
+            next: 0,
+            sk: Vec::with_capacity(MAX_WORD + 8),
+        }
+    }
 }
 
 /// Tokens of one candidate sequence (at most this many).
@@ -473,7 +504,18 @@ impl NameMatcher {
             skeleton_cyr(w.as_bytes(), &mut sk);
             tr_sur.insert(sk.clone().into_boxed_slice());
         }
+        let mut cues = FxMap::default();
+        for (list, cue) in [
+            (FIRST_NAME_CUES, Cue::First),
+            (SURNAME_CUES, Cue::Surname),
+            (PLACE_MARKERS, Cue::Place),
+        ] {
+            for w in list {
+                cues.entry(w.as_bytes()).or_insert(cue);
+            }
+        }
         NameMatcher {
+            cues,
             first,
             first_entries,
             surnames,
@@ -492,6 +534,7 @@ impl NameMatcher {
     pub fn find(&self, buf: &[u8], from: usize, to: usize, out: &mut Vec<NameHit>) {
         let to = to.min(buf.len());
         let mut lower = Vec::with_capacity(MAX_WORD);
+        let mut cache = Cache::default();
         let mut i = from;
         while i < to {
             // Skip to a capital letter that starts a word.
@@ -510,7 +553,7 @@ impl NameMatcher {
                 i = skip_word(buf, i);
                 continue;
             };
-            match self.match_at(buf, first, &mut lower) {
+            match self.match_at(buf, first, &mut lower, &mut cache) {
                 Some(hit) => {
                     i = hit.end;
                     out.push(hit);
@@ -521,7 +564,13 @@ impl NameMatcher {
     }
 
     /// Tries to build a name starting with token `t0`.
-    fn match_at(&self, buf: &[u8], t0: Tok, lower: &mut Vec<u8>) -> Option<NameHit> {
+    fn match_at(
+        &self,
+        buf: &[u8],
+        t0: Tok,
+        lower: &mut Vec<u8>,
+        cache: &mut Cache,
+    ) -> Option<NameHit> {
         // Collect the sequence of capitalised words / initials after t0.
         let mut toks = [t0; MAX_SEQ + 1];
         let mut n = 1;
@@ -540,11 +589,22 @@ impl NameMatcher {
             n += 1;
         }
         // Group initials: `И.И.` / `И. И.` is one part.
-        let mut parts: [Option<Part>; MAX_SEQ] = [None; MAX_SEQ];
+        let blank = Part {
+            start: t0.start,
+            end: t0.end,
+            script: t0.script,
+            caps: false,
+            is_init: false,
+            readings: Readings::new(),
+        };
+        let mut all = [blank; MAX_SEQ];
         let mut np = 0;
         let mut k = 0;
         while k < n {
             let t = toks[k];
+            let part = &mut all[np];
+            part.start = t.start;
+            part.script = t.script;
             if t.kind == TokKind::Initial {
                 let mut e = t.end;
                 let mut count = 1u8;
@@ -553,8 +613,7 @@ impl NameMatcher {
                     e = toks[k].end;
                     count += 1;
                 }
-                let mut readings = Readings::new();
-                readings.push(Reading {
+                part.readings.push(Reading {
                     role: Role::Init,
                     gender: MF,
                     cases: ALL,
@@ -562,45 +621,48 @@ impl NameMatcher {
                     ru: t.script == Script::Cyr,
                     lemma: Lemma::Dict(b""),
                 });
-                parts[np] = Some(Part {
-                    start: t.start,
-                    end: e,
-                    script: t.script,
-                    caps: true,
-                    is_init: true,
-                    readings,
-                });
+                part.end = e;
+                part.caps = true;
+                part.is_init = true;
             } else {
-                parts[np] = Some(Part {
-                    start: t.start,
-                    end: t.end,
-                    script: t.script,
-                    caps: t.caps,
-                    is_init: false,
-                    readings: Readings::new(),
-                });
+                part.end = t.end;
+                part.caps = t.caps;
             }
             np += 1;
             k += 1;
         }
-        let mut parts: Vec<Part> = parts[..np].iter().flatten().copied().collect();
+        let parts = &mut all[..np];
         if parts.len() == 1 && parts[0].is_init {
             return None;
         }
-        // Places and companies: `ул. Льва Толстого`, `ООО «Иван Петров»`.
-        let cue = match prev_word(buf, t0.start, lower) {
-            Some(dot) if in_list(lower, dot, PLACE_MARKERS) => return None,
-            Some(dot) if in_list(lower, dot, FIRST_NAME_CUES) => Some(Role::First),
-            Some(dot) if in_list(lower, dot, SURNAME_CUES) => Some(Role::Sur),
-            _ => None,
-        };
-        // Analyse the words only now: most capitalised words stand alone.
-        if parts.len() == 1 && cue.is_none() {
-            return None;
+        // A lone word is only worth a look after a cue word.
+        let mut cue = None;
+        if parts.len() == 1 {
+            cue = match self.cue_before(buf, t0.start, lower) {
+                Some(Cue::First) => Some(Role::First),
+                Some(Cue::Surname) => Some(Role::Sur),
+                _ => return None,
+            };
         }
-        for p in parts.iter_mut() {
-            if !p.is_init {
-                self.analyse(buf, p, lower);
+        // Analyse lazily: nothing can start at a word that is no name part.
+        if !parts[0].is_init {
+            self.analyse_cached(buf, &mut parts[0], lower, cache);
+            if parts[0].readings.n == 0 {
+                return None;
+            }
+        }
+        if parts.len() > 1 {
+            // Places and companies: `ул. Льва Толстого`, `ООО «Иван Петров»`.
+            cue = match self.cue_before(buf, t0.start, lower) {
+                Some(Cue::Place) => return None,
+                Some(Cue::First) => Some(Role::First),
+                Some(Cue::Surname) => Some(Role::Sur),
+                None => None,
+            };
+            for p in parts[1..].iter_mut() {
+                if !p.is_init {
+                    self.analyse_cached(buf, p, lower, cache);
+                }
             }
         }
         let script = t0.script;
@@ -646,8 +708,29 @@ impl NameMatcher {
         None
     }
 
+    /// What the word before `start` says about a name there.
+    fn cue_before(&self, buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<Cue> {
+        let dot = prev_word(buf, start, lower)?;
+        let cue = *self.cues.get(lower.as_slice())?;
+        // One-letter abbreviations (`г.`, `с.`, `м.`) count only with their
+        // dot: `с Петром` is a person.
+        (dot || lower.len() > 2).then_some(cue)
+    }
+
+    /// Fills a word's readings, reusing the last few analyses (a failed
+    /// sequence is retried from its second word).
+    fn analyse_cached(&self, buf: &[u8], p: &mut Part, lower: &mut Vec<u8>, cache: &mut Cache) {
+        if let Some((_, r)) = cache.slots.iter().find(|(s, _)| *s == p.start + 1) {
+            p.readings = *r;
+            return;
+        }
+        self.analyse(buf, p, lower, &mut cache.sk);
+        cache.slots[cache.next] = (p.start + 1, p.readings);
+        cache.next = (cache.next + 1) % cache.slots.len();
+    }
+
     /// Fills a word's readings.
-    fn analyse(&self, buf: &[u8], p: &mut Part, lower: &mut Vec<u8>) {
+    fn analyse(&self, buf: &[u8], p: &mut Part, lower: &mut Vec<u8>, sk: &mut Vec<u8>) {
         let word = &buf[p.start..p.end];
         if word.len() > MAX_WORD {
             return;
@@ -660,7 +743,7 @@ impl NameMatcher {
                 self.surname_readings(w, &mut p.readings);
                 self.patronymic_readings(w, &mut p.readings);
             }
-            Script::Lat => self.latin_readings(w, &mut p.readings),
+            Script::Lat => self.latin_readings(w, &mut p.readings, sk),
         }
         if p.caps {
             // ALL-CAPS words (ИВАНОВ) are common in exports but so are
@@ -737,7 +820,7 @@ impl NameMatcher {
         }
         let mut cand = [0u8; MAX_WORD + 8];
         for rule in SURNAME_RULES {
-            let Some(stem) = w.strip_suffix(rule.strip.as_bytes()) else {
+            let Some(stem) = strip(w, rule.strip.as_bytes()) else {
                 continue;
             };
             if stem.len() < 4 {
@@ -781,12 +864,12 @@ impl NameMatcher {
             return true;
         }
         for suf in ["ова", "ева", "ина", "ына"] {
-            if lemma.ends_with(suf.as_bytes()) {
+            if ends(lemma, suf.as_bytes()) {
                 return self.surnames.contains(&lemma[..lemma.len() - 2]);
             }
         }
         for (f, m) in [("ская", "ский"), ("цкая", "цкий")] {
-            if let Some(stem) = lemma.strip_suffix(f.as_bytes()) {
+            if let Some(stem) = strip(lemma, f.as_bytes()) {
                 let mut v = stem.to_vec();
                 v.extend_from_slice(m.as_bytes());
                 return self.surnames.contains(v.as_slice());
@@ -807,14 +890,14 @@ impl NameMatcher {
             ("ем", INS),
             ("е", LOC),
         ] {
-            let Some(lemma) = w.strip_suffix(end.as_bytes()) else {
+            let Some(lemma) = strip(w, end.as_bytes()) else {
                 continue;
             };
-            if !lemma.ends_with("ич".as_bytes()) {
+            if !ends(lemma, "ич".as_bytes()) {
                 continue;
             }
             let listed = self.patronymics.contains(lemma);
-            let shaped = lemma.ends_with("ович".as_bytes()) || lemma.ends_with("евич".as_bytes());
+            let shaped = ends(lemma, "ович".as_bytes()) || ends(lemma, "евич".as_bytes());
             if listed || shaped {
                 out.push(Reading {
                     role: Role::Patr,
@@ -838,12 +921,12 @@ impl NameMatcher {
             ("ой", INS),
             ("ою", INS),
         ] {
-            let Some(stem) = w.strip_suffix(end.as_bytes()) else {
+            let Some(stem) = strip(w, end.as_bytes()) else {
                 continue;
             };
-            if !(stem.ends_with("овн".as_bytes())
-                || stem.ends_with("евн".as_bytes())
-                || stem.ends_with("ичн".as_bytes()))
+            if !(ends(stem, "овн".as_bytes())
+                || ends(stem, "евн".as_bytes())
+                || ends(stem, "ичн".as_bytes()))
             {
                 continue;
             }
@@ -869,7 +952,7 @@ impl NameMatcher {
         }
     }
 
-    fn latin_readings(&self, w: &[u8], out: &mut Readings) {
+    fn latin_readings(&self, w: &[u8], out: &mut Readings, sk: &mut Vec<u8>) {
         // The census lists spell O'Neil as ONEIL.
         let mut plain = [0u8; MAX_WORD];
         let w = if w.contains(&b'\'') && w.len() <= MAX_WORD {
@@ -909,8 +992,7 @@ impl NameMatcher {
                 ..base
             });
         }
-        let mut sk = Vec::with_capacity(w.len() + 4);
-        skeleton_lat(w, &mut sk);
+        skeleton_lat(w, sk);
         if let Some(&g) = self.tr_first.get(sk.as_slice()) {
             out.push(Reading {
                 gender: g,
@@ -925,14 +1007,14 @@ impl NameMatcher {
         ];
         let masc = ["ov", "ev", "in", "yn", "sky", "skiy", "skii", "skij", "ski"];
         let any = ["enko", "chuk", "yuk", "iuk", "shvili", "dze", "yan", "ian"];
-        let gender = if fem.iter().any(|s| w.ends_with(s.as_bytes())) {
+        let gender = if fem.iter().any(|s| ends(w, s.as_bytes())) {
             F
-        } else if masc.iter().any(|s| w.ends_with(s.as_bytes())) {
+        } else if masc.iter().any(|s| ends(w, s.as_bytes())) {
             M
         } else {
             MF
         };
-        let shaped = gender != MF || any.iter().any(|s| w.ends_with(s.as_bytes()));
+        let shaped = gender != MF || any.iter().any(|s| ends(w, s.as_bytes()));
         let listed = self.tr_sur.contains(sk.as_slice()) || {
             // Feminine -ova/-eva/-ina: the masculine skeleton is listed.
             gender == F && sk.len() > 4 && self.tr_sur.contains(&sk[..sk.len() - 1])
@@ -950,9 +1032,9 @@ impl NameMatcher {
         let pm = ["ovich", "evich"];
         let pf = ["ovna", "evna", "ichna"];
         if w.len() >= 7 {
-            let g = if pm.iter().any(|s| w.ends_with(s.as_bytes())) {
+            let g = if pm.iter().any(|s| ends(w, s.as_bytes())) {
                 M
-            } else if pf.iter().any(|s| w.ends_with(s.as_bytes())) {
+            } else if pf.iter().any(|s| ends(w, s.as_bytes())) {
                 F
             } else {
                 0
@@ -1156,7 +1238,7 @@ enum Family {
 
 impl Family {
     fn fits(self, lemma: &[u8]) -> bool {
-        let ends = |s: &[&str]| s.iter().any(|x| lemma.ends_with(x.as_bytes()));
+        let ends = |s: &[&str]| s.iter().any(|x| ends(lemma, x.as_bytes()));
         match self {
             Family::Possessive => ends(&["ов", "ев", "ин", "ын"]),
             Family::PossessiveF => ends(&["ова", "ева", "ина", "ына"]),
@@ -1174,7 +1256,7 @@ impl Family {
 
     /// Does the lemma look like a surname without a dictionary?
     fn shaped(self, lemma: &[u8]) -> bool {
-        let ends = |s: &[&str]| s.iter().any(|x| lemma.ends_with(x.as_bytes()));
+        let ends = |s: &[&str]| s.iter().any(|x| ends(lemma, x.as_bytes()));
         match self {
             Family::Possessive => ends(&["ов", "ев", "ин", "ын"]) && lemma.len() >= 10,
             Family::PossessiveF => ends(&["ова", "ева", "ина", "ына"]) && lemma.len() >= 12,
@@ -1446,11 +1528,20 @@ fn prev_word(buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<bool> {
     Some(dot)
 }
 
-/// Is `w` (with `dot` after it) one of `list`? One-letter abbreviations
-/// (`г.`, `с.`, `м.`) count only with their dot: `с Петром` is a person.
-fn in_list(w: &[u8], dot: bool, list: &[&str]) -> bool {
-    let short = w.len() <= 2;
-    (dot || !short) && list.iter().any(|m| m.as_bytes() == w)
+/// `w.ends_with(suf)` as a byte loop: suffixes are a few bytes and the
+/// library version calls `memcmp`, which dominated the profile.
+#[inline]
+fn ends(w: &[u8], suf: &[u8]) -> bool {
+    w.len() >= suf.len()
+        && w[w.len() - suf.len()..]
+            .iter()
+            .zip(suf)
+            .all(|(a, b)| a == b)
+}
+
+#[inline]
+fn strip<'a>(w: &'a [u8], suf: &[u8]) -> Option<&'a [u8]> {
+    ends(w, suf).then(|| &w[..w.len() - suf.len()])
 }
 
 // ---------------------------------------------------------- transliteration
