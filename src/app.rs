@@ -27,12 +27,18 @@ pub struct ScanOptions {
     pub min_confidence: f32,
     /// Put raw values into findings (`--show-values`).
     pub show_values: bool,
+    /// Force an input format instead of sniffing it.
+    pub input_format: Option<crate::extract::InputFormat>,
+    /// Force an encoding instead of detecting it.
+    pub encoding: Option<&'static encoding_rs::Encoding>,
     pub fingerprinter: Fingerprinter,
 }
 
 /// What happened to one input.
 #[derive(Debug, Clone)]
 pub enum FileStatus {
+    /// More results for this input follow (a batch of findings).
+    Partial,
     Scanned,
     Skipped(String),
     Error(String),
@@ -64,6 +70,7 @@ pub struct Summary {
 impl Summary {
     pub fn add(&mut self, r: &FileResult) {
         match &r.status {
+            FileStatus::Partial => {}
             FileStatus::Scanned => {
                 self.files_scanned += 1;
                 self.bytes_scanned += r.bytes;
@@ -139,32 +146,65 @@ impl FindingMaker {
             signals: d.signals,
             masked: mask(d.kind, &text),
             fingerprint: self.options.fingerprinter.fingerprint(d.kind, &d.norm),
-            location: None,
+            location: d.location.clone(),
             value: self.options.show_values.then(|| text.into_owned()),
         })
     }
 
-    /// Scans one reader to the end into a [`FileResult`].
+    /// Scans one reader to the end into a [`FileResult`] holding all its
+    /// findings (tests, small inputs). Scans of whole trees use
+    /// [`FindingMaker::scan_stream`], which bounds memory.
     pub fn scan_reader<R: Read>(
         &self,
         scanner: &mut StreamScanner,
         path: String,
         reader: R,
     ) -> FileResult {
+        let mut batches = Vec::new();
+        let mut last = self.scan_stream(scanner, path, reader, &mut |b| batches.push(b));
+        let mut findings: Vec<Finding> = batches.into_iter().flat_map(|b| b.findings).collect();
+        findings.append(&mut last.findings);
+        last.findings = findings;
+        last
+    }
+
+    /// Scans one reader to the end. Findings go to `flush` in batches of
+    /// [`BATCH`] as [`FileStatus::Partial`] results while the scan runs (a
+    /// file with millions of findings never sits in memory); the returned
+    /// result carries the rest and the file's final status.
+    pub fn scan_stream<R: Read>(
+        &self,
+        scanner: &mut StreamScanner,
+        path: String,
+        reader: R,
+        flush: &mut dyn FnMut(FileResult),
+    ) -> FileResult {
         let mut findings = Vec::new();
-        let outcome = scanner.scan(&self.engine, reader, |l| {
-            if let Some(f) = self.make(&l) {
-                findings.push(f);
-            }
-        });
+        let outcome = scanner.scan(
+            &self.engine,
+            reader,
+            &path,
+            self.options.input_format,
+            self.options.encoding,
+            |l| {
+                if let Some(f) = self.make(&l) {
+                    findings.push(f);
+                    if findings.len() >= BATCH {
+                        flush(FileResult {
+                            path: path.clone(),
+                            status: FileStatus::Partial,
+                            bytes: 0,
+                            findings: std::mem::replace(&mut findings, Vec::with_capacity(BATCH)),
+                        });
+                    }
+                }
+            },
+        );
         let (status, bytes) = match outcome {
             Ok(Ok(bytes)) => (FileStatus::Scanned, bytes),
             Ok(Err(NotScanned::Binary)) => (FileStatus::Skipped("binary".into()), 0),
             Err(e) => (FileStatus::Error(io_message(&e)), 0),
         };
-        if !matches!(status, FileStatus::Scanned) {
-            findings.clear();
-        }
         FileResult {
             path,
             status,
@@ -173,6 +213,9 @@ impl FindingMaker {
         }
     }
 }
+
+/// Findings per batch sent from a worker to the sinks.
+pub const BATCH: usize = 1024;
 
 /// A short, stable message for an I/O error (no OS error codes).
 pub fn io_message(e: &io::Error) -> String {
@@ -225,15 +268,17 @@ pub fn run_scan(
                             if limit.is_some_and(|l| size > l) {
                                 skipped(display, "too large")
                             } else {
-                                match std::fs::File::open(&path) {
-                                    Ok(f) => maker.scan_reader(&mut scanner, display, f),
-                                    Err(e) => errored(display, io_message(&e)),
-                                }
+                                return scan_path(&maker, &mut scanner, &path, display, &tx);
                             }
                         }
-                        Entry::Stdin => {
-                            maker.scan_reader(&mut scanner, "-".into(), io::stdin().lock())
-                        }
+                        Entry::Stdin => maker.scan_stream(
+                            &mut scanner,
+                            "-".into(),
+                            io::stdin().lock(),
+                            &mut |b| {
+                                let _ = tx.send(b);
+                            },
+                        ),
                         Entry::Skipped { display, reason } => skipped(display, reason),
                         Entry::Error { display, message } => errored(display, message),
                     };
@@ -259,6 +304,93 @@ pub fn run_scan(
     summary.elapsed = started.elapsed();
     sink.finish(&summary)?;
     Ok(summary)
+}
+
+/// Scans one file, expanding it when it is a container (archive,
+/// compressed stream, e-mail, Office file): each stream inside becomes its
+/// own result (`dump.tar.gz!/db/users.sql`), and limit hits and broken
+/// containers become skipped/error results. Returns false when the output
+/// is gone.
+fn scan_path(
+    maker: &FindingMaker,
+    scanner: &mut StreamScanner,
+    path: &std::path::Path,
+    display: String,
+    tx: &crossbeam_channel::Sender<FileResult>,
+) -> bool {
+    use crate::source::container::{self, Leaf};
+    use std::io::{Seek, SeekFrom};
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return tx.send(errored(display, io_message(&e))).is_ok(),
+    };
+    // Peek, then put the bytes back in front: works for FIFOs too.
+    let mut prefix = Vec::with_capacity(container::PEEK_LEN);
+    if let Err(e) = (&mut file)
+        .take(container::PEEK_LEN as u64)
+        .read_to_end(&mut prefix)
+    {
+        return tx.send(errored(display, io_message(&e))).is_ok();
+    }
+    let Some(kind) = container::detect(&display, &prefix) else {
+        let reader = io::Cursor::new(prefix).chain(file);
+        let result = maker.scan_stream(scanner, display, reader, &mut |b| {
+            let _ = tx.send(b);
+        });
+        return tx.send(result).is_ok();
+    };
+    let mut alive = true;
+    // A stream's result waits for the next leaf: a skipped/error leaf with
+    // the same path supersedes it (the stream was cut short), keeping what
+    // was found in the part read.
+    let mut pending: Option<FileResult> = None;
+    let mut on_leaf = |leaf: Leaf<'_>| {
+        let next = match leaf {
+            Leaf::Stream { display, reader } => {
+                if let Some(p) = pending.take() {
+                    alive = alive && tx.send(p).is_ok();
+                }
+                if alive {
+                    pending = Some(maker.scan_stream(scanner, display, reader, &mut |b| {
+                        let _ = tx.send(b);
+                    }));
+                }
+                return;
+            }
+            Leaf::Skipped { display, reason } => skipped(display, reason),
+            Leaf::Error { display, message } => errored(display, message),
+        };
+        let next = match pending.take() {
+            Some(p) if p.path == next.path => FileResult {
+                findings: p.findings,
+                ..next
+            },
+            Some(p) => {
+                alive = alive && tx.send(p).is_ok();
+                next
+            }
+            None => next,
+        };
+        alive = alive && tx.send(next).is_ok();
+    };
+    let limits = container::Limits::default();
+    match file
+        .stream_position()
+        .and_then(|_| file.seek(SeekFrom::Start(0)))
+    {
+        Ok(_) => {
+            let len = file.metadata().map(|m| m.len()).ok();
+            container::expand_seekable(&display, kind, Box::new(file), len, &limits, &mut on_leaf)
+        }
+        Err(_) => {
+            let reader = Box::new(io::Cursor::new(prefix).chain(file));
+            container::expand(&display, kind, reader, None, &limits, &mut on_leaf)
+        }
+    }
+    if let Some(p) = pending.take() {
+        alive = alive && tx.send(p).is_ok();
+    }
+    alive
 }
 
 fn skipped(path: String, reason: impl Into<String>) -> FileResult {

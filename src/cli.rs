@@ -24,7 +24,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories (`-` for stdin) and report findings.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -74,6 +74,13 @@ pub struct ScanArgs {
     /// Drop rules whose id starts with one of these prefixes.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Treat every input as this format instead of sniffing it.
+    #[arg(long, value_enum)]
+    pub input_format: Option<crate::extract::InputFormat>,
+    /// Read every input in this encoding instead of detecting it
+    /// (utf-8, utf-16le, utf-16be, windows-1251, koi8-r, cp866, ...).
+    #[arg(long)]
+    pub encoding: Option<String>,
     /// Colour for text output: auto, always, never.
     #[arg(long, default_value = "auto")]
     pub color: String,

@@ -226,6 +226,29 @@ fn is_maskable(c: char) -> bool {
 /// Masks every alphanumeric char except the first `keep_head` and the last
 /// `keep_tail` alphanumerics. Separators are kept.
 fn mask_keep(value: &str, keep_head: usize, keep_tail: usize) -> String {
+    if value.is_ascii() {
+        // Most values are ASCII: mask bytes, no char decoding.
+        let total = value.bytes().filter(u8::is_ascii_alphanumeric).count();
+        let visible = (keep_head + keep_tail).min(total / 2);
+        let head = keep_head.min(visible);
+        let tail = visible - head;
+        let mut seen = 0usize;
+        let masked: Vec<u8> = value
+            .bytes()
+            .map(|c| {
+                if !c.is_ascii_alphanumeric() {
+                    return c;
+                }
+                seen += 1;
+                if seen <= head || seen > total - tail {
+                    c
+                } else {
+                    b'*'
+                }
+            })
+            .collect();
+        return String::from_utf8(masked).unwrap_or_default();
+    }
     let total = value.chars().filter(|c| is_maskable(*c)).count();
     // Never reveal more than half of a value, however short.
     let visible = (keep_head + keep_tail).min(total / 2);
@@ -343,17 +366,31 @@ impl Fingerprinter {
 
     /// Hex fingerprint of `kind` + normalised value (first 16 bytes).
     pub fn fingerprint(&self, kind: Kind, normalized: &[u8]) -> String {
-        let mut h = blake3::Hasher::new_keyed(&self.key);
-        h.update(kind.id().as_bytes());
-        h.update(&[0]);
-        h.update(normalized);
-        let out = h.finalize();
-        let mut s = String::with_capacity(32);
-        for b in &out.as_bytes()[..16] {
-            use std::fmt::Write;
-            let _ = write!(s, "{b:02x}");
+        // One-shot hashing from a stack buffer for the usual short values:
+        // building a `Hasher` per finding cost as much as the hash.
+        let id = kind.id().as_bytes();
+        let mut input = [0u8; 128];
+        let n = id.len() + 1 + normalized.len();
+        let out = if n <= input.len() {
+            input[..id.len()].copy_from_slice(id);
+            input[id.len() + 1..n].copy_from_slice(normalized);
+            blake3::keyed_hash(&self.key, &input[..n])
+        } else {
+            let mut h = blake3::Hasher::new_keyed(&self.key);
+            h.update(id);
+            h.update(&[0]);
+            h.update(normalized);
+            h.finalize()
+        };
+        // Hex by table: this runs once per finding, and `write!` per byte
+        // cost more than the hash itself.
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut hex = [0u8; 32];
+        for (i, b) in out.as_bytes()[..16].iter().enumerate() {
+            hex[2 * i] = HEX[(b >> 4) as usize];
+            hex[2 * i + 1] = HEX[(b & 15) as usize];
         }
-        s
+        hex.iter().map(|&c| c as char).collect()
     }
 }
 

@@ -17,10 +17,13 @@
 //! ```
 pub mod app;
 pub mod cli;
+pub mod decode;
 pub mod detect;
+pub mod eval;
 pub mod extract;
 pub mod finding;
 pub mod sink;
 pub mod source;
+pub mod text;
 pub mod validators;
 pub mod walk;

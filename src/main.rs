@@ -42,7 +42,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(*args),
         Command::Rules(RulesCommand::List { rule_files }) => {
             let rules = load_rules(&rule_files)?;
             let mut out = io::stdout().lock();
@@ -115,6 +115,13 @@ fn scan(args: ScanArgs) -> Result<i32> {
     }
     walk::check_globs(&args.glob).map_err(anyhow::Error::msg)?;
     let fingerprinter = fingerprinter(&args)?;
+    let encoding = match &args.encoding {
+        Some(label) => Some(
+            piiscan::decode::encoding_by_label(label)
+                .with_context(|| format!("unknown encoding {label:?}"))?,
+        ),
+        None => None,
+    };
     let engine = Arc::new(Engine::new(rules)?);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
@@ -137,6 +144,8 @@ fn scan(args: ScanArgs) -> Result<i32> {
         walk,
         min_confidence: args.min_confidence,
         show_values: args.show_values,
+        input_format: args.input_format,
+        encoding,
         fingerprinter,
     };
     let stdout = io::stdout();

@@ -349,3 +349,36 @@ examples = ["owner [[TCK-12345]]", "owner TCK-1234"]
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn legacy_encodings_report_spans_in_the_original_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "ФИО;Телефон;Почта\nИванова Анна;+7 912 345-67-89;anna@example.ru\n";
+    let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+    std::fs::write(dir.path().join("crm.txt"), &cp1251).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    for u in text.encode_utf16() {
+        utf16.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(dir.path().join("crm16.txt"), &utf16).unwrap();
+    for (name, bytes, enc) in [
+        ("crm.txt", &cp1251[..], encoding_rs::WINDOWS_1251),
+        ("crm16.txt", &utf16[..], encoding_rs::UTF_16LE),
+    ] {
+        let out = run(&["scan", "-f", "jsonl", name], dir.path());
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let ev = events(&out);
+        let mut got: Vec<String> = of_type(&ev, "finding")
+            .iter()
+            .map(|f| {
+                let (s, e) = (
+                    f["start"].as_u64().unwrap() as usize,
+                    f["end"].as_u64().unwrap() as usize,
+                );
+                enc.decode_without_bom_handling(&bytes[s..e]).0.into_owned()
+            })
+            .collect();
+        got.sort();
+        assert_eq!(got, ["+7 912 345-67-89", "anna@example.ru"], "{name}");
+    }
+}

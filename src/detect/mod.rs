@@ -83,7 +83,6 @@ struct UserRules {
 pub struct Scratch {
     tok: TokScratch,
     cands: Vec<Cand>,
-    lower: Vec<u8>,
     hits: ContextHits,
     regex_cache: Option<regex_automata::meta::Cache>,
     name_hits: Vec<names::NameHit>,
@@ -273,8 +272,7 @@ impl Engine {
             .and_then(|f| f.field.as_deref())
             .map(str::to_lowercase);
         let (start, end) = (alts[0].start, alts[0].end);
-        self.context
-            .scan(buf, start, end, &mut scratch.lower, &mut scratch.hits);
+        self.context.scan(buf, start, end, &mut scratch.hits);
         let mut best: Option<Detection> = None;
         for c in alts {
             let Some(rule_id) = self.builtin_rule[c.class.index()] else {
@@ -393,8 +391,7 @@ impl Engine {
             } else {
                 Signals::VALIDATED
             };
-            self.context
-                .scan(buf, s, e, &mut scratch.lower, &mut scratch.hits);
+            self.context.scan(buf, s, e, &mut scratch.hits);
             if let Some(mut d) = self.score(rule_id, s, e, signals, false, &scratch.hits) {
                 d.norm = input;
                 out.push(d);

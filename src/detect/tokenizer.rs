@@ -119,7 +119,7 @@ pub struct Cand {
     /// number without a BIK to check it against).
     pub needs_context: bool,
     /// Normalised value for the fingerprint (digits, E.164, lower-case
-    /// e-mail, canonical IP, ISO date).
+    /// e-mail, an IP's octets, ISO date).
     pub norm: Vec<u8>,
 }
 
@@ -214,10 +214,7 @@ impl Tokenizer {
         let to = to.min(buf.len());
         let mut i = from;
         while i < to {
-            // Skip to the next trigger byte.
-            while i < to && CLASS[buf[i] as usize] == C_NONE {
-                i += 1;
-            }
+            i = next_trigger(buf, i, to);
             if i >= to {
                 break;
             }
@@ -284,8 +281,11 @@ impl Tokenizer {
             return skip_alnum(buf, s);
         }
         // `abc-123`, `x_12`, `3.14159`, `1,299`: glued to a token before.
+        // After a comma only a three-digit thousands group is glued: in a
+        // CSV row `…,500100732185,112-233-401 83,…` the next field is a value.
         if matches!(prev, b'-' | b'_') && prev2.is_ascii_alphanumeric()
-            || matches!(prev, b'.' | b',') && prev2.is_ascii_digit()
+            || prev == b'.' && prev2.is_ascii_digit()
+            || prev == b',' && prev2.is_ascii_digit() && thousands_group(buf, s)
         {
             return skip_alnum(buf, s);
         }
@@ -424,7 +424,7 @@ impl Tokenizer {
                     Builtin::Ipv4,
                     (start, end),
                     (Signals::VALIDATED, false),
-                    addr.to_string().into_bytes(),
+                    addr.octets().to_vec(),
                 );
             }
             return;
@@ -443,7 +443,7 @@ impl Tokenizer {
                     Builtin::BirthDate,
                     (start, end),
                     (Signals::FORMAT_ONLY, true),
-                    format!("{y:04}-{m:02}-{dd:02}").into_bytes(),
+                    iso_date(y, m, dd),
                 );
             }
             return;
@@ -512,6 +512,14 @@ impl Tokenizer {
         // Phones.
         self.phone(buf, groups, lens, d, plus, paren, dots, scratch, out);
 
+        // Bank accounts are also printed by their parts: 40817 810 0 9991 0004312.
+        if l == 20
+            && lens == [5, 3, 1, 4, 7]
+            && seps.iter().all(|s| s.punct == 0 || s.punct == b'-')
+        {
+            self.bank_account(buf, d, (start, end), scratch, out);
+            return;
+        }
         if single {
             // INN, OGRN, bank accounts are written unbroken.
             match l {
@@ -550,31 +558,7 @@ impl Tokenizer {
                         d.to_vec(),
                     )
                 }
-                20 if self.on(Builtin::BankAccount) && account_prefix(d) => {
-                    // With a BIK nearby the key decides; without one, the
-                    // account needs context words.
-                    let biks = bik_near(buf, start, end);
-                    let keyed = biks
-                        .iter()
-                        .flatten()
-                        .any(|bik| bank_account::account_valid(d, bik));
-                    if biks.is_some() && !keyed {
-                        return;
-                    }
-                    let sig = if keyed {
-                        Signals::VALIDATED
-                    } else {
-                        Signals::FORMAT_ONLY
-                    };
-                    self.emit(
-                        scratch,
-                        out,
-                        Builtin::BankAccount,
-                        (start, end),
-                        (sig, !keyed),
-                        d.to_vec(),
-                    )
-                }
+                20 => self.bank_account(buf, d, (start, end), scratch, out),
                 _ => {}
             }
         }
@@ -596,6 +580,42 @@ impl Tokenizer {
                 d.to_vec(),
             );
         }
+    }
+
+    /// A 20-digit account: with a BIK nearby the CBR key decides; without
+    /// one, the account needs context words.
+    fn bank_account(
+        &self,
+        buf: &[u8],
+        d: &[u8],
+        span: (usize, usize),
+        scratch: &mut TokScratch,
+        out: &mut Vec<Cand>,
+    ) {
+        if !self.on(Builtin::BankAccount) || !account_prefix(d) {
+            return;
+        }
+        let biks = bik_near(buf, span.0, span.1);
+        let keyed = biks
+            .iter()
+            .flatten()
+            .any(|bik| bank_account::account_valid(d, bik));
+        if biks.is_some() && !keyed {
+            return;
+        }
+        let sig = if keyed {
+            Signals::VALIDATED
+        } else {
+            Signals::FORMAT_ONLY
+        };
+        self.emit(
+            scratch,
+            out,
+            Builtin::BankAccount,
+            span,
+            (sig, !keyed),
+            d.to_vec(),
+        );
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -690,7 +710,7 @@ impl Tokenizer {
                     Builtin::BirthDate,
                     (day.start, y_end),
                     (Signals::FORMAT_ONLY, true),
-                    format!("{y:04}-{m:02}-{dd:02}").into_bytes(),
+                    iso_date(y, m, dd),
                 );
                 Self::close_group(scratch);
                 return Some(y_end);
@@ -716,7 +736,7 @@ impl Tokenizer {
                     Builtin::BirthDate,
                     (w_start, y_end),
                     (Signals::FORMAT_ONLY, true),
-                    format!("{y:04}-{m:02}-{dd:02}").into_bytes(),
+                    iso_date(y, m, dd),
                 );
                 Self::close_group(scratch);
                 return Some(y_end);
@@ -885,18 +905,20 @@ impl Tokenizer {
         while e > colon && buf[e - 1] == b'.' {
             e -= 1;
         }
-        // On a reject, resume right after this colon: the bytes after it
-        // may still hold a value ("инн:479644419642").
+        let text = &buf[s..e];
+        let colons = memchr::memchr_iter(b':', text).count();
+        // On a reject, skip the whole run when it holds more colons (a
+        // timestamp "10:23:45", a MAC), else resume right after this colon:
+        // the bytes after it may still hold a value ("инн:479644419642").
+        let reject = if colons > 1 { e } else { colon + 1 };
         let glued = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
         if (s > 0 && glued(buf[s - 1])) || (e < buf.len() && glued(buf[e])) {
-            return colon + 1;
+            return reject;
         }
-        let text = &buf[s..e];
-        let colons = text.iter().filter(|&&c| c == b':').count();
         // Timestamps (10:23:45) and MACs have neither "::" nor 7 colons.
         let double = memchr::memmem::find(text, b"::").is_some();
         if !(double || colons == 7 || colons == 6 && text.contains(&b'.')) {
-            return colon + 1;
+            return reject;
         }
         if self.on(Builtin::Ipv6)
             && let Some(addr) = ip::parse_ipv6(text)
@@ -907,16 +929,54 @@ impl Tokenizer {
                 Builtin::Ipv6,
                 (s, e),
                 (Signals::VALIDATED, false),
-                addr.to_string().into_bytes(),
+                addr.octets().to_vec(),
             );
             Self::close_group(scratch);
             return e;
         }
-        colon + 1
+        reject
     }
 }
 
 // ---------------------------------------------------------------- helpers
+
+/// The first trigger byte (`0-9`, `:`, `@`) in `buf[i..to]`, or `to`.
+///
+/// Eight bytes at a time (SWAR): prose and Cyrillic text have long runs
+/// without triggers, and a word-wide test halves the instructions of the
+/// byte loop there. Exact: a word is only skipped when none of its bytes
+/// is a trigger; the byte loop decides within a word.
+#[inline]
+fn next_trigger(buf: &[u8], mut i: usize, to: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= to {
+        let w = u64::from_le_bytes(buf[i..i + 8].try_into().unwrap_or([0; 8]));
+        // Bytes in 0x30..=0x3A (digits and ':'): high bit set by the
+        // classic "has between" trick, restricted to ASCII bytes.
+        let ascii = !w & HI;
+        let ge_30 = (w & !HI).wrapping_add(LO * (0x80 - 0x30)) & HI;
+        let le_3a = (LO * (0x80 + 0x3A)).wrapping_sub(w & !HI) & HI;
+        let digit_or_colon = ge_30 & le_3a & ascii;
+        // Bytes equal to '@': zero bytes of w ^ 0x40...
+        let x = w ^ (LO * 0x40);
+        let at = x.wrapping_sub(LO) & !x & HI;
+        if digit_or_colon | at != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < to && CLASS[buf[i] as usize] == C_NONE {
+        i += 1;
+    }
+    i
+}
+
+/// Three digits not continued by a chain separator: the `299` of `1,299`.
+fn thousands_group(buf: &[u8], s: usize) -> bool {
+    let e = skip_digits(buf, s);
+    e - s == 3 && !matches!(buf.get(e), Some(b'-' | b' ' | b'(' | b')' | b'/'))
+}
 
 fn skip_digits(buf: &[u8], mut p: usize) -> usize {
     while p < buf.len() && buf[p].is_ascii_digit() {
@@ -977,6 +1037,24 @@ fn separator(buf: &[u8], mut p: usize) -> Option<(Sep, usize)> {
         },
         p,
     ))
+}
+
+/// `YYYY-MM-DD`, the normalised form of a date (no `format!` on the hot path).
+fn iso_date(y: u32, m: u32, d: u32) -> Vec<u8> {
+    let mut v = Vec::with_capacity(10);
+    for (n, width) in [(y, 4), (m, 2), (d, 2)] {
+        if !v.is_empty() {
+            v.push(b'-');
+        }
+        let mut digits = [b'0'; 4];
+        let mut x = n;
+        for k in (0..width).rev() {
+            digits[k] = b'0' + (x % 10) as u8;
+            x /= 10;
+        }
+        v.extend_from_slice(&digits[..width]);
+    }
+    v
 }
 
 /// "2024-01-15 10:23" / "2024-01-15T10:23": a timestamp, not a birth date.
@@ -1089,4 +1167,46 @@ fn has_file_extension_tld(value: &[u8]) -> bool {
         b"tiff",
     ];
     EXT.iter().any(|e| tld.eq_ignore_ascii_case(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates() {
+        assert_eq!(iso_date(1984, 3, 5), b"1984-03-05");
+        assert_eq!(iso_date(2001, 12, 31), b"2001-12-31");
+    }
+
+    /// The word-at-a-time skip must stop exactly where the byte loop would.
+    #[test]
+    fn next_trigger_matches_the_byte_loop() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut buf = Vec::new();
+        for _ in 0..20_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            // Mostly letters and Cyrillic, sometimes a trigger or an edge byte.
+            let b = match state % 23 {
+                0 => b'0' + (state >> 8) as u8 % 10,
+                1 => b':',
+                2 => b'@',
+                3 => [b'/', b';', b'?', b'A', 0xB0, 0xBA, 0xC0][(state >> 8) as usize % 7],
+                _ => [b'a', b' ', 0xD0, 0xB8, b'z', b'.'][(state >> 8) as usize % 6],
+            };
+            buf.push(b);
+        }
+        let slow = |mut i: usize, to: usize| {
+            while i < to && CLASS[buf[i] as usize] == C_NONE {
+                i += 1;
+            }
+            i
+        };
+        for start in 0..buf.len() {
+            let to = (start + 50).min(buf.len());
+            assert_eq!(next_trigger(&buf, start, to), slow(start, to), "at {start}");
+        }
+    }
 }

@@ -1,20 +1,24 @@
 //! JSON writers: the line-per-event JSONL stream and the one-document JSON.
 
-use super::{Sink, finding_json, status_json, summary_json};
+use super::{Sink, json_str, status_json, summary_json, write_finding_json};
 use crate::app::{FileResult, Summary};
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::io::{self, Write};
 
 /// `--format jsonl`: one event per line, written as files complete.
 pub struct JsonlSink {
     out: Box<dyn Write + Send>,
+    line: Vec<u8>,
 }
 
 impl JsonlSink {
     pub fn new(out: Box<dyn Write + Send>) -> JsonlSink {
-        JsonlSink { out }
+        JsonlSink {
+            out,
+            line: Vec::with_capacity(512),
+        }
     }
-    fn line(&mut self, v: &Value) -> io::Result<()> {
+    fn value_line(&mut self, v: &Value) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, v)?;
         self.out.write_all(b"\n")
     }
@@ -22,43 +26,69 @@ impl JsonlSink {
 
 impl Sink for JsonlSink {
     fn file(&mut self, r: &FileResult) -> io::Result<()> {
-        for f in &r.findings {
-            self.line(&finding_json(&r.path, f))?;
+        if !r.findings.is_empty() {
+            let path = json_str(&r.path);
+            for f in &r.findings {
+                self.line.clear();
+                write_finding_json(&mut self.line, &path, f);
+                self.line.push(b'\n');
+                self.out.write_all(&self.line)?;
+            }
         }
         if let Some(v) = status_json(r) {
-            self.line(&v)?;
+            self.value_line(&v)?;
         }
         Ok(())
     }
     fn finish(&mut self, s: &Summary) -> io::Result<()> {
-        self.line(&summary_json(s))?;
+        self.value_line(&summary_json(s))?;
         self.out.flush()
     }
 }
 
 /// `--format json`: one document `{findings, skipped, errors, summary}`.
+/// Findings stream out as they come; the other lists are small and kept.
 pub struct JsonSink {
     out: Box<dyn Write + Send>,
-    findings: Vec<Value>,
+    started: bool,
+    any_finding: bool,
     skipped: Vec<Value>,
     errors: Vec<Value>,
+    buf: Vec<u8>,
 }
 
 impl JsonSink {
     pub fn new(out: Box<dyn Write + Send>) -> JsonSink {
         JsonSink {
             out,
-            findings: Vec::new(),
+            started: false,
+            any_finding: false,
             skipped: Vec::new(),
             errors: Vec::new(),
+            buf: Vec::new(),
         }
+    }
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            self.out.write_all(b"{\"findings\": [")?;
+        }
+        Ok(())
     }
 }
 
 impl Sink for JsonSink {
     fn file(&mut self, r: &FileResult) -> io::Result<()> {
-        self.findings
-            .extend(r.findings.iter().map(|f| finding_json(&r.path, f)));
+        self.start()?;
+        let path = json_str(&r.path);
+        for f in &r.findings {
+            self.buf.clear();
+            self.buf
+                .extend_from_slice(if self.any_finding { b",\n  " } else { b"\n  " });
+            write_finding_json(&mut self.buf, &path, f);
+            self.out.write_all(&self.buf)?;
+            self.any_finding = true;
+        }
         if let Some(v) = status_json(r) {
             match v["type"].as_str() {
                 Some("error") => self.errors.push(v),
@@ -68,14 +98,67 @@ impl Sink for JsonSink {
         Ok(())
     }
     fn finish(&mut self, s: &Summary) -> io::Result<()> {
-        let doc = json!({
-            "findings": std::mem::take(&mut self.findings),
-            "skipped": std::mem::take(&mut self.skipped),
-            "errors": std::mem::take(&mut self.errors),
-            "summary": summary_json(s),
-        });
-        serde_json::to_writer_pretty(&mut self.out, &doc)?;
-        self.out.write_all(b"\n")?;
+        self.start()?;
+        self.out
+            .write_all(if self.any_finding { b"\n],\n" } else { b"],\n" })?;
+        let rest = [
+            ("skipped", Value::Array(std::mem::take(&mut self.skipped))),
+            ("errors", Value::Array(std::mem::take(&mut self.errors))),
+            ("summary", summary_json(s)),
+        ];
+        for (i, (name, v)) in rest.iter().enumerate() {
+            write!(self.out, "\"{name}\": ")?;
+            serde_json::to_writer(&mut self.out, v)?;
+            self.out
+                .write_all(if i + 1 < rest.len() { b",\n" } else { b"\n}\n" })?;
+        }
         self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::write_finding_json;
+    use crate::finding::{Finding, Kind, Location, Signals};
+
+    #[test]
+    fn finding_json_is_valid_and_complete() {
+        let f = Finding {
+            kind: Kind::Phone,
+            rule: "phone.ru".into(),
+            start: 12,
+            end: 28,
+            line: 2,
+            column: 5,
+            confidence: 0.97,
+            signals: Signals::VALIDATED.union(Signals::CONTEXT),
+            masked: "+7 *** ***-**-89".into(),
+            fingerprint: "ab".repeat(16),
+            location: Some(Location::Table {
+                row: 3,
+                column: "тел\"ефон".into(),
+            }),
+            value: None,
+        };
+        let mut out = Vec::new();
+        write_finding_json(&mut out, "\"dir/a \\\"b\\\".csv\"", &f);
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(v["type"], "finding");
+        assert_eq!(v["path"], "dir/a \"b\".csv");
+        assert_eq!(v["confidence"], 0.97);
+        assert_eq!(v["signals"], serde_json::json!(["validated", "context"]));
+        assert_eq!(v["location"]["column"], "тел\"ефон");
+        assert!(v.get("value").is_none());
+        for (c, want) in [
+            (0.5f32, "0.5"),
+            (0.9, "0.9"),
+            (0.99, "0.99"),
+            (1.0, "1"),
+            (0.0, "0.0"),
+        ] {
+            let mut b = Vec::new();
+            super::super::push_confidence(&mut b, c);
+            assert_eq!(String::from_utf8(b).unwrap(), want);
+        }
     }
 }

@@ -11,9 +11,14 @@
 //! the same for stdin and pipes, and needs no `unsafe`; the kernel's
 //! read-ahead makes it as fast for sequential scans.
 
+pub mod container;
+
+use crate::decode::{self, Decoded, Sniffed};
 use crate::detect::context::{WINDOW_AFTER, WINDOW_BEFORE};
 use crate::detect::tokenizer::MAX_CANDIDATE_LEN;
-use crate::detect::{Detection, Engine, Scratch};
+use crate::detect::{Detection, Engine, Located as EngineLocated, Scratch};
+use crate::extract::{self, InputFormat, Locator};
+use encoding_rs::Encoding;
 use std::io::{self, Read};
 
 /// Bytes scanned per chunk.
@@ -49,6 +54,7 @@ pub struct Located<'a> {
 /// Per-thread reading state, reused across files.
 pub struct StreamScanner {
     buf: Vec<u8>,
+    prefix: Vec<u8>,
     dets: Vec<Detection>,
     scratch: Scratch,
 }
@@ -57,6 +63,7 @@ impl Default for StreamScanner {
     fn default() -> Self {
         StreamScanner {
             buf: Vec::with_capacity(CHUNK + TAIL + LOOKBACK),
+            prefix: Vec::with_capacity(SNIFF_LEN),
             dets: Vec::new(),
             scratch: Scratch::default(),
         }
@@ -71,10 +78,13 @@ struct LineTracker {
     line: u64,
     /// Absolute offset just after the last newline before `counted_to`.
     line_start_abs: u64,
+    /// The same line start as an offset into the original input, mapped
+    /// while the decoder's map still holds it.
+    line_start_orig: u64,
 }
 
 impl LineTracker {
-    fn advance(&mut self, buf: &[u8], base: u64, to: usize) {
+    fn advance(&mut self, buf: &[u8], base: u64, to: usize, src: &dyn Source) {
         if to <= self.counted_to {
             return;
         }
@@ -84,6 +94,7 @@ impl LineTracker {
             self.line += n as u64;
             let last = memchr::memrchr(b'\n', seg).unwrap_or(0);
             self.line_start_abs = base + (self.counted_to + last + 1) as u64;
+            self.line_start_orig = src.original(self.line_start_abs);
         }
         self.counted_to = to;
     }
@@ -91,16 +102,70 @@ impl LineTracker {
 
 impl StreamScanner {
     /// Scans `reader` to its end, calling `sink` for each detection in
-    /// order. Returns the bytes read, or why the input was not scanned.
+    /// order. The first bytes decide binary or text and the encoding
+    /// (`encoding` forces one); `name` (the path as shown) and the first
+    /// bytes choose the input format unless `format` forces one. Offsets
+    /// given to `sink` index the original bytes whatever the encoding.
+    /// Returns the bytes read, or why the input was not scanned.
     pub fn scan<R: Read>(
         &mut self,
         engine: &Engine,
         mut reader: R,
+        name: &str,
+        format: Option<InputFormat>,
+        encoding: Option<&'static Encoding>,
         mut sink: impl FnMut(Located<'_>),
     ) -> io::Result<Result<u64, NotScanned>> {
+        let mut prefix = std::mem::take(&mut self.prefix);
+        prefix.clear();
+        read_up_to(&mut reader, &mut prefix, SNIFF_LEN)?;
+        let sniffed = match encoding {
+            Some(forced) => Sniffed {
+                encoding: forced,
+                bom_len: match Encoding::for_bom(&prefix) {
+                    Some((e, len)) if e == forced => len,
+                    _ => 0,
+                },
+                reason: "forced with --encoding",
+            },
+            None => decode::sniff_encoding(&prefix),
+        };
+        let utf16 =
+            sniffed.encoding == encoding_rs::UTF_16LE || sniffed.encoding == encoding_rs::UTF_16BE;
+        if !utf16 && looks_binary(&prefix) {
+            log::debug!("{name}: skipped: NUL byte in the first 64 KiB");
+            self.prefix = prefix;
+            return Ok(Err(NotScanned::Binary));
+        }
+        log::debug!(
+            "{name}: encoding {} ({})",
+            sniffed.encoding.name(),
+            sniffed.reason
+        );
+        let head = io::Cursor::new(&prefix[..]).chain(reader);
+        let result = if sniffed.encoding == encoding_rs::UTF_8 {
+            // UTF-8 (a BOM included) is scanned as is: offsets are original.
+            self.scan_source(engine, Plain(head), name, format, &mut sink)
+        } else {
+            let decoded = Decoded::new(head, sniffed.encoding, sniffed.bom_len);
+            self.scan_source(engine, decoded, name, format, &mut sink)
+        };
+        self.prefix = prefix;
+        result.map(Ok)
+    }
+
+    fn scan_source<S: Source>(
+        &mut self,
+        engine: &Engine,
+        mut src: S,
+        name: &str,
+        format: Option<InputFormat>,
+        sink: &mut dyn FnMut(Located<'_>),
+    ) -> io::Result<u64> {
+        let mut locator: Option<Box<dyn Locator>> = None;
         let buf = &mut self.buf;
         buf.clear();
-        let mut base: u64 = 0; // absolute offset of buf[0]
+        let mut base: u64 = 0; // absolute (decoded) offset of buf[0]
         let mut scan_from = 0usize;
         let mut eof = false;
         let mut sniffed = false;
@@ -108,21 +173,31 @@ impl StreamScanner {
             counted_to: 0,
             line: 1,
             line_start_abs: 0,
+            line_start_orig: 0,
         };
         loop {
             // Fill up to one chunk past the scan start plus the tail.
             let want = (scan_from + CHUNK + TAIL).saturating_sub(buf.len());
             if !eof && want > 0 {
-                let got = read_up_to(&mut reader, buf, want)?;
+                let got = read_up_to(&mut src, buf, want)?;
                 if got < want {
                     eof = true;
                 }
             }
             if !sniffed {
                 sniffed = true;
-                if looks_binary(&buf[..buf.len().min(SNIFF_LEN)]) {
-                    return Ok(Err(NotScanned::Binary));
-                }
+                let prefix = &buf[..buf.len().min(SNIFF_LEN)];
+                let chosen = format.unwrap_or_else(|| extract::sniff(name, prefix));
+                log::debug!(
+                    "{name}: format {} ({})",
+                    chosen.id(),
+                    if format.is_some() {
+                        "forced"
+                    } else {
+                        "sniffed"
+                    }
+                );
+                locator = extract::locator_for(chosen, prefix);
             }
             let to = if eof {
                 buf.len()
@@ -143,31 +218,71 @@ impl StreamScanner {
                 eof,
                 &mut self.scratch,
                 &mut self.dets,
-                None,
+                locator.as_mut().map(|l| EngineLocated {
+                    locator: l.as_mut(),
+                    base,
+                }),
             );
             for d in &self.dets {
-                lines.advance(buf, base, d.start);
-                let abs_start = base + d.start as u64;
+                lines.advance(buf, base, d.start, &src);
+                let abs_start = src.original(base + d.start as u64);
                 sink(Located {
                     detection: d,
                     abs_start,
-                    abs_end: base + d.end as u64,
+                    abs_end: src.original(base + d.end as u64),
                     line: lines.line,
-                    column: abs_start - lines.line_start_abs + 1,
+                    column: abs_start - lines.line_start_orig + 1,
                     value: &buf[d.start..d.end],
                 });
             }
             if eof {
-                return Ok(Ok(base + buf.len() as u64));
+                return Ok(src.original(base + buf.len() as u64));
             }
             // Drop what no later value or context can need.
             let keep = resume.saturating_sub(LOOKBACK).min(buf.len());
-            lines.advance(buf, base, keep);
+            lines.advance(buf, base, keep, &src);
+            if let Some(l) = locator.as_mut() {
+                l.advance(buf, base, base + keep as u64);
+            }
+            src.forget_before(base + keep as u64);
             buf.drain(..keep);
             base += keep as u64;
             scan_from = resume - keep;
             lines.counted_to -= keep;
         }
+    }
+}
+
+/// A stream the scanner reads, and how its offsets map back to the
+/// original input's bytes (identity for UTF-8, the decoder's map else).
+trait Source: Read {
+    fn original(&self, pos: u64) -> u64;
+    /// No offset before `pos` will be asked for again.
+    fn forget_before(&mut self, pos: u64);
+}
+
+/// An input read as it is.
+struct Plain<R>(R);
+
+impl<R: Read> Read for Plain<R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        self.0.read(out)
+    }
+}
+
+impl<R: Read> Source for Plain<R> {
+    fn original(&self, pos: u64) -> u64 {
+        pos
+    }
+    fn forget_before(&mut self, _pos: u64) {}
+}
+
+impl<R: Read> Source for Decoded<R> {
+    fn original(&self, pos: u64) -> u64 {
+        self.to_original(pos)
+    }
+    fn forget_before(&mut self, pos: u64) {
+        Decoded::forget_before(self, pos)
     }
 }
 
@@ -208,7 +323,7 @@ mod tests {
     fn scan_all(engine: &Engine, data: &[u8]) -> Vec<(u64, u64, u64, u64)> {
         let mut s = StreamScanner::default();
         let mut out = Vec::new();
-        s.scan(engine, data, |l| {
+        s.scan(engine, data, "t.txt", None, None, |l| {
             out.push((l.abs_start, l.abs_end, l.line, l.column))
         })
         .unwrap()
@@ -253,9 +368,14 @@ mod tests {
         // Same result when the reader returns a few bytes at a time.
         let mut s = StreamScanner::default();
         let mut dribbled = Vec::new();
-        s.scan(&engine, Dribble(data.as_bytes(), 4093), |l| {
-            dribbled.push((l.abs_start, l.abs_end, l.line, l.column))
-        })
+        s.scan(
+            &engine,
+            Dribble(data.as_bytes(), 4093),
+            "t.txt",
+            None,
+            None,
+            |l| dribbled.push((l.abs_start, l.abs_end, l.line, l.column)),
+        )
         .unwrap()
         .unwrap();
         assert_eq!(dribbled, found);
@@ -271,7 +391,7 @@ mod tests {
         }
         let mut s = StreamScanner::default();
         let mut n = 0;
-        s.scan(&engine, data.as_slice(), |l| {
+        s.scan(&engine, data.as_slice(), "t.txt", None, None, |l| {
             assert_eq!(l.value, b"ivan@example.ru");
             assert_eq!(l.line, 1);
             n += 1;
@@ -283,6 +403,86 @@ mod tests {
             data.windows(15).filter(|w| w == b"ivan@example.ru").count()
         );
         assert!(s.buf.capacity() < 2 * (CHUNK + TAIL + LOOKBACK));
+    }
+
+    /// One text through every read path: UTF-8, chunked delivery, CRLF,
+    /// UTF-16LE/BE (with and without BOM), Windows-1251, KOI8-R, CP866.
+    /// The same values must come out, and the original bytes at each span
+    /// must decode to exactly the value.
+    #[test]
+    fn every_read_path_finds_the_same_values() {
+        let engine = Engine::new(RuleSet::builtin()).unwrap();
+        let mut text = String::new();
+        for i in 0..3000 {
+            text.push_str(&format!(
+                "{i} Клиент Иванова: тел. +7 912 345-67-{:02}, почта anna{i}@example.ru, СНИЛС 726-319-011 82\n",
+                i % 100
+            ));
+        }
+        let values = |data: &[u8], enc: &'static Encoding, reader_piece: usize| {
+            let mut s = StreamScanner::default();
+            let mut out = Vec::new();
+            s.scan(
+                &engine,
+                Dribble(data, reader_piece),
+                "t.txt",
+                None,
+                None,
+                |l| {
+                    let (original, _) = enc.decode_without_bom_handling(
+                        &data[l.abs_start as usize..l.abs_end as usize],
+                    );
+                    assert_eq!(
+                        original.as_bytes(),
+                        l.value,
+                        "span does not index the original bytes"
+                    );
+                    out.push(original.into_owned());
+                },
+            )
+            .unwrap()
+            .unwrap();
+            out
+        };
+        let want = values(text.as_bytes(), encoding_rs::UTF_8, 1 << 20);
+        assert_eq!(want.len(), 3 * 3000);
+        assert_eq!(values(text.as_bytes(), encoding_rs::UTF_8, 777), want);
+        let crlf = text.replace('\n', "\r\n");
+        assert_eq!(values(crlf.as_bytes(), encoding_rs::UTF_8, 4096), want);
+        let utf16 = |big: bool, bom: bool| {
+            let mut v = Vec::new();
+            if bom {
+                v.extend_from_slice(if big { &[0xFE, 0xFF] } else { &[0xFF, 0xFE] });
+            }
+            for u in text.encode_utf16() {
+                v.extend_from_slice(&if big {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                });
+            }
+            v
+        };
+        assert_eq!(
+            values(&utf16(false, true), encoding_rs::UTF_16LE, 5000),
+            want
+        );
+        assert_eq!(
+            values(&utf16(true, true), encoding_rs::UTF_16BE, 5000),
+            want
+        );
+        assert_eq!(
+            values(&utf16(false, false), encoding_rs::UTF_16LE, 5000),
+            want
+        );
+        for enc in [
+            encoding_rs::WINDOWS_1251,
+            encoding_rs::KOI8_R,
+            encoding_rs::IBM866,
+        ] {
+            let (bytes, _, _) = enc.encode(&text);
+            assert_eq!(values(&bytes, enc, 3333), want, "{}", enc.name());
+        }
     }
 
     #[test]

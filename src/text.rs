@@ -1,0 +1,99 @@
+//! Byte-level text helpers shared by detectors and validators: case
+//! folding for ASCII and Russian Cyrillic without decoding or allocating.
+//!
+//! Hand-written because they run per candidate on the hot path; they keep
+//! byte lengths unchanged so offsets stay valid.
+
+/// Lower-cases ASCII and Cyrillic (А-Я, Ё) in UTF-8, byte for byte, keeping
+/// the length so offsets stay valid. Hand-written because it runs per
+/// candidate and must not allocate or decode.
+pub fn lowercase_into(src: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.extend_from_slice(src);
+    let mut i = 0;
+    while i < out.len() {
+        let b = out[i];
+        if b.is_ascii_uppercase() {
+            out[i] = b + 32;
+        } else if b == 0xD0 && i + 1 < out.len() {
+            let c = out[i + 1];
+            match c {
+                // А..П -> а..п
+                0x90..=0x9F => out[i + 1] = c + 0x20,
+                // Р..Я -> р..я (D1 80..8F)
+                0xA0..=0xAF => {
+                    out[i] = 0xD1;
+                    out[i + 1] = c - 0x20;
+                }
+                // Ё -> ё
+                0x81 => {
+                    out[i] = 0xD1;
+                    out[i + 1] = 0x91;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+}
+
+/// Lower-cases a short word into `out`; `None` when it does not fit.
+pub fn lowercase_small<'a>(src: &[u8], out: &'a mut [u8; 32]) -> Option<&'a [u8]> {
+    if src.len() > out.len() {
+        return None;
+    }
+    let out = &mut out[..src.len()];
+    out.copy_from_slice(src);
+    let mut i = 0;
+    while i < out.len() {
+        let b = out[i];
+        if b.is_ascii_uppercase() {
+            out[i] = b + 32;
+        } else if b == 0xD0 && i + 1 < out.len() {
+            let c = out[i + 1];
+            match c {
+                0x90..=0x9F => out[i + 1] = c + 0x20,
+                0xA0..=0xAF => {
+                    out[i] = 0xD1;
+                    out[i + 1] = c - 0x20;
+                }
+                0x81 => {
+                    out[i] = 0xD1;
+                    out[i + 1] = 0x91;
+                }
+                _ => {}
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowercases_cyrillic_and_ascii() {
+        let mut out = Vec::new();
+        lowercase_into("ПАСПОРТ Серия ЁЛКА Dob".as_bytes(), &mut out);
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            "паспорт серия ёлка dob"
+        );
+        let upper = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя".to_uppercase();
+        lowercase_into(upper.as_bytes(), &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+        );
+        let mut small = [0u8; 32];
+        assert_eq!(
+            lowercase_small("МАРТА".as_bytes(), &mut small),
+            Some("марта".as_bytes())
+        );
+        assert_eq!(lowercase_small(&[b'a'; 40], &mut small), None);
+    }
+}
