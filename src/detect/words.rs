@@ -124,7 +124,7 @@ pub fn letter_before(buf: &[u8], i: usize) -> bool {
 /// Lower-cases ASCII and Cyrillic letters into `out`, folding `ё` to `е`
 /// (same length, so offsets into the original stay valid).
 pub fn lower_into(src: &[u8], out: &mut Vec<u8>) {
-    super::context::lowercase_into(src, out);
+    crate::text::lowercase_into(src, out);
     let mut i = 0;
     while i + 1 < out.len() {
         if out[i] == 0xD1 && out[i + 1] == 0x91 {
