@@ -252,6 +252,9 @@ enum Cue {
     First,
     /// A title before a surname (`г-н`, `Mr`).
     Surname,
+    /// A role before a first name or a surname (`Оператор Анна`,
+    /// `менеджер Петров`).
+    Role,
 }
 
 /// Recent word analyses by start offset + 1 (0 = empty).
@@ -423,6 +426,19 @@ const FIRST_NAME_CUES: &[&str] = &[
     "hi",
     "hello",
 ];
+/// Roles that name the person right after them.
+const ROLE_CUES: &[&str] = &[
+    "оператор",
+    "менеджер",
+    "специалист",
+    "консультант",
+    "курьер",
+    "сотрудник",
+    "сотрудница",
+    "коллега",
+    "colleague",
+];
+
 /// Strong address words before a lone surname.
 const SURNAME_CUES: &[&str] = &[
     "г-н",
@@ -508,6 +524,7 @@ impl NameMatcher {
         for (list, cue) in [
             (FIRST_NAME_CUES, Cue::First),
             (SURNAME_CUES, Cue::Surname),
+            (ROLE_CUES, Cue::Role),
             (PLACE_MARKERS, Cue::Place),
         ] {
             for w in list {
@@ -639,9 +656,8 @@ impl NameMatcher {
         let mut cue = None;
         if parts.len() == 1 {
             cue = match self.cue_before(buf, t0.start, lower) {
-                Some(Cue::First) => Some(Role::First),
-                Some(Cue::Surname) => Some(Role::Sur),
-                _ => return None,
+                Some(Cue::Place) | None => return None,
+                c => c,
             };
         }
         // Analyse lazily: nothing can start at a word that is no name part.
@@ -655,9 +671,7 @@ impl NameMatcher {
             // Places and companies: `ул. Льва Толстого`, `ООО «Иван Петров»`.
             cue = match self.cue_before(buf, t0.start, lower) {
                 Some(Cue::Place) => return None,
-                Some(Cue::First) => Some(Role::First),
-                Some(Cue::Surname) => Some(Role::Sur),
-                None => None,
+                c => c,
             };
             for p in parts[1..].iter_mut() {
                 if !p.is_init {
@@ -681,14 +695,21 @@ impl NameMatcher {
         }
         // A lone first name or surname after a strong cue word.
         let p = &parts[0];
-        if let Some(want) = cue
+        if let Some(cue) = cue
             && !p.is_init
         {
+            let wanted = |r: &Reading| match cue {
+                Cue::First => r.role == Role::First,
+                Cue::Surname => r.role == Role::Sur,
+                Cue::Role => matches!(r.role, Role::First | Role::Sur),
+                Cue::Place => false,
+            };
+            // First names before surnames (`Оператор Анна`).
             let best = p
                 .readings
                 .iter()
-                .filter(|r| r.role == want && r.score >= 2)
-                .max_by_key(|r| r.score)
+                .filter(|r| wanted(r) && r.score >= 2)
+                .max_by_key(|r| (r.score, r.role == Role::First))
                 .copied()?;
             let mut norm = Vec::new();
             push_lemma(buf, p, &best, lower, &mut norm);
@@ -1129,6 +1150,7 @@ impl NameMatcher {
         if latin
             && pat.len() == 2
             && strength == Strength::Weak
+            && !is_month(&buf[parts[0].start..parts[0].end])
             && isolated(buf, parts[0].start, parts[1].end)
         {
             strength = Strength::Full;
@@ -1169,6 +1191,14 @@ impl NameMatcher {
             strength,
         })
     }
+}
+
+/// Month names that are also first names (`May Day`, `June Lake`): never
+/// promoted to a full name without context.
+fn is_month(w: &[u8]) -> bool {
+    ["may", "june", "april", "august"]
+        .iter()
+        .any(|m| m.as_bytes().eq_ignore_ascii_case(w))
 }
 
 /// Is `buf[start..end]` neither at a sentence start nor inside a run of
