@@ -663,7 +663,10 @@ impl NameMatcher {
         // Analyse lazily: nothing can start at a word that is no name part.
         if !parts[0].is_init {
             self.analyse_cached(buf, &mut parts[0], lower, cache);
-            if parts[0].readings.n == 0 {
+            // Score-0 readings (unknown surnames) only ever start a
+            // three-part name.
+            let useful = parts[0].readings.iter().any(|r| r.score > 0);
+            if !useful && (parts.len() < 3 || parts[0].readings.n == 0) {
                 return None;
             }
         }
@@ -860,11 +863,19 @@ impl NameMatcher {
             }
             let listed = self.surname_listed(lemma);
             let shaped = rule.family.shaped(lemma);
-            if !listed && !shaped {
+            // Any declinable word may be a surname we do not know
+            // (Зильберштейном), but only as the third part next to a first
+            // name and a patronymic: score 0.
+            let unknown = matches!(rule.family, Family::Consonant | Family::SoftSign);
+            if !listed && !shaped && !unknown {
                 continue;
             }
             let common = listed && self.ru_common.contains(lemma);
-            let score = if listed && !common { 2 } else { 1 };
+            let score = match (listed, common, shaped) {
+                (true, false, _) => 2,
+                (true, true, _) | (false, _, true) => 1,
+                _ => 0,
+            };
             out.push(Reading {
                 role: Role::Sur,
                 gender: rule.gender,
@@ -1070,6 +1081,16 @@ impl NameMatcher {
                 });
             }
         }
+        // Ilyich, Kuzmich, Fomich: weaker, -ich alone is common in surnames.
+        if w.len() >= 5 && ends(w, b"ich") && !ends(w, b"vich") {
+            out.push(Reading {
+                role: Role::Patr,
+                gender: M,
+                ru: true,
+                score: 1,
+                ..base
+            });
+        }
     }
 
     /// The best agreeing assignment of `pat` to `parts`, if strong enough.
@@ -1095,6 +1116,12 @@ impl NameMatcher {
                 score += r.score as u32;
             }
             if g == 0 || c == 0 || (ru_only && !rs.iter().all(|r| r.ru)) {
+                return;
+            }
+            // Unknown-shape surnames only complete a first name + patronymic.
+            if rs.iter().any(|r| r.score == 0)
+                && !(rs.len() == 3 && rs.iter().filter(|r| r.score >= 2).count() == 2)
+            {
                 return;
             }
             // Prefer nominative readings on ties (`Иванова Анна`).
@@ -1550,7 +1577,8 @@ fn prev_word(buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<bool> {
             break;
         }
     }
-    if s == e {
+    // Cue and place words are short; longer words need no look-up.
+    if s == e || e - s > 24 {
         lower.clear();
         return None;
     }

@@ -122,16 +122,38 @@ pub fn letter_before(buf: &[u8], i: usize) -> bool {
 }
 
 /// Lower-cases ASCII and Cyrillic letters into `out`, folding `ё` to `е`
-/// (same length, so offsets into the original stay valid).
+/// (same length, so offsets into the original stay valid). One pass: it
+/// runs for every word the name and address matchers look at.
 pub fn lower_into(src: &[u8], out: &mut Vec<u8>) {
-    crate::text::lowercase_into(src, out);
+    out.clear();
+    out.reserve(src.len());
     let mut i = 0;
-    while i + 1 < out.len() {
-        if out[i] == 0xD1 && out[i + 1] == 0x91 {
-            out[i] = 0xD0;
-            out[i + 1] = 0xB5;
+    while i < src.len() {
+        let b = src[i];
+        if b < 0x80 {
+            out.push(b.to_ascii_lowercase());
+            i += 1;
+            continue;
         }
-        i += if out[i] >= 0xC0 { 2 } else { 1 };
+        if i + 1 < src.len() {
+            let c = src[i + 1];
+            let pair = match (b, c) {
+                // А..П -> а..п
+                (0xD0, 0x90..=0x9F) => Some([0xD0, c + 0x20]),
+                // Р..Я -> р..я
+                (0xD0, 0xA0..=0xAF) => Some([0xD1, c - 0x20]),
+                // Ё, ё -> е
+                (0xD0, 0x81) | (0xD1, 0x91) => Some([0xD0, 0xB5]),
+                _ => None,
+            };
+            if let Some(p) = pair {
+                out.extend_from_slice(&p);
+                i += 2;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
     }
 }
 
