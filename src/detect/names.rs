@@ -114,6 +114,36 @@ struct FirstEntry {
     cases: u8,
 }
 
+/// Transliteration skeletons of the Russian dictionaries, for names in
+/// Latin letters (`Dmitriy`, `Ivanova`).
+struct Translit {
+    /// First-name skeleton → genders.
+    first: FxMap<Box<[u8]>, u8>,
+    /// Surname skeletons.
+    sur: FxSet<Box<[u8]>>,
+}
+
+impl Translit {
+    fn new() -> Translit {
+        let mut first: FxMap<Box<[u8]>, u8> = FxMap::default();
+        let mut sk = Vec::new();
+        for (text, gender) in [(RU_FIRST_M, M), (RU_FIRST_F, F)] {
+            for line in dict_lines(text) {
+                let nom = line.split([' ', '/']).next().unwrap_or(line);
+                skeleton_cyr(nom.as_bytes(), &mut sk);
+                *first.entry(sk.clone().into_boxed_slice()).or_insert(0) |= gender;
+            }
+        }
+        let mut sur: FxSet<Box<[u8]>> = FxSet::default();
+        sur.reserve(RU_SURNAMES.len() / 16);
+        for w in dict_lines(RU_SURNAMES) {
+            skeleton_cyr(w.as_bytes(), &mut sk);
+            sur.insert(sk.clone().into_boxed_slice());
+        }
+        Translit { first, sur }
+    }
+}
+
 /// The matcher: embedded dictionaries, built once, shared by all threads.
 pub struct NameMatcher {
     /// Inflected first-name form → range in `first_entries`.
@@ -126,9 +156,8 @@ pub struct NameMatcher {
     en_last: FxSet<&'static [u8]>,
     en_common: FxSet<&'static [u8]>,
     /// Transliteration skeletons of Russian first names → genders.
-    tr_first: FxMap<Box<[u8]>, u8>,
-    /// Transliteration skeletons of Russian surnames.
-    tr_sur: FxSet<Box<[u8]>>,
+    /// Built on first use: Russian-only inputs never pay for it.
+    tr: std::sync::OnceLock<Translit>,
     /// Words before a sequence: places, forms of address, titles.
     cues: FxMap<&'static [u8], Cue>,
 }
@@ -505,21 +534,6 @@ impl NameMatcher {
         }
 
         let surnames = dict_set(RU_SURNAMES);
-        let mut tr_first: FxMap<Box<[u8]>, u8> = FxMap::default();
-        let mut sk = Vec::new();
-        for (text, gender) in [(RU_FIRST_M, M), (RU_FIRST_F, F)] {
-            for line in dict_lines(text) {
-                let nom = line.split([' ', '/']).next().unwrap_or(line);
-                skeleton_cyr(nom.as_bytes(), &mut sk);
-                *tr_first.entry(sk.clone().into_boxed_slice()).or_insert(0) |= gender;
-            }
-        }
-        let mut tr_sur: FxSet<Box<[u8]>> = FxSet::default();
-        tr_sur.reserve(surnames.len() + 1000);
-        for w in dict_lines(RU_SURNAMES) {
-            skeleton_cyr(w.as_bytes(), &mut sk);
-            tr_sur.insert(sk.clone().into_boxed_slice());
-        }
         let mut cues = FxMap::default();
         for (list, cue) in [
             (FIRST_NAME_CUES, Cue::First),
@@ -541,8 +555,7 @@ impl NameMatcher {
             en_first: dict_set(EN_FIRST),
             en_last: dict_set(EN_LAST),
             en_common: dict_set(EN_COMMON),
-            tr_first,
-            tr_sur,
+            tr: std::sync::OnceLock::new(),
         }
     }
 
@@ -1025,7 +1038,8 @@ impl NameMatcher {
             });
         }
         skeleton_lat(w, sk);
-        if let Some(&g) = self.tr_first.get(sk.as_slice()) {
+        let tr = self.tr.get_or_init(Translit::new);
+        if let Some(&g) = tr.first.get(sk.as_slice()) {
             out.push(Reading {
                 gender: g,
                 ru: true,
@@ -1047,9 +1061,9 @@ impl NameMatcher {
             MF
         };
         let shaped = gender != MF || any.iter().any(|s| ends(w, s.as_bytes()));
-        let listed = self.tr_sur.contains(sk.as_slice()) || {
+        let listed = tr.sur.contains(sk.as_slice()) || {
             // Feminine -ova/-eva/-ina: the masculine skeleton is listed.
-            gender == F && sk.len() > 4 && self.tr_sur.contains(&sk[..sk.len() - 1])
+            gender == F && sk.len() > 4 && tr.sur.contains(&sk[..sk.len() - 1])
         };
         if (listed || shaped) && w.len() >= 4 {
             out.push(Reading {
