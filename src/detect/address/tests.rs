@@ -235,3 +235,47 @@ fn labelled_set_precision_recall() {
         report.join("\n")
     );
 }
+
+#[test]
+fn random_bytes_with_random_bounds() {
+    let pieces: [&[u8]; 12] = [
+        "ул. ".as_bytes(),
+        "Ленина".as_bytes(),
+        b", ",
+        b"12",
+        b"119021",
+        "д. ".as_bytes(),
+        b"\xD0",
+        b"\xD1\x91",
+        b"\xFF",
+        b" Main St",
+        b", CA 94043",
+        "г.".as_bytes(),
+    ];
+    let mut x: u64 = 11;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as usize
+    };
+    let m = AddressMatcher::new();
+    let mut out = Vec::new();
+    for _ in 0..3000 {
+        let mut buf = Vec::new();
+        for _ in 0..next() % 24 {
+            if next() % 3 == 0 {
+                buf.push((next() % 256) as u8);
+            } else {
+                buf.extend_from_slice(pieces[next() % pieces.len()]);
+            }
+        }
+        let a = next() % (buf.len() + 1);
+        let b = a + next() % (buf.len() + 1 - a);
+        out.clear();
+        m.find(&buf, a, b, &mut out);
+        for h in &out {
+            assert!(h.start >= a && h.start < b && h.end <= buf.len() && h.start < h.end);
+        }
+    }
+}

@@ -321,3 +321,48 @@ fn labelled_set_precision_recall() {
         report.join("\n")
     );
 }
+
+#[test]
+fn send_sync_and_random_bytes_with_random_bounds() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<NameMatcher>();
+    let pieces: [&[u8]; 12] = [
+        "Иванов ".as_bytes(),
+        "И.".as_bytes(),
+        b" ",
+        b"John ",
+        b"A.",
+        "Петровна".as_bytes(),
+        b"\xD0",
+        b"\xD1\x91",
+        b"\xFF\xFE",
+        b"-",
+        b"'",
+        "ул. ".as_bytes(),
+    ];
+    let mut x: u64 = 7;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as usize
+    };
+    let mut out = Vec::new();
+    for _ in 0..3000 {
+        let mut buf = Vec::new();
+        for _ in 0..next() % 24 {
+            if next() % 3 == 0 {
+                buf.push((next() % 256) as u8);
+            } else {
+                buf.extend_from_slice(pieces[next() % pieces.len()]);
+            }
+        }
+        let a = next() % (buf.len() + 1);
+        let b = a + next() % (buf.len() + 1 - a);
+        out.clear();
+        matcher().find(&buf, a, b, &mut out);
+        for h in &out {
+            assert!(h.start >= a && h.start < b && h.end <= buf.len() && h.start < h.end);
+        }
+    }
+}
