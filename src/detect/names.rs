@@ -88,6 +88,7 @@ const RU_COMMON: &str = include_str!("../../rules/names/ru_common.txt");
 const EN_FIRST: &str = include_str!("../../rules/names/en_first.txt");
 const EN_LAST: &str = include_str!("../../rules/names/en_last.txt");
 const EN_COMMON: &str = include_str!("../../rules/names/en_common.txt");
+const EN_WORDS: &str = include_str!("../../rules/names/en_words.txt");
 
 // Grammatical cases as bits.
 const NOM: u8 = 1;
@@ -114,13 +115,15 @@ struct FirstEntry {
     cases: u8,
 }
 
-/// Transliteration skeletons of the Russian dictionaries, for names in
-/// Latin letters (`Dmitriy`, `Ivanova`).
+/// Tables only Latin words need: transliteration skeletons of the Russian
+/// dictionaries (`Dmitriy`, `Ivanova`) and the English word list.
 struct Translit {
     /// First-name skeleton → genders.
     first: FxMap<Box<[u8]>, u8>,
     /// Surname skeletons.
     sur: FxSet<Box<[u8]>>,
+    /// English words and proper nouns that are not names (`en_words.txt`).
+    en_words: FxSet<&'static [u8]>,
 }
 
 impl Translit {
@@ -140,7 +143,11 @@ impl Translit {
             skeleton_cyr(w.as_bytes(), &mut sk);
             sur.insert(sk.clone().into_boxed_slice());
         }
-        Translit { first, sur }
+        Translit {
+            first,
+            sur,
+            en_words: dict_set(EN_WORDS),
+        }
     }
 }
 
@@ -1073,6 +1080,20 @@ impl NameMatcher {
                 score: if listed && !common { 2 } else { 1 },
                 ..base
             });
+        } else if w.len() >= 3
+            && !common
+            && !self.en_last.contains(w)
+            && !self.en_first.contains(w)
+            && !tr.en_words.contains(w)
+        {
+            // A surname we do not know (Koppen): score 0, only after a
+            // known first name, mid-sentence or alone in a field.
+            out.push(Reading {
+                role: Role::Sur,
+                ru: false,
+                score: 0,
+                ..base
+            });
         }
         // Patronymics: -ovich/-evich/-ovna/-evna/-ichna (+ -yevich spellings).
         let pm = ["ovich", "evich"];
@@ -1132,10 +1153,14 @@ impl NameMatcher {
             if g == 0 || c == 0 || (ru_only && !rs.iter().all(|r| r.ru)) {
                 return;
             }
-            // Unknown-shape surnames only complete a first name + patronymic.
-            if rs.iter().any(|r| r.score == 0)
-                && !(rs.len() == 3 && rs.iter().filter(|r| r.score >= 2).count() == 2)
-            {
+            // Unknown-shape surnames only complete a first name + patronymic,
+            // or (Latin) a dictionary first name: `Dwayne Koppen`.
+            let zero_ok = if latin {
+                rs.len() == 2 && rs[0].role == Role::First && rs[0].score >= 2
+            } else {
+                rs.len() == 3 && rs.iter().filter(|r| r.score >= 2).count() == 2
+            };
+            if rs.iter().any(|r| r.score == 0) && !zero_ok {
                 return;
             }
             // Prefer nominative readings on ties (`Иванова Анна`).
