@@ -28,6 +28,20 @@ pub enum Command {
     /// List or check detection rules.
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Compare two `--format inventory-json` files: locations and kinds
+    /// that appeared or disappeared. Exit 1 when something appeared.
+    Diff(DiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier inventory (`-` for standard input).
+    pub old: PathBuf,
+    /// The later inventory (`-` for standard input).
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = crate::diff::DiffFormat::Text)]
+    pub format: crate::diff::DiffFormat,
 }
 
 #[derive(Debug, Args)]
@@ -81,6 +95,10 @@ pub struct ScanArgs {
     /// (utf-8, utf-16le, utf-16be, windows-1251, koi8-r, cp866, ...).
     #[arg(long)]
     pub encoding: Option<String>,
+    /// Also write a self-contained HTML inventory report to FILE (works
+    /// with any --format; written atomically, mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Colour for text output: auto, always, never.
     #[arg(long, default_value = "auto")]
     pub color: String,

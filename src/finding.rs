@@ -228,26 +228,23 @@ fn is_maskable(c: char) -> bool {
 fn mask_keep(value: &str, keep_head: usize, keep_tail: usize) -> String {
     if value.is_ascii() {
         // Most values are ASCII: mask bytes, no char decoding.
-        let total = value.bytes().filter(u8::is_ascii_alphanumeric).count();
+        let bytes = value.as_bytes();
+        let total = bytes.iter().filter(|b| b.is_ascii_alphanumeric()).count();
         let visible = (keep_head + keep_tail).min(total / 2);
         let head = keep_head.min(visible);
         let tail = visible - head;
+        let mut out = String::with_capacity(bytes.len());
         let mut seen = 0usize;
-        let masked: Vec<u8> = value
-            .bytes()
-            .map(|c| {
-                if !c.is_ascii_alphanumeric() {
-                    return c;
-                }
+        for &c in bytes {
+            let keep = if c.is_ascii_alphanumeric() {
                 seen += 1;
-                if seen <= head || seen > total - tail {
-                    c
-                } else {
-                    b'*'
-                }
-            })
-            .collect();
-        return String::from_utf8(masked).unwrap_or_default();
+                seen <= head || seen > total - tail
+            } else {
+                true
+            };
+            out.push(if keep { c as char } else { '*' });
+        }
+        return out;
     }
     let total = value.chars().filter(|c| is_maskable(*c)).count();
     // Never reveal more than half of a value, however short.
@@ -272,15 +269,15 @@ fn mask_keep(value: &str, keep_head: usize, keep_tail: usize) -> String {
 }
 
 fn mask_phone(value: &str) -> String {
-    // Keep a leading "+7"/"+44" country code: it is not identifying.
+    // Keep a leading "+7"/"+44" country code digit: it is not identifying.
     if let Some(rest) = value.strip_prefix('+') {
-        let cc_len = rest
-            .chars()
-            .take_while(|c| c.is_ascii_digit())
-            .count()
-            .min(1);
+        let cc_len = usize::from(rest.starts_with(|c: char| c.is_ascii_digit()));
         let (cc, tail) = rest.split_at(cc_len);
-        return format!("+{cc}{}", mask_keep(tail, 0, 2));
+        let mut out = String::with_capacity(value.len());
+        out.push('+');
+        out.push_str(cc);
+        out.push_str(&mask_keep(tail, 0, 2));
+        return out;
     }
     mask_keep(value, 0, 2)
 }
@@ -289,9 +286,15 @@ fn mask_email(value: &str) -> String {
     match value.rsplit_once('@') {
         Some((local, domain)) => {
             let mut chars = local.chars();
-            let first = chars.next().map(String::from).unwrap_or_default();
-            let stars = "*".repeat(chars.count().max(1));
-            format!("{first}{stars}@{domain}")
+            let mut out = String::with_capacity(value.len() + 2);
+            if let Some(first) = chars.next() {
+                out.push(first);
+            }
+            let stars = chars.count().max(1);
+            out.extend(std::iter::repeat_n('*', stars));
+            out.push('@');
+            out.push_str(domain);
+            out
         }
         None => mask_keep(value, 1, 0),
     }
@@ -301,11 +304,11 @@ fn mask_ipv4(value: &str) -> String {
     // Keep the first octet: it names the network, not the host.
     match value.split_once('.') {
         Some((first, rest)) => {
-            let masked: String = rest
-                .chars()
-                .map(|c| if c == '.' { '.' } else { '*' })
-                .collect();
-            format!("{first}.{masked}")
+            let mut out = String::with_capacity(value.len());
+            out.push_str(first);
+            out.push('.');
+            out.extend(rest.chars().map(|c| if c == '.' { '.' } else { '*' }));
+            out
         }
         None => mask_keep(value, 0, 0),
     }
@@ -390,7 +393,7 @@ impl Fingerprinter {
             hex[2 * i] = HEX[(b >> 4) as usize];
             hex[2 * i + 1] = HEX[(b & 15) as usize];
         }
-        hex.iter().map(|&c| c as char).collect()
+        String::from_utf8(hex.to_vec()).unwrap_or_default()
     }
 }
 

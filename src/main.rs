@@ -7,6 +7,7 @@ use piiscan::app::{self, ScanOptions};
 use piiscan::cli::{Cli, Command, RulesCommand, ScanArgs};
 use piiscan::detect::{Engine, RuleSet};
 use piiscan::finding::Fingerprinter;
+use piiscan::inventory::ReportMeta;
 use piiscan::sink;
 use piiscan::walk::{self, WalkOptions};
 use std::io::{self, IsTerminal, Write};
@@ -43,6 +44,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 fn run(cli: Cli) -> Result<i32> {
     match cli.command {
         Command::Scan(args) => scan(*args),
+        Command::Diff(args) => {
+            piiscan::diff::run(&args.old, &args.new, args.format, &mut io::stdout().lock())
+        }
         Command::Rules(RulesCommand::List { rule_files }) => {
             let rules = load_rules(&rule_files)?;
             let mut out = io::stdout().lock();
@@ -155,7 +159,14 @@ fn scan(args: ScanArgs) -> Result<i32> {
         _ => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let out: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
-    let mut sink = sink::for_format(args.format, out, color);
+    let meta = ReportMeta::now(report_parameters(&args));
+    let mut sink = sink::for_report(args.format, out, color, meta.clone());
+    if let Some(path) = &args.html {
+        // Created before the walk: an unwritable report is a fatal error.
+        let html = sink::HtmlSink::create(path, meta)
+            .with_context(|| format!("{}: cannot write the HTML report", path.display()))?;
+        sink = Box::new(sink::Tee::new(vec![sink, Box::new(html)]));
+    }
     let summary = app::run_scan(engine, options, sink.as_mut())?;
     Ok(summary.exit_code())
 }
@@ -176,6 +187,58 @@ fn fingerprinter(args: &ScanArgs) -> Result<Fingerprinter> {
         Some(k) if !k.is_empty() => Ok(Fingerprinter::from_secret(k.as_encoded_bytes())),
         _ => Ok(Fingerprinter::random()),
     }
+}
+
+/// The scan parameters reports print (`inventory-json`, `--html`): what
+/// was asked for, so a reader can judge the coverage. Never the key.
+fn report_parameters(args: &ScanArgs) -> serde_json::Map<String, serde_json::Value> {
+    use clap::ValueEnum as _;
+    use serde_json::json;
+    let name = |v: Option<clap::builder::PossibleValue>| v.map(|p| p.get_name().to_string());
+    let paths: Vec<String> = if args.paths.is_empty() {
+        vec![".".into()]
+    } else {
+        args.paths.iter().map(|p| p.display().to_string()).collect()
+    };
+    let key = if args.key_file.is_some() {
+        "key file"
+    } else if std::env::var_os("PIISCAN_KEY").is_some_and(|k| !k.is_empty()) {
+        "PIISCAN_KEY"
+    } else {
+        "per-run random key"
+    };
+    let mut m = serde_json::Map::new();
+    m.insert("paths".into(), json!(paths));
+    m.insert(
+        "format".into(),
+        json!(name(args.format.to_possible_value())),
+    );
+    // As typed: an f32 printed as f64 would show 0.800000011920929.
+    let min_confidence = (f64::from(args.min_confidence) * 1e4).round() / 1e4;
+    m.insert("min_confidence".into(), json!(min_confidence));
+    m.insert("fingerprint_key".into(), json!(key));
+    m.insert("max_filesize".into(), json!(args.max_filesize));
+    m.insert("globs".into(), json!(args.glob));
+    m.insert("respect_gitignore".into(), json!(args.respect_gitignore));
+    m.insert("skip_hidden".into(), json!(args.no_hidden));
+    m.insert("follow_links".into(), json!(args.follow));
+    let rule_files: Vec<String> = args
+        .rule_files
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    m.insert("rule_files".into(), json!(rule_files));
+    m.insert("select".into(), json!(args.select));
+    m.insert("ignore".into(), json!(args.ignore));
+    m.insert(
+        "input_format".into(),
+        json!(args.input_format.and_then(|f| name(f.to_possible_value()))),
+    );
+    m.insert("encoding".into(), json!(args.encoding));
+    m.insert("threads".into(), json!(args.threads));
+    let html = args.html.as_ref().map(|p| p.display().to_string());
+    m.insert("html".into(), json!(html));
+    m
 }
 
 /// `--debug` lines on stderr.

@@ -4,12 +4,9 @@
 //! Hand-written because they run per candidate on the hot path; they keep
 //! byte lengths unchanged so offsets stay valid.
 
-/// Lower-cases ASCII and Cyrillic (А-Я, Ё) in UTF-8, byte for byte, keeping
-/// the length so offsets stay valid. Hand-written because it runs per
-/// candidate and must not allocate or decode.
-pub fn lowercase_into(src: &[u8], out: &mut Vec<u8>) {
-    out.clear();
-    out.extend_from_slice(src);
+/// Lower-cases ASCII and Cyrillic (А-Я, Ё) in UTF-8 in place, byte for
+/// byte: every such letter keeps its length, so offsets stay valid.
+pub fn fold_in_place(out: &mut [u8]) {
     let mut i = 0;
     while i < out.len() {
         let b = out[i];
@@ -40,34 +37,9 @@ pub fn lowercase_into(src: &[u8], out: &mut Vec<u8>) {
 
 /// Lower-cases a short word into `out`; `None` when it does not fit.
 pub fn lowercase_small<'a>(src: &[u8], out: &'a mut [u8; 32]) -> Option<&'a [u8]> {
-    if src.len() > out.len() {
-        return None;
-    }
-    let out = &mut out[..src.len()];
+    let out = out.get_mut(..src.len())?;
     out.copy_from_slice(src);
-    let mut i = 0;
-    while i < out.len() {
-        let b = out[i];
-        if b.is_ascii_uppercase() {
-            out[i] = b + 32;
-        } else if b == 0xD0 && i + 1 < out.len() {
-            let c = out[i + 1];
-            match c {
-                0x90..=0x9F => out[i + 1] = c + 0x20,
-                0xA0..=0xAF => {
-                    out[i] = 0xD1;
-                    out[i + 1] = c - 0x20;
-                }
-                0x81 => {
-                    out[i] = 0xD1;
-                    out[i + 1] = 0x91;
-                }
-                _ => {}
-            }
-            i += 1;
-        }
-        i += 1;
-    }
+    fold_in_place(out);
     Some(out)
 }
 
@@ -77,16 +49,15 @@ mod tests {
 
     #[test]
     fn lowercases_cyrillic_and_ascii() {
-        let mut out = Vec::new();
-        lowercase_into("ПАСПОРТ Серия ЁЛКА Dob".as_bytes(), &mut out);
+        let mut out = "ПАСПОРТ Серия ЁЛКА Dob".as_bytes().to_vec();
+        fold_in_place(&mut out);
+        assert_eq!(String::from_utf8(out).unwrap(), "паспорт серия ёлка dob");
+        let mut upper = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+            .to_uppercase()
+            .into_bytes();
+        fold_in_place(&mut upper);
         assert_eq!(
-            String::from_utf8(out.clone()).unwrap(),
-            "паспорт серия ёлка dob"
-        );
-        let upper = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя".to_uppercase();
-        lowercase_into(upper.as_bytes(), &mut out);
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
+            String::from_utf8(upper).unwrap(),
             "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
         );
         let mut small = [0u8; 32];

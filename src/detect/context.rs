@@ -28,7 +28,7 @@ impl RuleMask {
 }
 
 /// Bytes of text before a candidate searched for context words.
-pub const WINDOW_BEFORE: usize = 64;
+pub const WINDOW_BEFORE: usize = 48;
 /// Bytes after a candidate (for "1984 г.р.", "(мобильный)").
 pub const WINDOW_AFTER: usize = 24;
 
@@ -123,8 +123,11 @@ impl ContextMatcher {
     pub fn scan(&self, buf: &[u8], start: usize, end: usize, out: &mut ContextHits) {
         out.hits.clear();
         let Some(ac) = &self.ac else { return };
-        let lo = floor_char_boundary(buf, start.saturating_sub(WINDOW_BEFORE));
+        let lo = window_start(buf, start);
+        // The after-window ends with the line: a "DOB:" on the next line
+        // belongs to the next value.
         let hi = (end + WINDOW_AFTER).min(buf.len());
+        let hi = memchr::memchr(b'\n', &buf[end..hi]).map_or(hi, |i| end + i);
         // Before-window: distance = bytes from the word's end to the candidate.
         for m in ac.find_iter(&buf[lo..start]) {
             if at_word_start(buf, lo + m.start()) {
@@ -141,8 +144,8 @@ impl ContextMatcher {
         }
     }
 
-    /// (context word near, negative word nearer than any context word).
-    pub fn verdict(&self, hits: &ContextHits, rule: RuleId) -> (bool, bool) {
+    /// What the words around a candidate say about `rule`.
+    pub fn verdict(&self, hits: &ContextHits, rule: RuleId) -> Verdict {
         let mut best_pos: Option<usize> = None;
         let mut best_neg: Option<usize> = None;
         for &(dist, pat) in &hits.hits {
@@ -150,7 +153,7 @@ impl ContextMatcher {
             if pos.has(rule) {
                 best_pos = Some(best_pos.map_or(dist, |d| d.min(dist)));
             }
-            if neg.has(rule) {
+            if neg.has(rule) && dist <= NEGATIVE_REACH {
                 best_neg = Some(best_neg.map_or(dist, |d| d.min(dist)));
             }
         }
@@ -159,7 +162,48 @@ impl ContextMatcher {
             (Some(_), None) => true,
             _ => false,
         };
-        (best_pos.is_some(), negative)
+        Verdict {
+            nearest: best_pos,
+            negative,
+        }
+    }
+}
+
+/// A negative word argues only when it stands this close ("заказ
+/// 2024011512345"); further away it usually belongs to something else
+/// ("order-service: otp sms sent to +7…").
+const NEGATIVE_REACH: usize = 24;
+
+/// The context verdict for one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    /// Distance in bytes to the nearest context word, if any.
+    pub nearest: Option<usize>,
+    /// A negative word is near and nearer than any context word.
+    pub negative: bool,
+}
+
+impl Verdict {
+    pub fn near(&self) -> bool {
+        self.nearest.is_some()
+    }
+}
+
+/// Where the before-window starts: at most [`WINDOW_BEFORE`] bytes back,
+/// and not before the start of the value's line, unless the value opens
+/// its line (then the line before may hold the label: "Паспорт:\n4508 …").
+fn window_start(buf: &[u8], start: usize) -> usize {
+    let lo = floor_char_boundary(buf, start.saturating_sub(WINDOW_BEFORE));
+    match memchr::memrchr(b'\n', &buf[lo..start]) {
+        Some(i) => {
+            let line_start = lo + i + 1;
+            if buf[line_start..start].iter().all(u8::is_ascii_whitespace) {
+                lo
+            } else {
+                line_start
+            }
+        }
+        None => lo,
     }
 }
 
@@ -200,7 +244,8 @@ mod tests {
         let mut check = |text: &str| {
             let start = text.find('#').unwrap();
             m.scan(text.as_bytes(), start, start + 1, &mut hits);
-            m.verdict(&hits, phone)
+            let v = m.verdict(&hits, phone);
+            (v.near(), v.negative)
         };
         assert_eq!(check("Тел.: #"), (true, false));
         assert_eq!(check("ТЕЛЕФОН #"), (true, false));
@@ -209,5 +254,10 @@ mod tests {
         assert_eq!(check("заказ #"), (false, true));
         // A phone word nearer than an order word: context wins.
         assert_eq!(check("заказ 5, тел #"), (true, false));
+        // A far negative word does not argue; words on another line do not count.
+        assert_eq!(check("order-service: otp sms sent to #"), (false, false));
+        assert_eq!(check("тел\nx #"), (false, false));
+        // A value opening its line takes the label from the line before.
+        assert_eq!(check("Телефон:\n#"), (true, false));
     }
 }

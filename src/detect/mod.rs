@@ -22,7 +22,7 @@ pub mod words;
 use crate::extract::Locator;
 use crate::finding::{Kind, Location, Signals};
 use anyhow::Result;
-use context::{ContextHits, ContextMatcher};
+use context::{ContextHits, ContextMatcher, RuleMask};
 pub use rules::{Example, Rule, RuleId, RuleSet};
 use tokenizer::{Builtin, Cand, TokScratch, Tokenizer};
 
@@ -84,6 +84,7 @@ pub struct Scratch {
     tok: TokScratch,
     cands: Vec<Cand>,
     hits: ContextHits,
+    hint_cache: std::collections::HashMap<String, RuleMask>,
     regex_cache: Option<regex_automata::meta::Cache>,
     name_hits: Vec<names::NameHit>,
     address_hits: Vec<address::AddressHit>,
@@ -188,7 +189,7 @@ impl Engine {
                 let pos = l.base + cands[i].start as u64;
                 l.locator.locate(buf, l.base, pos)
             });
-            if let Some(d) = self.choose(buf, &cands[i..j], field, scratch) {
+            if let Some(d) = self.choose(buf, &mut cands[i..j], field, scratch) {
                 out.push(d);
             }
             i = j;
@@ -259,53 +260,80 @@ impl Engine {
         resume
     }
 
+    /// The rules whose column hints match a field name, cached per name
+    /// (a file has few distinct columns or keys; the cache is dropped when
+    /// it grows past a bound, e.g. on JSON with data in its keys).
+    fn hinted_rules(&self, name: &str, scratch: &mut Scratch) -> RuleMask {
+        if let Some(mask) = scratch.hint_cache.get(name) {
+            return *mask;
+        }
+        let lower = name.to_lowercase();
+        let mut mask = RuleMask::default();
+        for (i, hints) in self.column_hints.iter().enumerate() {
+            if hints.iter().any(|h| field_matches(&lower, h)) {
+                mask.set(i as RuleId);
+            }
+        }
+        if scratch.hint_cache.len() >= 1024 {
+            scratch.hint_cache.clear();
+        }
+        scratch.hint_cache.insert(name.to_string(), mask);
+        mask
+    }
+
     /// Scores the alternatives for one span and keeps the best.
     fn choose(
         &self,
         buf: &[u8],
-        alts: &[Cand],
+        alts: &mut [Cand],
         field: Option<crate::extract::FieldInfo>,
         scratch: &mut Scratch,
     ) -> Option<Detection> {
-        let field_lower = field
-            .as_ref()
-            .and_then(|f| f.field.as_deref())
-            .map(str::to_lowercase);
+        let hint_mask = match field.as_ref().and_then(|f| f.field.as_deref()) {
+            Some(name) => self.hinted_rules(name, scratch),
+            None => RuleMask::default(),
+        };
         let (start, end) = (alts[0].start, alts[0].end);
         self.context.scan(buf, start, end, &mut scratch.hits);
-        let mut best: Option<Detection> = None;
-        for c in alts {
+        // Among alternatives for one span (a 10-digit run: phone, INN or
+        // passport), the one whose context word stands nearest wins; with
+        // no context for any, the most confident.
+        let mut best: Option<(Option<usize>, usize, Detection)> = None;
+        for (k, c) in alts.iter().enumerate() {
             let Some(rule_id) = self.builtin_rule[c.class.index()] else {
                 continue;
             };
-            let hinted = field_lower.as_deref().is_some_and(|f| {
-                self.column_hints[rule_id as usize]
-                    .iter()
-                    .any(|h| field_matches(f, h))
-            });
+            let hinted = hint_mask.has(rule_id);
             let mut signals = c.signals;
             if hinted {
                 signals.insert(Signals::COLUMN_HINT);
             }
-            let scored = self.score(
-                rule_id,
-                c.start,
-                c.end,
-                signals,
-                c.needs_context,
-                &scratch.hits,
-            );
-            if let Some(d) = scored
-                && best.as_ref().is_none_or(|b| d.confidence > b.confidence)
-            {
-                best = Some(Detection {
-                    norm: c.norm.clone(),
-                    location: field.as_ref().map(|f| f.location.clone()),
-                    ..d
-                });
+            let verdict = self.context.verdict(&scratch.hits, rule_id);
+            // A column hint is the nearest context there is.
+            let nearest = if hinted { Some(0) } else { verdict.nearest };
+            let Some(d) = self.score(rule_id, c.start, c.end, signals, c.needs_context, verdict)
+            else {
+                continue;
+            };
+            let better = match &best {
+                None => true,
+                Some((best_near, _, b)) => match (nearest, best_near) {
+                    (Some(n), Some(bn)) => n < *bn || (n == *bn && d.confidence > b.confidence),
+                    (Some(_), None) => true,
+                    (None, Some(_)) => false,
+                    (None, None) => d.confidence > b.confidence,
+                },
+            };
+            if better {
+                best = Some((nearest, k, d));
             }
         }
-        best
+        // The winner takes its candidate's normalised value: no copy.
+        best.map(|(_, k, d)| Detection {
+            norm: std::mem::take(&mut alts[k].norm),
+            location: field.map(|f| f.location),
+            ..d
+        })
     }
 
     fn score(
@@ -315,10 +343,11 @@ impl Engine {
         end: usize,
         mut signals: Signals,
         needs_context: bool,
-        hits: &ContextHits,
+        verdict: context::Verdict,
     ) -> Option<Detection> {
         let rule = self.rules.get(rule_id);
-        let (near_word, negative) = self.context.verdict(hits, rule_id);
+        let near_word = verdict.near();
+        let negative = verdict.negative;
         let near = near_word || signals.contains(Signals::COLUMN_HINT);
         if (rule.spec.requires_context || needs_context) && !near {
             return None;
@@ -392,7 +421,8 @@ impl Engine {
                 Signals::VALIDATED
             };
             self.context.scan(buf, s, e, &mut scratch.hits);
-            if let Some(mut d) = self.score(rule_id, s, e, signals, false, &scratch.hits) {
+            let verdict = self.context.verdict(&scratch.hits, rule_id);
+            if let Some(mut d) = self.score(rule_id, s, e, signals, false, verdict) {
                 d.norm = input;
                 out.push(d);
             }

@@ -147,6 +147,17 @@ pub const MAX_CANDIDATE_LEN: usize = 320;
 const MAX_GROUPS: usize = 12;
 const MAX_DIGITS: usize = 24;
 
+/// What stands before a sub-range of a chain.
+#[derive(Clone, Copy)]
+struct Prefix {
+    /// A `+` right before the first digit.
+    plus: bool,
+    /// A `(` right before the first digit: "(916) 123-45-67".
+    paren: bool,
+    /// The sub-range starts the chain.
+    chain_start: bool,
+}
+
 #[derive(Clone, Copy, Default)]
 struct Group {
     start: usize,
@@ -350,8 +361,11 @@ impl Tokenizer {
                     buf,
                     &groups[a..b],
                     &seps[a..b - 1],
-                    a == 0 && plus,
-                    a == 0 && paren,
+                    Prefix {
+                        plus: a == 0 && plus,
+                        paren: a == 0 && paren,
+                        chain_start: a == 0,
+                    },
                     scratch,
                     out,
                 );
@@ -381,8 +395,7 @@ impl Tokenizer {
         buf: &[u8],
         groups: &[Group],
         seps: &[Sep],
-        plus: bool,
-        paren: bool,
+        prefix: Prefix,
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) {
@@ -476,7 +489,11 @@ impl Tokenizer {
                     (Signals::VALIDATED.union(formatted), false),
                     d.to_vec(),
                 );
-                return;
+                // A bare 13-digit run may as well be an OGRN: let context
+                // choose between the two.
+                if !(single && l == 13) {
+                    return;
+                }
             }
         }
 
@@ -510,7 +527,7 @@ impl Tokenizer {
         }
 
         // Phones.
-        self.phone(buf, groups, lens, d, plus, paren, dots, scratch, out);
+        self.phone(buf, groups, lens, d, prefix, dots, scratch, out);
 
         // Bank accounts are also printed by their parts: 40817 810 0 9991 0004312.
         if l == 20
@@ -625,16 +642,20 @@ impl Tokenizer {
         groups: &[Group],
         lens: &[usize],
         d: &[u8],
-        plus: bool,
-        paren: bool,
+        prefix: Prefix,
         dots: bool,
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) {
+        let Prefix { plus, paren, .. } = prefix;
         let l = d.len();
         let ng = groups.len();
         let single = ng == 1;
-        let intl_prefix = plus || d.starts_with(b"810") && l > 11 || d.starts_with(b"00");
+        // 810 / 00 dialling prefixes only open a chain: inside one ("4000
+        // 0053 4735 3252") they are just digits.
+        let dialled =
+            prefix.chain_start && (d.starts_with(b"810") && l > 11 || d.starts_with(b"00"));
+        let intl_prefix = plus || dialled;
         let plausible_len = if intl_prefix {
             (8..=17).contains(&l)
         } else {
@@ -642,6 +663,13 @@ impl Tokenizer {
                 || l == 10 && matches!(d[0], b'3' | b'4' | b'8' | b'9')
         };
         if !plausible_len {
+            return;
+        }
+        // A bare 11-digit run whose national part starts with 7 would be a
+        // Kazakh number: in Russian data it is far more often an id, and
+        // checking it costs a libphonenumber call. Written as +7 or with
+        // separators it is still checked.
+        if single && !plus && l == 11 && d[1] == b'7' {
             return;
         }
         // Phone groupings: unbroken, or groups of 2..5 digits with at most
@@ -903,6 +931,11 @@ impl Tokenizer {
             e += 1;
         }
         while e > colon && buf[e - 1] == b'.' {
+            e -= 1;
+        }
+        // "from 2001:db8::1: invalid password": a lone trailing colon is
+        // punctuation, a trailing "::" is part of the address.
+        if e > colon + 1 && buf[e - 1] == b':' && buf[e - 2] != b':' {
             e -= 1;
         }
         let text = &buf[s..e];

@@ -8,17 +8,23 @@
 //! is set).
 
 mod csv;
+pub mod html;
 mod json;
+pub mod markdown;
+mod tee;
 mod text;
 
 use crate::app::{FileResult, FileStatus, Summary};
 use crate::finding::Finding;
+use crate::inventory::{self, InventorySink, ReportMeta};
 use serde_json::{Value, json};
 
 use std::io::{self, Write};
 
 pub use self::csv::CsvSink;
+pub use html::HtmlSink;
 pub use json::{JsonSink, JsonlSink};
+pub use tee::Tee;
 pub use text::TextSink;
 
 /// A consumer of scan results.
@@ -38,6 +44,13 @@ pub enum Format {
     Json,
     /// One CSV row per finding.
     Csv,
+    /// The inventory as one JSON document: one entry per file × location
+    /// (column, table.column, JSON field, CDR field) × kind.
+    InventoryJson,
+    /// The inventory as CSV: one row per file × location × kind.
+    InventoryCsv,
+    /// A compact inventory summary in markdown, for CI job pages.
+    Markdown,
 }
 
 /// Makes the sink for a format, writing to `out`.
@@ -47,6 +60,37 @@ pub fn for_format(format: Format, out: Box<dyn Write + Send>, color: bool) -> Bo
         Format::Jsonl => Box::new(JsonlSink::new(out)),
         Format::Json => Box::new(JsonSink::new(out)),
         Format::Csv => Box::new(CsvSink::new(out)),
+        Format::InventoryJson | Format::InventoryCsv | Format::Markdown => {
+            Box::new(InventorySink::new(
+                out,
+                ReportMeta::default(),
+                inventory_render(format).unwrap_or(inventory::write_json),
+            ))
+        }
+    }
+}
+
+/// The renderer of an inventory format (`None`: a per-finding format).
+fn inventory_render(format: Format) -> Option<inventory::Render> {
+    match format {
+        Format::InventoryJson => Some(inventory::write_json),
+        Format::InventoryCsv => Some(inventory::write_csv),
+        Format::Markdown => Some(markdown::write),
+        _ => None,
+    }
+}
+
+/// Like [`for_format`], with the report metadata (scan date, parameters)
+/// that the inventory formats print.
+pub fn for_report(
+    format: Format,
+    out: Box<dyn Write + Send>,
+    color: bool,
+    meta: ReportMeta,
+) -> Box<dyn Sink> {
+    match inventory_render(format) {
+        Some(render) => Box::new(InventorySink::new(out, meta, render)),
+        None => for_format(format, out, color),
     }
 }
 
@@ -112,9 +156,35 @@ pub fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
+/// Appends `s` as a JSON string literal. Hand-written: it runs for several
+/// fields of every finding, and most strings need no escaping at all.
 fn push_json_str(out: &mut Vec<u8>, s: &str) {
-    // serde_json's escaping; writing into a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    out.push(b'"');
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1F => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[from..i]);
+        if esc.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[(b >> 4) as usize]);
+            out.push(HEX[(b & 15) as usize]);
+        } else {
+            out.extend_from_slice(esc);
+        }
+        from = i + 1;
+    }
+    out.extend_from_slice(&bytes[from..]);
+    out.push(b'"');
 }
 
 /// Confidence with two decimals, as `round2` rounds it: 0.95, 0.9, 1.
@@ -164,4 +234,23 @@ pub fn summary_json(s: &Summary) -> Value {
         "throughput_mb_s": (s.throughput_mb_s() * 10.0).round() / 10.0,
         "fingerprints_comparable_across_runs": s.fingerprints_stable,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn json_strings_escape_like_serde() {
+        for s in [
+            "plain",
+            "quote\" back\\slash",
+            "ctl\u{1}\n\t\r",
+            "Иванова «А»",
+            "",
+        ] {
+            let mut out = Vec::new();
+            super::push_json_str(&mut out, s);
+            let back: String = serde_json::from_slice(&out).unwrap();
+            assert_eq!(back, s);
+        }
+    }
 }
