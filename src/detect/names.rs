@@ -685,8 +685,10 @@ impl NameMatcher {
             self.analyse_cached(buf, &mut parts[0], lower, cache);
             // Score-0 readings (unknown surnames) only ever start a
             // three-part name.
+            // With a fourth word (`Получатель Павел Олегович Соколов`) the
+            // name more likely starts at the second one.
             let useful = parts[0].readings.iter().any(|r| r.score > 0);
-            if !useful && (parts.len() < 3 || parts[0].readings.n == 0) {
+            if !useful && (parts.len() != 3 || parts[0].readings.n == 0) {
                 return None;
             }
         }
@@ -886,7 +888,9 @@ impl NameMatcher {
             // Any declinable word may be a surname we do not know
             // (Зильберштейном), but only as the third part next to a first
             // name and a patronymic: score 0.
-            let unknown = matches!(rule.family, Family::Consonant | Family::SoftSign);
+            // Agent nouns (получатель, заявитель) are not surnames.
+            let unknown = matches!(rule.family, Family::Consonant | Family::SoftSign)
+                && !ends(lemma, "тель".as_bytes());
             if !listed && !shaped && !unknown {
                 continue;
             }

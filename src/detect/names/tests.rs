@@ -71,6 +71,16 @@ fn russian_orders() {
     );
     full("Уважаемый Иван Петрович!", "Иван Петрович");
     full("Подпись: Сергей Есенин.", "Сергей Есенин");
+    // A capitalised noun before F P S is not an unknown surname.
+    full(
+        "Получатель Павел Олегович Соколов, адрес",
+        "Павел Олегович Соколов",
+    );
+    // An unknown surname completes a first name and patronymic.
+    full(
+        "Я встречался с Аркадием Борисовичем Зильберштейном вчера",
+        "Аркадием Борисовичем Зильберштейном",
+    );
 }
 
 #[test]
