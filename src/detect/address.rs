@@ -150,9 +150,25 @@ impl AddressMatcher {
                 !(i > 0
                     && (buf[i - 1].is_ascii_alphanumeric()
                         || matches!(buf[i - 1], b'.' | b'-' | b'/' | b':')))
+            } else if b.is_ascii_alphabetic() {
+                // Latin words are never anchors: skip them whole.
+                while i < limit && buf[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                continue;
             } else if b == 0xD0 || b == 0xD1 {
-                // A lower-case Cyrillic word start.
-                letter_len(buf, i) == 2 && !is_upper_at(buf, i) && !letter_before(buf, i)
+                if letter_len(buf, i) != 2 {
+                    i += 1;
+                    continue;
+                }
+                // A lower-case Cyrillic word start; any other word is
+                // skipped whole.
+                let start = !is_upper_at(buf, i) && !letter_before(buf, i);
+                if !start {
+                    i = skip_token(buf, i);
+                    continue;
+                }
+                true
             } else {
                 false
             };
@@ -427,7 +443,18 @@ fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
             return None;
         }
     }
-    if e == p {
+    if e == p || e - p > 22 {
+        return None;
+    }
+    // Cheap filter before the look-up: a keyword is followed by its dot,
+    // a comma or line end, or a space and a capital or a digit. Most words
+    // of prose are followed by a space and a lower-case word.
+    let follows_ok = match buf.get(e) {
+        None | Some(b'.' | b',' | b';' | b'\n' | b'\r') => true,
+        Some(b' ') => is_upper_at(buf, e + 1) || buf.get(e + 1).is_some_and(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !follows_ok {
         return None;
     }
     lower_into(&buf[p..e], lower);

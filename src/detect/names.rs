@@ -579,7 +579,17 @@ impl NameMatcher {
             let lead = b.is_ascii_uppercase()
                 || (b == 0xD0 && matches!(buf.get(i + 1), Some(0x81 | 0x90..=0xAF)));
             if !lead {
-                i += 1;
+                // A lower-case letter or a digit: nothing in the rest of its
+                // word can start a name either.
+                if b.is_ascii_lowercase() || b.is_ascii_digit() {
+                    while i < to && buf[i].is_ascii_alphanumeric() {
+                        i += 1;
+                    }
+                } else if letter_len(buf, i) == 2 {
+                    i = skip_word(buf, i);
+                } else {
+                    i += 1;
+                }
                 continue;
             }
             if !word_start_ok(buf, i) {
