@@ -30,7 +30,15 @@
 //! scores 2 (dictionary), or 1 (shape only, or a name that is also a common
 //! word: `Вера`, `Роза`, `Will`, `Grant`). A name is strong at 3+ points for
 //! two parts and 4+ for three; one point less makes it weak (reported only
-//! with a context word or column hint).
+//! with a context word or column hint). Two everyday English words
+//! (`Mark Brown`) become strong when they stand alone mid-sentence or in a
+//! field, not at a sentence start or inside a Title Case run.
+//!
+//! Unknown surnames score 0 and only complete a name: a declinable
+//! Cyrillic word after a first name and a patronymic (`Аркадием
+//! Борисовичем Зильберштейном`), or a capitalised Latin word that no
+//! dictionary knows, not even SCOWL's word list, after a known first name
+//! (`Dwayne Koppen`).
 //!
 //! A single first name or surname is not a full name: it is reported only
 //! right after a strong address word (`Уважаемый Иван`, `Dear John`,
