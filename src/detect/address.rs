@@ -117,6 +117,19 @@ fn keyword(w: &str) -> Option<Kw> {
     })
 }
 
+/// Bytes where an anchor may start: digits and Cyrillic lead bytes; ASCII
+/// letters too, so that Latin words are skipped whole.
+static WORTH_A_LOOK: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == 0xD0 || b == 0xD1;
+        c += 1;
+    }
+    t
+};
+
 // Component flags.
 const INDEX: u16 = 1;
 const COUNTRY: u16 = 2;
@@ -145,6 +158,13 @@ impl AddressMatcher {
         let mut i = from;
         let mut done = from; // no new address may start before this
         while i < limit {
+            // Tight skip over bytes that cannot start an anchor.
+            while i < limit && !WORTH_A_LOOK[buf[i] as usize] {
+                i += 1;
+            }
+            if i >= limit {
+                break;
+            }
             let b = buf[i];
             let anchor = if b.is_ascii_digit() {
                 !(i > 0

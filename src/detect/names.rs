@@ -582,7 +582,14 @@ impl NameMatcher {
         let mut cache = Cache::default();
         let mut i = from;
         while i < to {
-            // Skip to a capital letter that starts a word.
+            // Skip to a capital letter that starts a word: first, tightly,
+            // over bytes that are neither letters nor digits.
+            while i < to && !WORTH_A_LOOK[buf[i] as usize] {
+                i += 1;
+            }
+            if i >= to {
+                break;
+            }
             let b = buf[i];
             let lead = b.is_ascii_uppercase()
                 || (b == 0xD0 && matches!(buf.get(i + 1), Some(0x81 | 0x90..=0xAF)));
@@ -1453,6 +1460,19 @@ const SURNAME_RULES: &[SurnameRule] = &[
 ];
 
 // ---------------------------------------------------------------- scanning
+
+/// Bytes that begin a word (ASCII letters and digits, Cyrillic lead
+/// bytes); everything else is skipped in a tight loop.
+static WORTH_A_LOOK: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == 0xD0 || b == 0xD1;
+        c += 1;
+    }
+    t
+};
 
 /// May a name word start at `i`? Not inside a word, a path, an e-mail,
 /// an identifier or a markup tag.
