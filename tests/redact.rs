@@ -347,8 +347,9 @@ fn windows_1251_stays_windows_1251() {
     );
     let (decoded, had_errors) = encoding_rs::WINDOWS_1251.decode_without_bom_handling(&out);
     assert!(!had_errors);
+    // Names are personal data too (and detected since the names work).
     assert!(
-        decoded.contains("Иванова Анна Сергеевна;+7 *** ***-**-89;"),
+        decoded.contains(";+7 *** ***-**-89;") && !decoded.contains("Иванова"),
         "{decoded}"
     );
     assert!(decoded.contains(";позвонить вечером\n"), "{decoded}");

@@ -14,6 +14,10 @@
 pub mod context;
 pub mod rules;
 pub mod tokenizer;
+// Names and addresses (dictionary + shape detectors; see their docs).
+pub mod address;
+pub mod names;
+pub mod words;
 
 use crate::extract::Locator;
 use crate::finding::{Kind, Location, Signals};
@@ -63,6 +67,9 @@ pub struct Engine {
     /// Lower-cased column hints per rule.
     column_hints: Vec<Vec<String>>,
     user: Option<UserRules>,
+    /// Name and address matchers, built only when their rules are enabled.
+    names: Option<names::NameMatcher>,
+    address: Option<address::AddressMatcher>,
 }
 
 #[derive(Debug)]
@@ -82,6 +89,8 @@ pub struct Scratch {
     hits: ContextHits,
     hint_cache: std::collections::HashMap<String, RuleMask>,
     regex_cache: Option<regex_automata::meta::Cache>,
+    name_hits: Vec<names::NameHit>,
+    address_hits: Vec<address::AddressHit>,
 }
 
 impl Engine {
@@ -129,6 +138,11 @@ impl Engine {
                     .collect()
             })
             .collect();
+        let on = |bs: &[Builtin]| bs.iter().any(|b| builtin_rule[b.index()].is_some());
+        let names = on(&[Builtin::PersonRu, Builtin::PersonEn, Builtin::PersonPartial])
+            .then(names::NameMatcher::new);
+        let address =
+            on(&[Builtin::AddressRu, Builtin::AddressUs]).then(address::AddressMatcher::new);
         Ok(Engine {
             rules,
             tokenizer,
@@ -136,6 +150,8 @@ impl Engine {
             context,
             column_hints,
             user,
+            names,
+            address,
         })
     }
 
@@ -168,6 +184,7 @@ impl Engine {
         let resume = self
             .tokenizer
             .scan(buf, from, to, eof, &mut scratch.tok, &mut scratch.cands);
+        let resume = resume.max(self.scan_names_addresses(buf, from, to, scratch));
         let mut cands = std::mem::take(&mut scratch.cands);
         if located.is_some() {
             // Locators answer offsets in increasing order.
@@ -194,6 +211,64 @@ impl Engine {
             self.scan_user_rules(user, buf, from, to, scratch, out);
         }
         resolve_overlaps(out, first_new);
+        resume
+    }
+
+    /// Runs the name and address matchers over `from..to` and appends their
+    /// hits as candidates, each in its own group, so context scoring, column
+    /// hints and overlap resolution treat them like every other rule.
+    /// Returns the end of the last hit (the next scan must not start inside
+    /// a name or address that ran past `to`).
+    fn scan_names_addresses(
+        &self,
+        buf: &[u8],
+        from: usize,
+        to: usize,
+        scratch: &mut Scratch,
+    ) -> usize {
+        use names::{Lang, Strength};
+        let mut resume = to;
+        if let Some(m) = &self.names {
+            scratch.name_hits.clear();
+            m.find(buf, from, to, &mut scratch.name_hits);
+            for h in scratch.name_hits.drain(..) {
+                let class = match (h.strength, h.lang) {
+                    (Strength::Partial, _) => Builtin::PersonPartial,
+                    (_, Lang::Ru) => Builtin::PersonRu,
+                    (_, Lang::En) => Builtin::PersonEn,
+                };
+                resume = resume.max(h.end);
+                scratch.cands.push(Cand {
+                    class,
+                    start: h.start,
+                    end: h.end,
+                    group: scratch.tok.new_group(),
+                    signals: h.signals,
+                    needs_context: h.strength != Strength::Full,
+                    norm: h.norm,
+                });
+            }
+        }
+        if let Some(m) = &self.address {
+            scratch.address_hits.clear();
+            m.find(buf, from, to, &mut scratch.address_hits);
+            for h in scratch.address_hits.drain(..) {
+                let class = match h.lang {
+                    Lang::Ru => Builtin::AddressRu,
+                    Lang::En => Builtin::AddressUs,
+                };
+                resume = resume.max(h.end);
+                scratch.cands.push(Cand {
+                    class,
+                    start: h.start,
+                    end: h.end,
+                    group: scratch.tok.new_group(),
+                    signals: h.signals,
+                    needs_context: h.strength != Strength::Full,
+                    norm: h.norm,
+                });
+            }
+        }
         resume
     }
 

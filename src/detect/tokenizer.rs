@@ -56,10 +56,17 @@ pub enum Builtin {
     BirthPlace,
     Geo,
     GeoCoord,
+    // Served by the name and address matchers (names.rs, address.rs), not
+    // by the trigger scan; listed here so rules bind to them by id.
+    PersonRu,
+    PersonEn,
+    PersonPartial,
+    AddressRu,
+    AddressUs,
 }
 
 impl Builtin {
-    pub const ALL: [Builtin; 32] = [
+    pub const ALL: [Builtin; 37] = [
         Builtin::Email,
         Builtin::PhoneRu,
         Builtin::PhoneRuBare,
@@ -92,6 +99,11 @@ impl Builtin {
         Builtin::BirthPlace,
         Builtin::Geo,
         Builtin::GeoCoord,
+        Builtin::PersonRu,
+        Builtin::PersonEn,
+        Builtin::PersonPartial,
+        Builtin::AddressRu,
+        Builtin::AddressUs,
     ];
 
     /// The rule id in `rules/builtin.toml` this matcher serves.
@@ -129,6 +141,11 @@ impl Builtin {
             Builtin::BirthPlace => "birth_place",
             Builtin::Geo => "geo",
             Builtin::GeoCoord => "geo.coordinate",
+            Builtin::PersonRu => "person.ru",
+            Builtin::PersonEn => "person.en",
+            Builtin::PersonPartial => "person.partial",
+            Builtin::AddressRu => "address.ru",
+            Builtin::AddressUs => "address.us",
         }
     }
 
@@ -221,6 +238,16 @@ pub struct TokScratch {
     /// The buffer being scanned ends where the input ends (a value that
     /// touches its end is complete).
     eof: bool,
+}
+
+impl TokScratch {
+    /// A fresh group number for candidates made outside the trigger scan
+    /// (names, addresses), so they never join a tokenizer group.
+    pub fn new_group(&mut self) -> u32 {
+        let g = self.next_group;
+        self.next_group = g.wrapping_add(1);
+        g
+    }
 }
 
 impl Tokenizer {

@@ -803,26 +803,107 @@ pub fn tracking_no(rng: &mut Rng) -> String {
 
 // ------------------------------------------------------------------ names and addresses
 
-const RU_MALE: &[&str] = &[
-    "Иван",
-    "Сергей",
-    "Дмитрий",
-    "Алексей",
-    "Павел",
-    "Андрей",
-    "Михаил",
-    "Олег",
+/// Grammatical case of a planted Russian name: the templates choose one
+/// (`заявление от` + genitive, `встреча с` + instrumental, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Case {
+    Nom,
+    Gen,
+    Dat,
+    Acc,
+    Ins,
+    Loc,
+}
+
+impl Case {
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// First names with their six singular forms (nom, gen, dat, acc, ins,
+/// loc), written out: fleeting vowels (Павел → Павла, Лев → Льва) and ё
+/// (Пётр → Петра) defeat simple suffix rules.
+const RU_MALE: &[[&str; 6]] = &[
+    ["Иван", "Ивана", "Ивану", "Ивана", "Иваном", "Иване"],
+    ["Сергей", "Сергея", "Сергею", "Сергея", "Сергеем", "Сергее"],
+    [
+        "Дмитрий",
+        "Дмитрия",
+        "Дмитрию",
+        "Дмитрия",
+        "Дмитрием",
+        "Дмитрии",
+    ],
+    [
+        "Алексей",
+        "Алексея",
+        "Алексею",
+        "Алексея",
+        "Алексеем",
+        "Алексее",
+    ],
+    ["Павел", "Павла", "Павлу", "Павла", "Павлом", "Павле"],
+    ["Андрей", "Андрея", "Андрею", "Андрея", "Андреем", "Андрее"],
+    [
+        "Михаил",
+        "Михаила",
+        "Михаилу",
+        "Михаила",
+        "Михаилом",
+        "Михаиле",
+    ],
+    ["Олег", "Олега", "Олегу", "Олега", "Олегом", "Олеге"],
+    ["Пётр", "Петра", "Петру", "Петра", "Петром", "Петре"],
+    ["Лев", "Льва", "Льву", "Льва", "Львом", "Льве"],
+    ["Никита", "Никиты", "Никите", "Никиту", "Никитой", "Никите"],
+    ["Илья", "Ильи", "Илье", "Илью", "Ильёй", "Илье"],
+    ["Юрий", "Юрия", "Юрию", "Юрия", "Юрием", "Юрии"],
+    ["Игорь", "Игоря", "Игорю", "Игоря", "Игорем", "Игоре"],
 ];
-const RU_FEMALE: &[&str] = &[
-    "Анна",
-    "Мария",
-    "Елена",
-    "Ольга",
-    "Наталья",
-    "Татьяна",
-    "Ирина",
-    "Светлана",
+const RU_FEMALE: &[[&str; 6]] = &[
+    ["Анна", "Анны", "Анне", "Анну", "Анной", "Анне"],
+    ["Мария", "Марии", "Марии", "Марию", "Марией", "Марии"],
+    ["Елена", "Елены", "Елене", "Елену", "Еленой", "Елене"],
+    ["Ольга", "Ольги", "Ольге", "Ольгу", "Ольгой", "Ольге"],
+    [
+        "Наталья",
+        "Натальи",
+        "Наталье",
+        "Наталью",
+        "Натальей",
+        "Наталье",
+    ],
+    [
+        "Татьяна",
+        "Татьяны",
+        "Татьяне",
+        "Татьяну",
+        "Татьяной",
+        "Татьяне",
+    ],
+    ["Ирина", "Ирины", "Ирине", "Ирину", "Ириной", "Ирине"],
+    [
+        "Светлана",
+        "Светланы",
+        "Светлане",
+        "Светлану",
+        "Светланой",
+        "Светлане",
+    ],
+    ["Юлия", "Юлии", "Юлии", "Юлию", "Юлией", "Юлии"],
+    ["Дарья", "Дарьи", "Дарье", "Дарью", "Дарьей", "Дарье"],
+    ["Ксения", "Ксении", "Ксении", "Ксению", "Ксенией", "Ксении"],
+    [
+        "Екатерина",
+        "Екатерины",
+        "Екатерине",
+        "Екатерину",
+        "Екатериной",
+        "Екатерине",
+    ],
 ];
+/// Masculine surnames; feminine forms and cases follow from the ending.
 const RU_SURNAME_M: &[&str] = &[
     "Иванов",
     "Петров",
@@ -832,87 +913,258 @@ const RU_SURNAME_M: &[&str] = &[
     "Попов",
     "Лебедев",
     "Новиков",
+    "Ильин",
+    "Фомин",
+    "Островский",
+    "Вишневский",
+    "Шевченко",
+    "Римский-Корсаков",
 ];
-const RU_PATRONYMIC_M: &[&str] = &[
-    "Иванович",
-    "Сергеевич",
-    "Петрович",
-    "Алексеевич",
-    "Дмитриевич",
-    "Андреевич",
-];
-const RU_PATRONYMIC_F: &[&str] = &[
-    "Ивановна",
-    "Сергеевна",
-    "Петровна",
-    "Алексеевна",
-    "Дмитриевна",
-    "Андреевна",
+/// Patronymic stems: + ович/овна or + евич/евна.
+const RU_PATRONYMIC: &[(&str, &str)] = &[
+    ("Иван", "ов"),
+    ("Серге", "ев"),
+    ("Петр", "ов"),
+    ("Алексе", "ев"),
+    ("Дмитри", "ев"),
+    ("Андре", "ев"),
+    ("Никола", "ев"),
+    ("Михайл", "ов"),
+    ("Юрь", "ев"),
+    ("Олег", "ов"),
 ];
 const EN_FIRST: &[&str] = &[
-    "John", "Jane", "Michael", "Emily", "David", "Sarah", "James", "Laura",
+    "John", "Jane", "Michael", "Emily", "David", "Sarah", "James", "Laura", "Robert", "Jennifer",
+    "William", "Jessica",
 ];
 const EN_LAST: &[&str] = &[
-    "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Clark", "Walker", "Hall",
+    "Smith", "Johnson", "Brown", "Taylor", "Wilson", "Clark", "Walker", "Hall", "Anderson",
+    "Thompson", "Martinez", "Robinson",
 ];
 
-/// A Russian first name.
+/// A Russian first name (nominative).
 pub fn first_name_ru(rng: &mut Rng) -> &'static str {
     if rng.percent(50) {
-        rng.pick_str(RU_MALE)
+        rng.pick(RU_MALE)[0]
     } else {
-        rng.pick_str(RU_FEMALE)
+        rng.pick(RU_FEMALE)[0]
     }
 }
 
-/// A Russian full name, `Фамилия Имя Отчество` or `Имя Фамилия`, with
-/// the gender agreeing.
-pub fn person_ru(rng: &mut Rng) -> String {
-    let male = rng.percent(50);
-    let sur = *rng.pick(RU_SURNAME_M);
-    let (first, sur, patr) = if male {
-        (
-            rng.pick_str(RU_MALE),
-            sur.to_owned(),
-            *rng.pick(RU_PATRONYMIC_M),
-        )
-    } else {
-        (
-            rng.pick_str(RU_FEMALE),
-            format!("{sur}а"),
-            *rng.pick(RU_PATRONYMIC_F),
-        )
-    };
-    if rng.percent(70) {
-        format!("{sur} {first} {patr}")
-    } else {
-        format!("{first} {sur}")
+/// A surname in a case: -ов/-ин (+а, +у, +ым, +е; fem +а → -ой, -у),
+/// -ский (-ого, -ому, -им, -ом; fem -ая → -ой, -ую), -енко (fixed).
+fn surname_case(m: &str, male: bool, case: Case) -> String {
+    // Hyphenated: both parts decline.
+    if let Some((a, b)) = m.split_once('-') {
+        return format!(
+            "{}-{}",
+            surname_case(a, male, case),
+            surname_case(b, male, case)
+        );
     }
+    if m.ends_with("ко") {
+        return m.to_owned();
+    }
+    if let Some(stem) = m.strip_suffix("ий") {
+        let end = match (male, case) {
+            (true, Case::Nom) => "ий",
+            (true, Case::Gen | Case::Acc) => "ого",
+            (true, Case::Dat) => "ому",
+            (true, Case::Ins) => "им",
+            (true, Case::Loc) => "ом",
+            (false, Case::Nom) => "ая",
+            (false, Case::Acc) => "ую",
+            (false, _) => "ой",
+        };
+        return format!("{stem}{end}");
+    }
+    let end = match (male, case) {
+        (true, Case::Nom) => "",
+        (true, Case::Gen | Case::Acc) => "а",
+        (true, Case::Dat) => "у",
+        (true, Case::Ins) => "ым",
+        (true, Case::Loc) => "е",
+        (false, Case::Nom) => "а",
+        (false, Case::Acc) => "у",
+        (false, _) => "ой",
+    };
+    format!("{m}{end}")
+}
+
+fn patronymic_case(stem: (&str, &str), male: bool, case: Case) -> String {
+    let (base, link) = stem;
+    let end = match (male, case) {
+        (true, Case::Nom) => "ич",
+        (true, Case::Gen | Case::Acc) => "ича",
+        (true, Case::Dat) => "ичу",
+        (true, Case::Ins) => "ичем",
+        (true, Case::Loc) => "иче",
+        (false, Case::Nom) => "на",
+        (false, Case::Gen) => "ны",
+        (false, Case::Dat | Case::Loc) => "не",
+        (false, Case::Acc) => "ну",
+        (false, Case::Ins) => "ной",
+    };
+    format!("{base}{link}{end}")
+}
+
+/// The parts of one Russian person, in a case.
+struct RuPerson {
+    first: String,
+    sur: String,
+    patr: String,
+}
+
+fn ru_person(rng: &mut Rng, case: Case) -> RuPerson {
+    let male = rng.percent(50);
+    let forms = if male {
+        rng.pick(RU_MALE)
+    } else {
+        rng.pick(RU_FEMALE)
+    };
+    let sur = *rng.pick(RU_SURNAME_M);
+    let patr = *rng.pick(RU_PATRONYMIC);
+    RuPerson {
+        first: forms[case.index()].to_owned(),
+        sur: surname_case(sur, male, case),
+        patr: patronymic_case(patr, male, case),
+    }
+}
+
+/// First letter and a dot: `И.`
+fn initial(s: &str) -> String {
+    s.chars()
+        .next()
+        .map(|c| format!("{c}."))
+        .unwrap_or_default()
+}
+
+/// A Russian full name in the nominative, in one of the written orders:
+/// `Фамилия Имя Отчество`, `Имя Фамилия`, `Имя Отчество Фамилия`,
+/// `Фамилия И.О.`, `И. О. Фамилия`, `Фамилия Имя`, with the gender agreeing.
+pub fn person_ru(rng: &mut Rng) -> String {
+    let p = ru_person(rng, Case::Nom);
+    let (f, s, o) = (&p.first, &p.sur, &p.patr);
+    match rng.below(10) {
+        0..=3 => format!("{s} {f} {o}"),
+        4 | 5 => format!("{f} {s}"),
+        6 => format!("{f} {o} {s}"),
+        7 => format!("{s} {}{}", initial(f), initial(o)),
+        8 => format!("{} {} {s}", initial(f), initial(o)),
+        _ => format!("{s} {f}"),
+    }
+}
+
+/// A Russian full name in an oblique case (`Ивановой Анны Сергеевны`).
+pub fn person_ru_case(rng: &mut Rng, case: Case) -> String {
+    let p = ru_person(rng, case);
+    let (f, s, o) = (&p.first, &p.sur, &p.patr);
+    match rng.below(3) {
+        0 => format!("{s} {f} {o}"),
+        1 => format!("{f} {o} {s}"),
+        _ => format!("{f} {s}"),
+    }
+}
+
+/// A Russian name in Latin letters, as in passports and airline
+/// bookings (`Ivanov Ivan`, `Anna Petrova`, `Ivanova Anna Sergeevna`).
+pub fn person_ru_latin(rng: &mut Rng) -> String {
+    let p = ru_person(rng, Case::Nom);
+    let (f, s, o) = (translit(&p.first), translit(&p.sur), translit(&p.patr));
+    match rng.below(3) {
+        0 => format!("{s} {f}"),
+        1 => format!("{f} {s}"),
+        _ => format!("{s} {f} {o}"),
+    }
+}
+
+/// Passport-style transliteration (close to ICAO Doc 9303 as used in
+/// Russian passports since 2013; `ы` → `y`, `й` → `i`, `ю` → `iu`).
+fn translit(s: &str) -> String {
+    let mut out = String::new();
+    for ch in s.chars() {
+        let upper = ch.is_uppercase();
+        let lower = ch.to_lowercase().next().unwrap_or(ch);
+        let t = match lower {
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' | 'ё' | 'э' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' | 'й' => "i",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ъ' => "ie",
+            'ь' => "",
+            'ы' => "y",
+            'ю' => "iu",
+            'я' => "ia",
+            '-' => "-",
+            _ => "",
+        };
+        if upper {
+            let mut c = t.chars();
+            if let Some(first) = c.next() {
+                out.extend(first.to_uppercase());
+                out.push_str(c.as_str());
+            }
+        } else {
+            out.push_str(t);
+        }
+    }
+    out
 }
 
 /// A Russian female first name (operators: the chat templates use
 /// feminine verb forms).
 pub fn first_name_ru_female(rng: &mut Rng) -> &'static str {
-    rng.pick_str(RU_FEMALE)
+    rng.pick(RU_FEMALE)[0]
 }
 
 pub fn first_name_en(rng: &mut Rng) -> &'static str {
     rng.pick_str(EN_FIRST)
 }
 
+/// `First Last`, sometimes with a middle initial (`John A. Smith`).
 pub fn person_en(rng: &mut Rng) -> String {
-    format!("{} {}", rng.pick(EN_FIRST), rng.pick(EN_LAST))
+    let (f, l) = (rng.pick_str(EN_FIRST), rng.pick_str(EN_LAST));
+    if rng.percent(20) {
+        let m = (b'A' + rng.below(26) as u8) as char;
+        format!("{f} {m}. {l}")
+    } else {
+        format!("{f} {l}")
+    }
 }
 
-/// A Russian postal address in the database order
-/// (`125009, г. Москва, ул. Тверская, д. 7, кв. 12`).
+/// A Russian postal address, mostly in the database order
+/// (`125009, г. Москва, ул. Тверская, д. 7, кв. 12`), sometimes in the
+/// envelope order, without the index or `г.`, or with the street type
+/// after the name.
 pub fn address_ru(rng: &mut Rng) -> String {
     let city = *rng.pick(&[
-        ("1250", "г. Москва"),
-        ("1910", "г. Санкт-Петербург"),
-        ("4100", "г. Саратов"),
-        ("6030", "г. Нижний Новгород"),
-        ("6200", "г. Екатеринбург"),
+        ("1250", "Москва"),
+        ("1910", "Санкт-Петербург"),
+        ("4100", "Саратов"),
+        ("6030", "Нижний Новгород"),
+        ("6200", "Екатеринбург"),
+        ("4200", "Казань"),
     ]);
     let street = *rng.pick(&[
         "ул. Ленина",
@@ -921,19 +1173,122 @@ pub fn address_ru(rng: &mut Rng) -> String {
         "ул. Гагарина",
         "пер. Школьный",
         "ул. Победы",
+        "ул. Льва Толстого",
+        "Ленинский пр-т",
+        "наб. реки Мойки",
+        "ш. Энтузиастов",
+        "б-р Яна Райниса",
+        "ул. 8 Марта",
     ]);
-    let mut a = format!(
-        "{}{}, {}, {street}, д. {}",
-        city.0,
-        padded(rng, 1, 99, 2),
-        city.1,
-        rng.range(1, 120)
-    );
-    if rng.percent(30) {
-        a.push_str(&format!(", корп. {}", rng.range(1, 5)));
+    let index = format!("{}{}", city.0, padded(rng, 1, 99, 2));
+    let town = if rng.percent(80) {
+        format!("г. {}", city.1)
+    } else {
+        city.1.to_owned()
+    };
+    let mut house = format!("д. {}", rng.range(1, 120));
+    if rng.percent(15) {
+        house.push(*rng.pick(&['А', 'Б']));
     }
-    a.push_str(&format!(", кв. {}", rng.range(1, 300)));
-    a
+    if rng.percent(30) {
+        house.push_str(&format!(", корп. {}", rng.range(1, 5)));
+    } else if rng.percent(15) {
+        house.push_str(&format!(", стр. {}", rng.range(1, 5)));
+    }
+    let flat = format!("кв. {}", rng.range(1, 300));
+    match rng.below(10) {
+        0..=5 => format!("{index}, {town}, {street}, {house}, {flat}"),
+        6 => format!("{town}, {street}, {house}, {flat}"),
+        7 => format!("{street}, {house}, {flat}, {town}, {index}"),
+        8 => format!("Россия, {index}, {town}, {street}, {house}"),
+        _ => format!("{town}, {street}, {house}"),
+    }
+}
+
+/// A US street address (`1600 Amphitheatre Pkwy, Mountain View, CA 94043`).
+pub fn address_us(rng: &mut Rng) -> String {
+    let street = *rng.pick(&[
+        "Main St",
+        "Oak Avenue",
+        "Maple Ave",
+        "Park Blvd",
+        "Sunset Blvd",
+        "Elm Street",
+        "Lake Shore Dr",
+        "Amphitheatre Pkwy",
+        "W 42nd St",
+        "Pine Rd",
+    ]);
+    let city = *rng.pick(&[
+        ("Springfield", "IL", "627"),
+        ("Mountain View", "CA", "940"),
+        ("Austin", "TX", "787"),
+        ("Portland", "OR", "972"),
+        ("New York", "NY", "100"),
+        ("Denver", "CO", "802"),
+    ]);
+    let unit = match rng.below(5) {
+        0 => format!(", Apt {}", rng.range(1, 40)),
+        1 => format!(", Suite {}", rng.range(100, 900)),
+        _ => String::new(),
+    };
+    format!(
+        "{} {street}{unit}, {}, {} {}{}",
+        rng.range(1, 9999),
+        city.0,
+        city.1,
+        city.2,
+        padded(rng, 1, 99, 2)
+    )
+}
+
+/// Capitalised phrases that are not people: companies, products, places,
+/// months, holidays (hard negatives for the name detector).
+pub fn name_like_ru(rng: &mut Rng) -> &'static str {
+    rng.pick_str(&[
+        "ООО «Ромашка»",
+        "Сбербанк Онлайн",
+        "Яндекс Маркет",
+        "Красная Площадь",
+        "Нижний Новгород",
+        "Санкт-Петербург",
+        "Новый Год",
+        "Чёрная Пятница",
+        "Служба Качества",
+        "Почта России",
+        "Понедельник",
+        "Январь",
+        "Большой Театр",
+        "Газпром Нефть",
+    ])
+}
+
+pub fn name_like_en(rng: &mut Rng) -> &'static str {
+    rng.pick_str(&[
+        "Google Chrome",
+        "Visual Studio Code",
+        "New York",
+        "Customer Success",
+        "Black Friday",
+        "Main Street",
+        "United States",
+        "Apple Pay",
+        "Microsoft Teams",
+        "Golden Gate Bridge",
+        "Grant Access",
+        "May Day",
+    ])
+}
+
+/// Places that are not addresses: a city, a street without a house, a
+/// year with `г.` (hard negatives for the address detector).
+pub fn place_like_ru(rng: &mut Rng) -> String {
+    match rng.below(4) {
+        0 => format!("г. {}", rng.pick_str(&["Москва", "Казань", "Саратов"])),
+        1 => format!("{} г.", rng.range(2015, 2026)),
+        2 => format!("ул. {}", rng.pick_str(&["Ленина", "Садовая", "Победы"])),
+        _ => format!("дом {} этаж", rng.range(2, 20)),
+    }
 }
 
 #[cfg(test)]

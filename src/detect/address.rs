@@ -1,0 +1,941 @@
+//! Postal addresses: Russian (index, region, district, locality, street,
+//! house, building, flat, in forms order or envelope order) and US
+//! (number, street, type, unit, city, state, ZIP).
+//!
+//! Owns the address-word tables (`ул.`, `пр-т`, `корп.`, `Pkwy`, state
+//! codes) and a component-chain parser. It does not score confidence: the
+//! engine does that with the rules `address.ru` and `address.us`.
+//!
+//! How: the scan stops only at anchors — a lower-case Cyrillic word that
+//! is an address keyword (`ул`, `г`, `д`, `кв` …), a six-digit index, or a
+//! house number followed by a capitalised word (US). From an anchor it
+//! steps back over comma-separated components that parse as address parts
+//! (`Москва, ` before `ул. …`, `119021, ` before `г. …`), then parses the
+//! chain forwards: components separated by `, ` or a space. The span covers
+//! the whole chain. A chain is an address when it has a street with a
+//! house, locality or index (strong), or weaker combinations (a street
+//! alone, a locality with an index) that need a context word.
+//!
+//! Not addresses: a city alone (`г. Москва`), years (`2024 г.`), a bare
+//! six-digit number, dates and versions.
+
+pub use super::names::{Lang, Strength};
+use super::words::{is_upper_at, letter_before, letter_len, lower_into};
+use crate::finding::Signals;
+
+/// One address found in a buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddressHit {
+    pub start: usize,
+    pub end: usize,
+    /// `Ru` for Russian addresses, `En` for US ones.
+    pub lang: Lang,
+    pub signals: Signals,
+    /// Lower-case letters and digits with single spaces: `д.16` and
+    /// `д. 16` fingerprint alike.
+    pub norm: Vec<u8>,
+    /// `Full` or `Weak` (needs a context word or column hint).
+    pub strength: Strength,
+}
+
+/// The longest address span (bytes); below the engine's candidate limit.
+pub const MAX_ADDRESS_LEN: usize = 300;
+/// How far back from an anchor earlier components are looked for.
+const MAX_BACK: usize = 160;
+
+/// The address matcher; immutable, no tables to load.
+#[derive(Debug, Default, Clone)]
+pub struct AddressMatcher {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kw {
+    Region,
+    RegionAfter, // край, АО: after the name only
+    District,
+    Locality,
+    /// `д`: деревня before a name, дом before a number.
+    DomOrVillage,
+    Street,
+    House,
+    Building,
+    Unit,
+    PoBox,
+    Country,
+}
+
+/// Address keywords, lower case, without the dot.
+fn keyword(w: &str) -> Option<Kw> {
+    Some(match w {
+        "обл" | "область" | "респ" | "республика" => Kw::Region,
+        "край" | "ао" | "округ" => Kw::RegionAfter,
+        "р-н" | "район" | "р-он" => Kw::District,
+        "г" | "гор" | "город" | "пос" | "п" | "пгт" | "с" | "село" | "дер" | "деревня"
+        | "ст-ца" | "станица" | "х" | "хутор" | "рп" | "снт" | "поселок" => {
+            Kw::Locality
+        }
+        "д" => Kw::DomOrVillage,
+        "ул"
+        | "улица"
+        | "пр-т"
+        | "пр-кт"
+        | "просп"
+        | "проспект"
+        | "пр"
+        | "пер"
+        | "переулок"
+        | "ш"
+        | "шоссе"
+        | "наб"
+        | "набережная"
+        | "пл"
+        | "площадь"
+        | "б-р"
+        | "бул"
+        | "бульвар"
+        | "пр-д"
+        | "проезд"
+        | "туп"
+        | "тупик"
+        | "аллея"
+        | "линия"
+        | "мкр"
+        | "микрорайон"
+        | "кв-л"
+        | "квартал" => Kw::Street,
+        "дом" | "вл" | "влд" | "владение" | "зд" | "здание" | "уч" | "участок" => {
+            Kw::House
+        }
+        "корп" | "кор" | "к" | "корпус" | "стр" | "строение" | "лит" | "литера" | "литер" => {
+            Kw::Building
+        }
+        "кв" | "квартира" | "оф" | "офис" | "пом" | "помещение" | "ком" | "комн" | "комната" => {
+            Kw::Unit
+        }
+        "а/я" => Kw::PoBox,
+        "россия" | "рф" => Kw::Country,
+        _ => return None,
+    })
+}
+
+/// Bytes where an anchor may start: digits and Cyrillic lead bytes; ASCII
+/// letters too, so that Latin words are skipped whole.
+static WORTH_A_LOOK: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == 0xD0 || b == 0xD1;
+        c += 1;
+    }
+    t
+};
+
+// Component flags.
+const INDEX: u16 = 1;
+const COUNTRY: u16 = 2;
+const REGION: u16 = 4;
+const DISTRICT: u16 = 8;
+const LOCALITY: u16 = 16;
+const STREET: u16 = 32;
+const HOUSE: u16 = 64;
+const BUILDING: u16 = 128;
+const UNIT: u16 = 256;
+const NAME: u16 = 512;
+const POBOX: u16 = 1024;
+
+impl AddressMatcher {
+    pub fn new() -> AddressMatcher {
+        AddressMatcher {}
+    }
+
+    /// Finds addresses that start in `buf[from..to]`, appending them to
+    /// `out` in order. Anchors up to `MAX_BACK` bytes after `to` are looked
+    /// at too, so an address whose keyword lies past `to` is not lost.
+    pub fn find(&self, buf: &[u8], from: usize, to: usize, out: &mut Vec<AddressHit>) {
+        let to = to.min(buf.len());
+        let limit = (to + MAX_BACK).min(buf.len());
+        let mut lower = Vec::with_capacity(32);
+        let mut i = from;
+        let mut done = from; // no new address may start before this
+        while i < limit {
+            // Tight skip over bytes that cannot start an anchor.
+            while i < limit && !WORTH_A_LOOK[buf[i] as usize] {
+                i += 1;
+            }
+            if i >= limit {
+                break;
+            }
+            let b = buf[i];
+            let anchor = if b.is_ascii_digit() {
+                !(i > 0
+                    && (buf[i - 1].is_ascii_alphanumeric()
+                        || matches!(buf[i - 1], b'.' | b'-' | b'/' | b':')))
+            } else if b.is_ascii_alphabetic() {
+                // Latin words are never anchors: skip them whole.
+                while i < limit && buf[i].is_ascii_alphanumeric() {
+                    i += 1;
+                }
+                continue;
+            } else if b == 0xD0 || b == 0xD1 {
+                if letter_len(buf, i) != 2 {
+                    i += 1;
+                    continue;
+                }
+                // A lower-case Cyrillic word start; any other word is
+                // skipped whole.
+                let start = !is_upper_at(buf, i) && !letter_before(buf, i);
+                if !start {
+                    i = skip_token(buf, i);
+                    continue;
+                }
+                true
+            } else {
+                false
+            };
+            if !anchor {
+                i += 1;
+                continue;
+            }
+            let hit = if b.is_ascii_digit() {
+                // Only an index (6 digits) or a house number before a
+                // capitalised word is worth a look: logs are full of numbers.
+                let e = digits_end(buf, i);
+                let after = buf.get(e).copied().unwrap_or(b'\n');
+                if e - i == 6 && matches!(b, b'1'..=b'6') && matches!(after, b',' | b' ') {
+                    self.ru_at(buf, i, &mut lower)
+                } else if e - i <= 6
+                    && after == b' '
+                    && buf
+                        .get(e + 1)
+                        .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                {
+                    us_at(buf, i)
+                } else {
+                    None
+                }
+            } else {
+                match read_kw(buf, i, &mut lower) {
+                    Some(_) => self.ru_at(buf, i, &mut lower),
+                    None => None,
+                }
+            };
+            match hit {
+                Some(h) if h.start >= done && h.start >= from && h.start < to => {
+                    i = h.end;
+                    done = h.end;
+                    out.push(h);
+                }
+                Some(h) if h.end > i => i = h.end,
+                _ => i = skip_token(buf, i),
+            }
+        }
+    }
+
+    /// A Russian address around the anchor at `a`.
+    fn ru_at(&self, buf: &[u8], a: usize, lower: &mut Vec<u8>) -> Option<AddressHit> {
+        // Step back over earlier components: `Москва, ` / `119021, `.
+        let mut start = a;
+        for _ in 0..5 {
+            let Some(prev) = prev_component(buf, start, lower) else {
+                break;
+            };
+            if a - prev > MAX_BACK {
+                break;
+            }
+            start = prev;
+        }
+        let (end, flags, comps) = chain(buf, start, lower);
+        if end <= a || comps == 0 {
+            return None;
+        }
+        let strength = ru_strength(flags)?;
+        Some(AddressHit {
+            start,
+            end,
+            lang: Lang::Ru,
+            signals: Signals::DICTIONARY.union(Signals::FORMATTED),
+            norm: norm(buf, start, end),
+            strength,
+        })
+    }
+}
+
+fn ru_strength(flags: u16) -> Option<Strength> {
+    let has = |f: u16| flags & f != 0;
+    if has(STREET) && (has(HOUSE) || has(LOCALITY) || has(INDEX))
+        || has(INDEX) && has(LOCALITY) && (has(HOUSE) || has(UNIT))
+        || has(LOCALITY) && has(HOUSE) && has(UNIT)
+        || has(POBOX) && (has(INDEX) || has(LOCALITY))
+    {
+        Some(Strength::Full)
+    } else if has(STREET)
+        || has(INDEX) && (has(LOCALITY) || has(REGION))
+        || has(LOCALITY) && has(HOUSE)
+    {
+        Some(Strength::Weak)
+    } else {
+        None
+    }
+}
+
+/// Parses components from `p`; returns (end of the last one, flags, count).
+fn chain(buf: &[u8], mut p: usize, lower: &mut Vec<u8>) -> (usize, u16, u32) {
+    let start = p;
+    let mut flags = 0u16;
+    let mut comps = 0;
+    let mut end = p;
+    let mut names = 0;
+    let mut last = 0u16;
+    while let Some((e, f)) = component(buf, p, last, lower) {
+        if f == NAME {
+            names += 1;
+            if names > 2 {
+                break;
+            }
+        }
+        if e - start > MAX_ADDRESS_LEN {
+            break;
+        }
+        if f != NAME {
+            // A trailing bare name is not part of the address
+            // (`…, кв. 5, Иванов, тел.`): the end moves only on real parts.
+            end = e;
+        }
+        flags |= f;
+        comps += 1;
+        last = f;
+        // Separator: ", " / "," / " " (one line only).
+        let mut q = e;
+        if buf.get(q) == Some(&b',') {
+            q += 1;
+        }
+        let mut spaces = 0;
+        while matches!(buf.get(q), Some(b' ' | b'\t')) && spaces < 2 {
+            q += 1;
+            spaces += 1;
+        }
+        if q == e {
+            break;
+        }
+        p = q;
+    }
+    (end, flags, comps)
+}
+
+/// One component at `p`: (end, flag). `last` is the previous flag.
+fn component(buf: &[u8], p: usize, last: u16, lower: &mut Vec<u8>) -> Option<(usize, u16)> {
+    let c = *buf.get(p)?;
+    if c.is_ascii_digit() {
+        // Six-digit index, or a house number right after a street.
+        let e = digits_end(buf, p);
+        if e - p == 6 && matches!(c, b'1'..=b'6') && !glued(buf, e) {
+            return Some((e, INDEX));
+        }
+        if last == STREET {
+            return house_number(buf, p).map(|e| (e, HOUSE));
+        }
+        return None;
+    }
+    if let Some((kw, ke)) = read_kw(buf, p, lower) {
+        let q = skip_spaces(buf, ke, 1);
+        return match kw {
+            Kw::Street => name(buf, q, lower).map(|e| (e, STREET)),
+            Kw::Locality => name(buf, q, lower).map(|e| (e, LOCALITY)),
+            Kw::Region => name(buf, q, lower).map(|e| (e, REGION)),
+            Kw::District => name(buf, q, lower).map(|e| (e, DISTRICT)),
+            Kw::DomOrVillage => {
+                if buf.get(q).is_some_and(u8::is_ascii_digit) {
+                    house_number(buf, q).map(|e| (e, HOUSE))
+                } else {
+                    name(buf, q, lower).map(|e| (e, LOCALITY))
+                }
+            }
+            Kw::House => house_number(buf, q).map(|e| (e, HOUSE)),
+            Kw::Building => {
+                if buf.get(q).is_some_and(u8::is_ascii_digit) {
+                    house_number(buf, q).map(|e| (e, BUILDING))
+                } else if last & (HOUSE | BUILDING) != 0 && is_upper_at(buf, q) {
+                    // лит. А
+                    let l = letter_len(buf, q);
+                    (letter_len(buf, q + l) == 0).then_some((q + l, BUILDING))
+                } else {
+                    None
+                }
+            }
+            Kw::Unit => house_number(buf, q).map(|e| (e, UNIT)),
+            Kw::PoBox => house_number(buf, q).map(|e| (e, POBOX)),
+            Kw::Country => Some((ke_no_dot(buf, ke), COUNTRY)),
+            Kw::RegionAfter => None,
+        };
+    }
+    // A capitalised name, maybe followed by its type (`Ленинский пр-т`,
+    // `Московская обл.`, `Одинцовский р-н`), or a country.
+    if !is_upper_at(buf, p) {
+        return None;
+    }
+    let e = name(buf, p, lower)?;
+    lower_into(&buf[p..e], lower);
+    if lower.as_slice() == "российская федерация".as_bytes()
+        || lower.as_slice() == "россия".as_bytes()
+        || lower.as_slice() == b"russia"
+    {
+        return Some((e, COUNTRY));
+    }
+    let q = skip_spaces(buf, e, 1);
+    if q > e
+        && let Some((kw, ke)) = read_kw(buf, q, lower)
+    {
+        let f = match kw {
+            Kw::Street => STREET,
+            Kw::Region | Kw::RegionAfter => REGION,
+            Kw::District => DISTRICT,
+            _ => 0,
+        };
+        if f != 0 {
+            return Some((ke, f));
+        }
+    }
+    // `Москва` alone: only as a comma-separated part.
+    if buf.get(e) == Some(&b',') {
+        return Some((e, NAME));
+    }
+    None
+}
+
+/// The start of the component before `p`, if `p` follows `, ` and the text
+/// between parses as exactly one component.
+fn prev_component(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<usize> {
+    let mut q = p;
+    while q > 0 && buf[q - 1] == b' ' {
+        q -= 1;
+    }
+    if q == 0 || buf[q - 1] != b',' {
+        return None;
+    }
+    let seg_end = q - 1;
+    let mut s = seg_end;
+    while s > 0
+        && seg_end - s < 80
+        && !matches!(
+            buf[s - 1],
+            b',' | b'\n' | b'\r' | b';' | b':' | b'(' | b'"' | b'\t' | b'|'
+        )
+    {
+        s -= 1;
+    }
+    while s < seg_end && buf[s] == b' ' {
+        s += 1;
+    }
+    if s >= seg_end {
+        return None;
+    }
+    // A long run of words is a sentence, not a component: take the last
+    // few words only (`Адрес доставки Москва, ул. …`).
+    for cand in word_starts(buf, s, seg_end) {
+        if let Some((e, _)) = component(buf, cand, 0, lower)
+            && e == seg_end
+        {
+            return Some(cand);
+        }
+    }
+    None
+}
+
+/// Word starts in `buf[s..e]`, first to last.
+fn word_starts(buf: &[u8], s: usize, e: usize) -> impl Iterator<Item = usize> + '_ {
+    (s..e).filter(move |&i| i == s || (buf[i - 1] == b' ' && buf[i] != b' '))
+}
+
+/// Reads an address keyword at `p`: letters with inner `-` or `/`, and an
+/// optional dot. Returns the keyword and where it (with its dot) ends.
+fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
+    let mut e = p;
+    loop {
+        let l = letter_len(buf, e);
+        if l > 0 {
+            e += l;
+        } else if matches!(buf.get(e), Some(b'-' | b'/')) && letter_len(buf, e + 1) > 0 && e > p {
+            e += 1;
+        } else {
+            break;
+        }
+        if e - p > 24 {
+            return None;
+        }
+    }
+    if e == p || e - p > 22 {
+        return None;
+    }
+    // Cheap filter before the look-up: a keyword is followed by its dot,
+    // a comma or line end, or a space and a capital or a digit. Most words
+    // of prose are followed by a space and a lower-case word.
+    let follows_ok = match buf.get(e) {
+        None | Some(b'.' | b',' | b';' | b'\n' | b'\r') => true,
+        Some(b' ') => is_upper_at(buf, e + 1) || buf.get(e + 1).is_some_and(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !follows_ok {
+        return None;
+    }
+    lower_into(&buf[p..e], lower);
+    let w = std::str::from_utf8(lower).ok()?;
+    let kw = keyword(w)?;
+    let dot = buf.get(e) == Some(&b'.');
+    // One-letter abbreviations need their dot or a space and then a
+    // capital or a digit (`г. Москва`, `д. 5`, `д 5`, but not `с ним`).
+    let short = e - p <= 2;
+    let next = skip_spaces(buf, e + usize::from(dot), 1);
+    let next_ok = is_upper_at(buf, next) || buf.get(next).is_some_and(u8::is_ascii_digit);
+    if short && !(dot || next_ok) {
+        return None;
+    }
+    Some((kw, e + usize::from(dot)))
+}
+
+fn ke_no_dot(buf: &[u8], e: usize) -> usize {
+    if e > 0 && buf[e - 1] == b'.' {
+        e - 1
+    } else {
+        e
+    }
+}
+
+/// A street or place name: capitalised words, numbers (`8 Марта`, `1-я`),
+/// hyphenated parts (`Ростов-на-Дону`) and a few lower-case joiners
+/// (`лет`, `им.`). Ends before a comma or a keyword.
+fn name(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<usize> {
+    let mut e = p;
+    let mut words = 0;
+    let mut capital = false;
+    let mut q = p;
+    loop {
+        // One word.
+        let ws = q;
+        let mut we = q;
+        if words == 0 && buf.get(we).is_some_and(u8::is_ascii_digit) {
+            we = digits_end(buf, we);
+            if we - ws > 3 {
+                break;
+            }
+            // 1-я, 2-й, 50-летия
+            if buf.get(we) == Some(&b'-') && letter_len(buf, we + 1) == 2 {
+                we += 1;
+                while letter_len(buf, we) > 0 {
+                    we += letter_len(buf, we);
+                }
+            } else if !matches!(buf.get(we), Some(b' ')) {
+                break;
+            }
+        } else if is_upper_at(buf, we) {
+            capital = true;
+            loop {
+                let l = letter_len(buf, we);
+                if l > 0 {
+                    we += l;
+                } else if buf.get(we) == Some(&b'-') && letter_len(buf, we + 1) > 0 {
+                    we += 1;
+                } else {
+                    break;
+                }
+            }
+            // `Б. Никитская`: one capital and a dot.
+            if we - ws <= 2 && buf.get(we) == Some(&b'.') {
+                we += 1;
+            }
+        } else if letter_len(buf, we) == 2 {
+            // Lower-case joiners inside a name (`50 лет Октября`), and a
+            // lower-case first word before a capital (`наб. реки Мойки`).
+            let mut x = we;
+            while letter_len(buf, x) > 0 {
+                x += letter_len(buf, x);
+            }
+            let w = &buf[we..x];
+            let joiner = ["лет", "им", "имени", "на", "де", "ла"]
+                .iter()
+                .any(|j| j.as_bytes() == w);
+            let lead = words == 0 && buf.get(x) == Some(&b' ') && is_upper_at(buf, x + 1);
+            if !(joiner && words > 0 || lead) {
+                break;
+            }
+            we = x + usize::from(buf.get(x) == Some(&b'.'));
+        } else {
+            break;
+        }
+        if we == ws || we - p > 80 {
+            break;
+        }
+        // A keyword after a name belongs to the next component.
+        if words > 0 && read_kw(buf, ws, lower).is_some() {
+            break;
+        }
+        words += 1;
+        e = we;
+        if words >= 4 {
+            break;
+        }
+        // Next word after one space.
+        if buf.get(e) == Some(&b' ') && e + 1 < buf.len() {
+            q = e + 1;
+        } else {
+            break;
+        }
+    }
+    (words > 0 && capital).then_some(e)
+}
+
+/// A house/flat number: digits, an optional letter (`16А`, `16 А`? no),
+/// `/2`, `-2`, `к2`.
+fn house_number(buf: &[u8], p: usize) -> Option<usize> {
+    if !buf.get(p).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut e = digits_end(buf, p);
+    if e - p > 5 {
+        return None;
+    }
+    // Suffix letter glued: 16А, 16a.
+    let l = letter_len(buf, e);
+    if l > 0 && letter_len(buf, e + l) == 0 {
+        e += l;
+    }
+    if matches!(buf.get(e), Some(b'/' | b'-')) && buf.get(e + 1).is_some_and(u8::is_ascii_digit) {
+        let f = digits_end(buf, e + 1);
+        if f - e <= 5 {
+            e = f;
+            let l = letter_len(buf, e);
+            if l > 0 && letter_len(buf, e + l) == 0 {
+                e += l;
+            }
+        }
+    }
+    if glued(buf, e) {
+        return None;
+    }
+    Some(e)
+}
+
+fn digits_end(buf: &[u8], mut p: usize) -> usize {
+    while buf.get(p).is_some_and(u8::is_ascii_digit) {
+        p += 1;
+    }
+    p
+}
+
+/// Glued to more digits, letters or a decimal point.
+fn glued(buf: &[u8], e: usize) -> bool {
+    match buf.get(e) {
+        Some(c) if c.is_ascii_alphanumeric() || *c == b'_' => true,
+        Some(b'.' | b':' | b'-' | b'/') => buf.get(e + 1).is_some_and(u8::is_ascii_digit),
+        _ => letter_len(buf, e) > 0,
+    }
+}
+
+fn skip_spaces(buf: &[u8], mut p: usize, max: usize) -> usize {
+    let mut n = 0;
+    while n < max && matches!(buf.get(p), Some(b' ')) {
+        p += 1;
+        n += 1;
+    }
+    p
+}
+
+fn skip_token(buf: &[u8], i: usize) -> usize {
+    let mut e = i;
+    loop {
+        let l = letter_len(buf, e);
+        if l > 0 {
+            e += l;
+        } else if buf.get(e).is_some_and(u8::is_ascii_digit) {
+            e += 1;
+        } else {
+            break;
+        }
+    }
+    e.max(i + 1)
+}
+
+/// Lower-case letters and digits, other runs as one space.
+fn norm(buf: &[u8], s: usize, e: usize) -> Vec<u8> {
+    let mut lower = Vec::new();
+    lower_into(&buf[s..e], &mut lower);
+    let mut out = Vec::with_capacity(lower.len());
+    let mut i = 0;
+    let mut gap = false;
+    while i < lower.len() {
+        let l = letter_len(&lower, i);
+        let l = if l > 0 {
+            l
+        } else if lower[i].is_ascii_digit() {
+            1
+        } else {
+            0
+        };
+        if l == 0 {
+            gap = true;
+            i += 1;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push(b' ');
+        }
+        gap = false;
+        out.extend_from_slice(&lower[i..i + l]);
+        i += l;
+    }
+    out
+}
+
+// ----------------------------------------------------------------- US
+
+/// USPS street suffixes (common ones), lower case, no dot.
+const US_STREET_TYPES: &[&str] = &[
+    "st",
+    "street",
+    "ave",
+    "av",
+    "avenue",
+    "blvd",
+    "boulevard",
+    "rd",
+    "road",
+    "dr",
+    "drive",
+    "ln",
+    "lane",
+    "way",
+    "pkwy",
+    "parkway",
+    "ct",
+    "court",
+    "pl",
+    "place",
+    "ter",
+    "terrace",
+    "cir",
+    "circle",
+    "hwy",
+    "highway",
+    "sq",
+    "square",
+    "trl",
+    "trail",
+    "pike",
+    "plz",
+    "plaza",
+    "aly",
+    "alley",
+    "loop",
+    "row",
+    "run",
+    "path",
+    "walk",
+    "expy",
+    "expressway",
+    "fwy",
+    "freeway",
+    "crk",
+    "xing",
+    "cres",
+    "crescent",
+    "bnd",
+    "bend",
+    "pt",
+    "point",
+];
+const US_DIRECTIONS: &[&str] = &[
+    "n", "s", "e", "w", "ne", "nw", "se", "sw", "north", "south", "east", "west",
+];
+const US_UNITS: &[&str] = &[
+    "apt",
+    "apartment",
+    "suite",
+    "ste",
+    "unit",
+    "fl",
+    "floor",
+    "rm",
+    "room",
+    "bldg",
+];
+const US_STATES: &[&str] = &[
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+    "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM",
+    "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA",
+    "WV", "WI", "WY", "PR", "GU", "VI",
+];
+
+/// An ASCII word at `p`: (end, lower-case copy fits in 16 bytes?).
+fn ascii_word(buf: &[u8], p: usize) -> usize {
+    let mut e = p;
+    while buf.get(e).is_some_and(u8::is_ascii_alphabetic) {
+        e += 1;
+    }
+    e
+}
+
+fn ascii_in(buf: &[u8], s: usize, e: usize, list: &[&str]) -> bool {
+    let w = &buf[s..e];
+    list.iter().any(|x| x.as_bytes().eq_ignore_ascii_case(w))
+}
+
+/// A US street address starting with the house number at `p`.
+fn us_at(buf: &[u8], p: usize) -> Option<AddressHit> {
+    let ne = digits_end(buf, p);
+    if ne - p > 6 || buf.get(ne) != Some(&b' ') {
+        return None;
+    }
+    let mut q = ne + 1;
+    let mut words = 0;
+    let mut street_end = None;
+    // Street name words (Title case or ordinals) then a type word.
+    while words < 5 {
+        let ws = q;
+        let we = if buf.get(q).is_some_and(u8::is_ascii_digit) {
+            // 5th, 42nd, 1st, 3rd
+            let d = digits_end(buf, q);
+            let w = ascii_word(buf, d);
+            let suf = &buf[d..w];
+            if !(suf.eq_ignore_ascii_case(b"st")
+                || suf.eq_ignore_ascii_case(b"nd")
+                || suf.eq_ignore_ascii_case(b"rd")
+                || suf.eq_ignore_ascii_case(b"th"))
+            {
+                return None;
+            }
+            w
+        } else if buf.get(q).is_some_and(u8::is_ascii_uppercase) {
+            ascii_word(buf, q)
+        } else {
+            break;
+        };
+        if we - ws < 1 {
+            break;
+        }
+        words += 1;
+        if words >= 2 && ascii_in(buf, ws, we, US_STREET_TYPES) {
+            let mut e = we;
+            if buf.get(e) == Some(&b'.') {
+                e += 1;
+            }
+            street_end = Some(e);
+            // Directional suffix: `Main St NW`.
+            if buf.get(e) == Some(&b' ') {
+                let d = ascii_word(buf, e + 1);
+                if d > e + 1
+                    && ascii_in(buf, e + 1, d, US_DIRECTIONS)
+                    && buf.get(d).is_none_or(|c| !c.is_ascii_alphanumeric())
+                {
+                    street_end = Some(d);
+                }
+            }
+            break;
+        }
+        if buf.get(we) != Some(&b' ') {
+            break;
+        }
+        q = we + 1;
+    }
+    let mut end = street_end?;
+    let mut strength = Strength::Weak;
+    // Unit: `, Apt 4B`, ` Suite 200`, ` #12`.
+    let mut r = end;
+    if buf.get(r) == Some(&b',') {
+        r += 1;
+    }
+    r = skip_spaces(buf, r, 1);
+    if buf.get(r) == Some(&b'#') {
+        let e = house_number(buf, skip_spaces(buf, r + 1, 1));
+        if let Some(e) = e {
+            end = e;
+        }
+    } else {
+        let w = ascii_word(buf, r);
+        if w > r && ascii_in(buf, r, w, US_UNITS) {
+            let mut x = w;
+            if buf.get(x) == Some(&b'.') {
+                x += 1;
+            }
+            x = skip_spaces(buf, x, 1);
+            if buf.get(x) == Some(&b'#') {
+                x += 1;
+            }
+            let ue = alnum_end(buf, x);
+            if ue > x && ue - x <= 6 {
+                end = ue;
+            }
+        }
+    }
+    // City, State ZIP: `, Mountain View, CA 94043`.
+    let mut r = end;
+    if buf.get(r) == Some(&b',') {
+        r = skip_spaces(buf, r + 1, 1);
+        let mut c = r;
+        let mut city_words = 0;
+        while city_words < 4 && buf.get(c).is_some_and(u8::is_ascii_uppercase) {
+            let w = ascii_word(buf, c);
+            city_words += 1;
+            c = w;
+            if buf.get(c) == Some(&b' ') && buf.get(c + 1).is_some_and(u8::is_ascii_uppercase) {
+                // Stop before the state code.
+                let w2 = ascii_word(buf, c + 1);
+                if w2 - (c + 1) == 2 && ascii_upper2(buf, c + 1) {
+                    break;
+                }
+                c += 1;
+            } else {
+                break;
+            }
+        }
+        if city_words > 0 {
+            let mut s = c;
+            if buf.get(s) == Some(&b',') {
+                s += 1;
+            }
+            s = skip_spaces(buf, s, 1);
+            let se = ascii_word(buf, s);
+            if se - s == 2 && ascii_upper2(buf, s) && ascii_in(buf, s, se, US_STATES) {
+                let z = skip_spaces(buf, se, 1);
+                let ze = digits_end(buf, z);
+                if z > se && ze - z == 5 {
+                    let mut zend = ze;
+                    if buf.get(ze) == Some(&b'-') && digits_end(buf, ze + 1) - (ze + 1) == 4 {
+                        zend = ze + 5;
+                    }
+                    if !glued(buf, zend) {
+                        end = zend;
+                        strength = Strength::Full;
+                    }
+                } else if buf.get(se).is_none_or(|c| !c.is_ascii_alphanumeric()) {
+                    end = se;
+                    strength = Strength::Full;
+                }
+            }
+        }
+    }
+    Some(AddressHit {
+        start: p,
+        end,
+        lang: Lang::En,
+        signals: Signals::DICTIONARY.union(Signals::FORMATTED),
+        norm: norm(buf, p, end),
+        strength,
+    })
+}
+
+fn ascii_upper2(buf: &[u8], s: usize) -> bool {
+    buf.get(s).is_some_and(u8::is_ascii_uppercase)
+        && buf.get(s + 1).is_some_and(u8::is_ascii_uppercase)
+}
+
+fn alnum_end(buf: &[u8], mut p: usize) -> usize {
+    while buf
+        .get(p)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'-')
+    {
+        p += 1;
+    }
+    p
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,281 @@
+//! Unit tests of the address matcher: Russian orders and abbreviations,
+//! US addresses, hard negatives, chunk bounds, garbage input, and
+//! precision/recall on a small hand-labelled set.
+
+use super::*;
+
+fn found(text: &str) -> Vec<(String, Strength)> {
+    let mut out = Vec::new();
+    AddressMatcher::new().find(text.as_bytes(), 0, text.len(), &mut out);
+    out.into_iter()
+        .map(|h| (text[h.start..h.end].to_string(), h.strength))
+        .collect()
+}
+
+#[track_caller]
+fn full(text: &str, addr: &str) {
+    let got = found(text);
+    let full: Vec<_> = got.iter().filter(|h| h.1 == Strength::Full).collect();
+    assert_eq!(full.len(), 1, "{text:?}: {got:?}");
+    assert_eq!(full[0].0, addr, "{text:?}: {got:?}");
+}
+
+#[track_caller]
+fn none(text: &str) {
+    let got = found(text);
+    assert!(
+        got.iter().all(|h| h.1 != Strength::Full),
+        "{text:?}: {got:?}"
+    );
+}
+
+#[test]
+fn russian_forms_order() {
+    let a = "119021, г. Москва, ул. Льва Толстого, д. 16, кв. 5";
+    full(&format!("Адрес: {a}."), a);
+    let a = "г. Москва, ул. Тверская, д. 7, корп. 2, стр. 1, кв. 15";
+    full(&format!("адрес регистрации: {a}; тел"), a);
+    let a = "Московская обл., Одинцовский р-н, г. Одинцово, ул. Маршала Жукова, д. 3";
+    full(&format!("проживает: {a}"), a);
+    let a = "Москва, Ленинский пр-т, д. 32А, оф. 12";
+    full(&format!("офис: {a}"), a);
+    let a = "190000, Санкт-Петербург, наб. реки Мойки, д. 12";
+    let got = found(a);
+    assert!(!got.is_empty(), "{got:?}");
+    full("г. Казань, ул. Баумана, 15", "г. Казань, ул. Баумана, 15");
+    full("пр-т Мира, д.5, кв.7", "пр-т Мира, д.5, кв.7");
+    full("ул. 8 Марта, д. 1", "ул. 8 Марта, д. 1");
+    full(
+        "Россия, 420111, г. Казань, ул. Кремлёвская, д. 18",
+        "Россия, 420111, г. Казань, ул. Кремлёвская, д. 18",
+    );
+    full(
+        "ул. Ленина, д. 5, кв. 3, г. Тула, 300000",
+        "ул. Ленина, д. 5, кв. 3, г. Тула, 300000",
+    );
+    full("Тверская ул., д. 13", "Тверская ул., д. 13");
+    full("д. Ивановка, д. 5, кв. 1", "д. Ивановка, д. 5, кв. 1");
+}
+
+#[test]
+fn us_addresses() {
+    full(
+        "HQ: 1600 Amphitheatre Pkwy, Mountain View, CA 94043.",
+        "1600 Amphitheatre Pkwy, Mountain View, CA 94043",
+    );
+    full(
+        "ship to 350 Fifth Avenue, Suite 3300, New York, NY 10118-0110 today",
+        "350 Fifth Avenue, Suite 3300, New York, NY 10118-0110",
+    );
+    full(
+        "221 Baker St, Springfield, IL 62701",
+        "221 Baker St, Springfield, IL 62701",
+    );
+    full(
+        "12 W 42nd St Apt 4B, New York, NY 10036",
+        "12 W 42nd St Apt 4B, New York, NY 10036",
+    );
+    let got = found("lives at 742 Evergreen Terrace");
+    assert_eq!(got, [("742 Evergreen Terrace".to_string(), Strength::Weak)]);
+}
+
+#[test]
+fn hard_negatives() {
+    for text in [
+        "г. Москва",
+        "в 2024 г. было тепло",
+        "Заказ 119021 оформлен",
+        "версия 1.2.3, сборка 119021",
+        "с Петром Ивановичем",
+        "ул. Ленина",
+        "took 12 Ms to run 5 Tests",
+        "HTTP/1.1 200 OK",
+        "2024-01-15 10:23:45 INFO Started",
+        "ООО «Ромашка», ИНН 7707083893",
+        "на улице было 25 градусов",
+        "Москва, Россия",
+    ] {
+        none(text);
+    }
+}
+
+#[test]
+fn chunk_bounds() {
+    let text = "xx г. Москва, ул. Тверская, д. 7 и г. Тула, ул. Ленина, д. 1";
+    let second = text.find("г. Тула").unwrap();
+    let mut out = Vec::new();
+    AddressMatcher::new().find(text.as_bytes(), 0, second, &mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(
+        &text[out[0].start..out[0].end],
+        "г. Москва, ул. Тверская, д. 7"
+    );
+    out.clear();
+    AddressMatcher::new().find(text.as_bytes(), second, text.len(), &mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(&text[out[0].start..out[0].end], "г. Тула, ул. Ленина, д. 1");
+    // An anchor past `to` still finds an address that starts before it.
+    out.clear();
+    let s = text.find("г. Москва").unwrap();
+    AddressMatcher::new().find(text.as_bytes(), 0, s + 1, &mut out);
+    assert_eq!(out.len(), 1);
+}
+
+#[test]
+fn norm_ignores_punctuation() {
+    let mut a = Vec::new();
+    let m = AddressMatcher::new();
+    let t1 = "г. Москва, ул. Тверская, д.7";
+    let t2 = "г.Москва, ул. Тверская, д. 7";
+    m.find(t1.as_bytes(), 0, t1.len(), &mut a);
+    m.find(t2.as_bytes(), 0, t2.len(), &mut a);
+    assert_eq!(a.len(), 2, "{a:?}");
+    assert_eq!(a[0].norm, a[1].norm);
+    assert_eq!(
+        String::from_utf8_lossy(&a[0].norm),
+        "г москва ул тверская д 7"
+    );
+}
+
+#[test]
+fn no_panic_on_garbage() {
+    let mut data: Vec<u8> = Vec::new();
+    let mut x: u32 = 99;
+    for _ in 0..20000 {
+        x = x.wrapping_mul(1103515245).wrapping_add(12345);
+        let b = (x >> 16) as u8;
+        data.push(match b % 9 {
+            0 => 0xD0,
+            1 => 0xD1,
+            2 => b' ',
+            3 => b',',
+            4 => b'1' + b % 9,
+            5 => b'.',
+            _ => b,
+        });
+    }
+    let m = AddressMatcher::new();
+    let mut out = Vec::new();
+    for cut in 0..8 {
+        m.find(&data[..cut], 0, cut, &mut out);
+    }
+    m.find(&data, 0, data.len(), &mut out);
+    for t in [
+        "ул.",
+        "ул. ",
+        "д. 5",
+        "123456,",
+        "1 A",
+        "12 Main St,",
+        "12 Main St, X, CA",
+    ] {
+        m.find(t.as_bytes(), 0, t.len(), &mut out);
+    }
+}
+
+/// Precision and recall on a small hand-labelled set (`[[...]]` marks
+/// each address that must be found at full strength).
+#[test]
+fn labelled_set_precision_recall() {
+    const SET: &str = include_str!("labelled.txt");
+    let m = AddressMatcher::new();
+    let (mut tp, mut fp, mut fneg) = (0, 0, 0);
+    let mut report = Vec::new();
+    for line in SET
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let mut text = String::new();
+        let mut gold = Vec::new();
+        let mut rest = line;
+        while let Some(open) = rest.find("[[") {
+            text.push_str(&rest[..open]);
+            let close = rest[open..]
+                .find("]]")
+                .map(|c| open + c)
+                .unwrap_or(rest.len());
+            let s = text.len();
+            text.push_str(&rest[open + 2..close]);
+            gold.push((s, text.len()));
+            rest = rest.get(close + 2..).unwrap_or("");
+        }
+        text.push_str(rest);
+        let mut out = Vec::new();
+        m.find(text.as_bytes(), 0, text.len(), &mut out);
+        let got: Vec<(usize, usize)> = out
+            .iter()
+            .filter(|h| h.strength == Strength::Full)
+            .map(|h| (h.start, h.end))
+            .collect();
+        for g in &gold {
+            if got.contains(g) {
+                tp += 1;
+            } else {
+                fneg += 1;
+                report.push(format!("missed {:?} in {text:?}", &text[g.0..g.1]));
+            }
+        }
+        for h in &got {
+            if !gold.contains(h) {
+                fp += 1;
+                report.push(format!("false {:?} in {text:?}", &text[h.0..h.1]));
+            }
+        }
+    }
+    let p = tp as f64 / (tp + fp).max(1) as f64;
+    let r = tp as f64 / (tp + fneg).max(1) as f64;
+    let f1 = 2.0 * p * r / (p + r).max(1e-9);
+    eprintln!(
+        "address labelled set: tp={tp} fp={fp} fn={fneg} P={p:.3} R={r:.3} F1={f1:.3}\n{}",
+        report.join("\n")
+    );
+    assert!(
+        p >= 0.9 && r >= 0.85,
+        "P={p:.3} R={r:.3}\n{}",
+        report.join("\n")
+    );
+}
+
+#[test]
+fn random_bytes_with_random_bounds() {
+    let pieces: [&[u8]; 12] = [
+        "ул. ".as_bytes(),
+        "Ленина".as_bytes(),
+        b", ",
+        b"12",
+        b"119021",
+        "д. ".as_bytes(),
+        b"\xD0",
+        b"\xD1\x91",
+        b"\xFF",
+        b" Main St",
+        b", CA 94043",
+        "г.".as_bytes(),
+    ];
+    let mut x: u64 = 11;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as usize
+    };
+    let m = AddressMatcher::new();
+    let mut out = Vec::new();
+    for _ in 0..3000 {
+        let mut buf = Vec::new();
+        for _ in 0..next() % 24 {
+            if next() % 3 == 0 {
+                buf.push((next() % 256) as u8);
+            } else {
+                buf.extend_from_slice(pieces[next() % pieces.len()]);
+            }
+        }
+        let a = next() % (buf.len() + 1);
+        let b = a + next() % (buf.len() + 1 - a);
+        out.clear();
+        m.find(&buf, a, b, &mut out);
+        for h in &out {
+            assert!(h.start >= a && h.start < b && h.end <= buf.len() && h.start < h.end);
+        }
+    }
+}

@@ -1,0 +1,1794 @@
+//! Person names: Russian ФИО in every order, case and with initials,
+//! Latin transliterations of Russian names, and English first + last
+//! names. A dictionary + shape detector, not a statistical model.
+//!
+//! Owns the embedded name dictionaries (`rules/names/`, see SOURCES.md
+//! there), analysing one capitalised word as a possible first name,
+//! surname or patronymic (with its gender and grammatical cases), and
+//! combining 2–3 neighbouring words and initials into a name by the
+//! orderings people write. It does not score confidence: the engine does
+//! that with the rules `person.ru`, `person.en` and `person.partial`.
+//!
+//! Why looked up, not scanned for (DESIGN.md §6): only words that start
+//! with a capital letter are examined; a full-text automaton over 45k
+//! names measured slower than the rest of the engine together. Each word
+//! costs a few hash look-ups, and only when a capitalised neighbour or an
+//! initial stands next to it.
+//!
+//! How a word is read:
+//! - first names: inflected forms from the paradigm files (`Анны` → `анна`,
+//!   `Павла` → `павел`), so case and gender are known exactly;
+//! - surnames: suffix rules undo the case ending (`Ивановой` → `иванова`,
+//!   `Толстого` → `толстой`) and the lemma is looked up; a lemma that is not
+//!   listed still counts, weakly, when it has a surname suffix
+//!   (-ов/-ев/-ин/-ский/-ова/-ская/-енко …);
+//! - patronymics: by suffix (-ович/-евич/-овна/-евна/-ична + case endings),
+//!   stronger when the lemma is listed (so `Москвич` alone is weak).
+//!
+//! Parts of one name must agree in gender and case (`Ивановой Анны
+//! Сергеевны` is genitive throughout; `Иванова Анна` is feminine). Each part
+//! scores 2 (dictionary), or 1 (shape only, or a name that is also a common
+//! word: `Вера`, `Роза`, `Will`, `Grant`). A name is strong at 3+ points for
+//! two parts and 4+ for three; one point less makes it weak (reported only
+//! with a context word or column hint). Two everyday English words
+//! (`Mark Brown`) become strong when they stand alone mid-sentence or in a
+//! field, not at a sentence start or inside a Title Case run.
+//!
+//! Unknown surnames score 0 and only complete a name: a declinable
+//! Cyrillic word after a first name and a patronymic (`Аркадием
+//! Борисовичем Зильберштейном`), or a capitalised Latin word that no
+//! dictionary knows, not even SCOWL's word list, after a known first name
+//! (`Dwayne Koppen`).
+//!
+//! A single first name or surname is not a full name: it is reported only
+//! right after a strong address word (`Уважаемый Иван`, `Dear John`,
+//! `г-н Петров`, `Mr Smith`), as `Strength::Partial`, which the rule
+//! `person.partial` keeps at low confidence.
+//!
+//! Not names: capitalised words in street, city and institution names
+//! (after `ул.`, `г.`, `им.`, `проспект`, `St`…), company names in quotes
+//! after ООО/АО/LLC, words glued to paths, e-mails or code (`obj.Name`,
+//! `Name_1`), and words in mixed case (`JavaScript`).
+
+use super::words::{
+    FxMap, FxSet, dict_lines, dict_set, is_upper_at, letter_before, letter_len, lower_into,
+};
+use crate::finding::Signals;
+
+/// Which language's name rules matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    Ru,
+    En,
+}
+
+/// How sure the shape alone makes a hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strength {
+    /// A full name with enough dictionary evidence to report on its own.
+    Full,
+    /// A plausible full name that needs a context word or column hint.
+    Weak,
+    /// A lone first name or surname after a strong address word.
+    Partial,
+}
+
+/// One name found in a buffer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameHit {
+    /// Half-open byte range covering the whole name (initials' dots too).
+    pub start: usize,
+    pub end: usize,
+    pub lang: Lang,
+    pub signals: Signals,
+    /// Lower-case, nominative where known, in the order surname, first
+    /// name, patronymic (Russian) or first, middle, last (English):
+    /// `Ивановой Анны` and `Анна Иванова` give the same fingerprint.
+    pub norm: Vec<u8>,
+    pub strength: Strength,
+}
+
+const RU_FIRST_M: &str = include_str!("../../rules/names/ru_first_m.txt");
+const RU_FIRST_F: &str = include_str!("../../rules/names/ru_first_f.txt");
+const RU_SURNAMES: &str = include_str!("../../rules/names/ru_surnames.txt");
+const RU_PATRONYMICS: &str = include_str!("../../rules/names/ru_patronymics.txt");
+const RU_COMMON: &str = include_str!("../../rules/names/ru_common.txt");
+const EN_FIRST: &str = include_str!("../../rules/names/en_first.txt");
+const EN_LAST: &str = include_str!("../../rules/names/en_last.txt");
+const EN_COMMON: &str = include_str!("../../rules/names/en_common.txt");
+const EN_WORDS: &str = include_str!("../../rules/names/en_words.txt");
+
+// Grammatical cases as bits.
+const NOM: u8 = 1;
+const GEN: u8 = 2;
+const DAT: u8 = 4;
+const ACC: u8 = 8;
+const INS: u8 = 16;
+const LOC: u8 = 32;
+const ALL: u8 = 63;
+// Genders as bits.
+const M: u8 = 1;
+const F: u8 = 2;
+const MF: u8 = 3;
+
+/// The longest name span we build (bytes); keeps chunk overlaps valid.
+pub const MAX_NAME_LEN: usize = 200;
+/// The longest word we look up.
+const MAX_WORD: usize = 64;
+
+#[derive(Debug, Clone, Copy)]
+struct FirstEntry {
+    lemma: &'static [u8],
+    gender: u8,
+    cases: u8,
+}
+
+/// Tables only Latin words need: transliteration skeletons of the Russian
+/// dictionaries (`Dmitriy`, `Ivanova`) and the English word list.
+struct Translit {
+    /// First-name skeleton → genders.
+    first: FxMap<Box<[u8]>, u8>,
+    /// Surname skeletons.
+    sur: FxSet<Box<[u8]>>,
+    /// English words and proper nouns that are not names (`en_words.txt`).
+    en_words: FxSet<&'static [u8]>,
+}
+
+impl Translit {
+    fn new() -> Translit {
+        let mut first: FxMap<Box<[u8]>, u8> = FxMap::default();
+        let mut sk = Vec::new();
+        for (text, gender) in [(RU_FIRST_M, M), (RU_FIRST_F, F)] {
+            for line in dict_lines(text) {
+                let nom = line.split([' ', '/']).next().unwrap_or(line);
+                skeleton_cyr(nom.as_bytes(), &mut sk);
+                *first.entry(sk.clone().into_boxed_slice()).or_insert(0) |= gender;
+            }
+        }
+        let mut sur: FxSet<Box<[u8]>> = FxSet::default();
+        sur.reserve(RU_SURNAMES.len() / 16);
+        for w in dict_lines(RU_SURNAMES) {
+            skeleton_cyr(w.as_bytes(), &mut sk);
+            sur.insert(sk.clone().into_boxed_slice());
+        }
+        Translit {
+            first,
+            sur,
+            en_words: dict_set(EN_WORDS),
+        }
+    }
+}
+
+/// The matcher: embedded dictionaries, built once, shared by all threads.
+pub struct NameMatcher {
+    /// Inflected first-name form → range in `first_entries`.
+    first: FxMap<&'static [u8], (u32, u32)>,
+    first_entries: Vec<FirstEntry>,
+    surnames: FxSet<&'static [u8]>,
+    patronymics: FxSet<&'static [u8]>,
+    ru_common: FxSet<&'static [u8]>,
+    en_first: FxSet<&'static [u8]>,
+    en_last: FxSet<&'static [u8]>,
+    en_common: FxSet<&'static [u8]>,
+    /// Transliteration skeletons of Russian first names → genders.
+    /// Built on first use: Russian-only inputs never pay for it.
+    tr: std::sync::OnceLock<Translit>,
+    /// Words before a sequence: places, forms of address, titles.
+    cues: FxMap<&'static [u8], Cue>,
+}
+
+impl std::fmt::Debug for NameMatcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NameMatcher")
+            .field("first_forms", &self.first.len())
+            .field("surnames", &self.surnames.len())
+            .field("en_first", &self.en_first.len())
+            .field("en_last", &self.en_last.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for NameMatcher {
+    fn default() -> Self {
+        NameMatcher::new()
+    }
+}
+
+// ------------------------------------------------------------------ tokens
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Cyr,
+    Lat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TokKind {
+    Word,
+    /// One capital letter and a dot: `И.`, `J.`
+    Initial,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    start: usize,
+    end: usize,
+    kind: TokKind,
+    script: Script,
+    /// Written in capitals throughout (`ИВАНОВ`).
+    caps: bool,
+}
+
+/// Roles a word or initial can play in a name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    First,
+    Sur,
+    Patr,
+    /// One or two initials (`И.`, `И.И.`, `И. И.`).
+    Init,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Lemma {
+    Dict(&'static [u8]),
+    /// The lower-cased word's first `keep` bytes plus `add`.
+    Derived {
+        keep: u8,
+        add: &'static str,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    role: Role,
+    gender: u8,
+    cases: u8,
+    score: u8,
+    /// Came from Russian rules (decides `Lang` for Latin names).
+    ru: bool,
+    lemma: Lemma,
+}
+
+const MAX_READINGS: usize = 16;
+
+#[derive(Clone, Copy)]
+struct Readings {
+    r: [Option<Reading>; MAX_READINGS],
+    n: usize,
+}
+
+impl Readings {
+    fn new() -> Readings {
+        Readings {
+            r: [None; MAX_READINGS],
+            n: 0,
+        }
+    }
+    fn push(&mut self, x: Reading) {
+        if self.n < MAX_READINGS {
+            self.r[self.n] = Some(x);
+            self.n += 1;
+        }
+    }
+    fn iter(&self) -> impl Iterator<Item = &Reading> {
+        self.r[..self.n].iter().flatten()
+    }
+}
+
+/// One word or initial group of a candidate sequence, analysed.
+#[derive(Clone, Copy)]
+struct Part {
+    start: usize,
+    end: usize,
+    script: Script,
+    caps: bool,
+    is_init: bool,
+    readings: Readings,
+}
+
+/// What a word before a capitalised sequence says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    /// A street, place, institution or company word: not a person.
+    Place,
+    /// A form of address before a first name (`Уважаемый`, `Dear`).
+    First,
+    /// A title before a surname (`г-н`, `Mr`).
+    Surname,
+    /// A role before a first name or a surname (`Оператор Анна`,
+    /// `менеджер Петров`).
+    Role,
+}
+
+/// Recent word analyses by start offset + 1 (0 = empty).
+struct Cache {
+    slots: [(usize, Readings); 4],
+    next: usize,
+    /// Scratch for transliteration skeletons.
+    sk: Vec<u8>,
+}
+
+impl Default for Cache {
+    fn default() -> Self {
+        Cache {
+            slots: [(0, Readings::new()); 4],
+            next: 0,
+            sk: Vec::with_capacity(MAX_WORD + 8),
+        }
+    }
+}
+
+/// Tokens of one candidate sequence (at most this many).
+const MAX_SEQ: usize = 4;
+
+/// Name patterns, longest first. The matcher takes the longest that fits.
+const RU_PATTERNS: &[&[Role]] = &[
+    &[Role::Sur, Role::First, Role::Patr],
+    &[Role::First, Role::Patr, Role::Sur],
+    &[Role::Sur, Role::First, Role::Init],
+    &[Role::Init, Role::Sur],
+    &[Role::Sur, Role::Init],
+    &[Role::First, Role::Patr],
+    &[Role::Sur, Role::First],
+    &[Role::First, Role::Sur],
+];
+const LAT_PATTERNS: &[&[Role]] = &[
+    &[Role::Sur, Role::First, Role::Patr],
+    &[Role::First, Role::Patr, Role::Sur],
+    &[Role::First, Role::Init, Role::Sur],
+    &[Role::First, Role::First, Role::Sur],
+    &[Role::First, Role::Patr],
+    &[Role::First, Role::Sur],
+    &[Role::Sur, Role::First],
+    &[Role::Init, Role::Sur],
+];
+
+/// Words that, right before a capitalised sequence, make it a place, an
+/// institution or a company rather than a person (lower case, no dot).
+const PLACE_MARKERS: &[&str] = &[
+    "ул",
+    "улица",
+    "улице",
+    "улицы",
+    "пр",
+    "пр-т",
+    "пр-кт",
+    "просп",
+    "проспект",
+    "проспекте",
+    "пер",
+    "переулок",
+    "переулке",
+    "пл",
+    "площадь",
+    "площади",
+    "б-р",
+    "бул",
+    "бульвар",
+    "наб",
+    "набережная",
+    "ш",
+    "шоссе",
+    "им",
+    "имени",
+    "г",
+    "гор",
+    "город",
+    "городе",
+    "пос",
+    "поселок",
+    "пгт",
+    "с",
+    "д",
+    "п",
+    "село",
+    "дер",
+    "деревня",
+    "мкр",
+    "р-н",
+    "район",
+    "обл",
+    "область",
+    "край",
+    "респ",
+    "республика",
+    "ст",
+    "станция",
+    "метро",
+    "м",
+    "пр-д",
+    "проезд",
+    "тупик",
+    "аллея",
+    "ооо",
+    "оао",
+    "зао",
+    "пао",
+    "ао",
+    "нко",
+    "гуп",
+    "муп",
+    "фгуп",
+    "тк",
+    "тц",
+    "трц",
+    "бц",
+    "жк",
+    "кафе",
+    "ресторан",
+    "магазин",
+    "отель",
+    "гостиница",
+    "st",
+    "street",
+    "ave",
+    "avenue",
+    "rd",
+    "road",
+    "blvd",
+    "boulevard",
+    "ln",
+    "lane",
+    "drive",
+    "llc",
+    "inc",
+    "ltd",
+    "corp",
+    "university",
+    "school",
+    "hotel",
+    "airport",
+    "station",
+    "hospital",
+    "mount",
+    "mt",
+    "lake",
+    "fort",
+    "port",
+    "saint",
+    "san",
+    "santa",
+    "los",
+    "las",
+    "new",
+    "north",
+    "south",
+    "east",
+    "west",
+];
+
+/// Strong address words before a lone first name (lower case, no dot).
+const FIRST_NAME_CUES: &[&str] = &[
+    "уважаемый",
+    "уважаемая",
+    "дорогой",
+    "дорогая",
+    "здравствуйте",
+    "привет",
+    "dear",
+    "hi",
+    "hello",
+];
+/// Roles that name the person right after them.
+const ROLE_CUES: &[&str] = &[
+    "оператор",
+    "менеджер",
+    "специалист",
+    "консультант",
+    "курьер",
+    "сотрудник",
+    "сотрудница",
+    "коллега",
+    "colleague",
+];
+
+/// Strong address words before a lone surname.
+const SURNAME_CUES: &[&str] = &[
+    "г-н",
+    "г-жа",
+    "господин",
+    "госпожа",
+    "гр",
+    "гражданин",
+    "гражданка",
+    "тов",
+    "товарищ",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "dr",
+];
+
+impl NameMatcher {
+    /// Loads the embedded dictionaries (about 10 ms; build it once).
+    pub fn new() -> NameMatcher {
+        let mut entries: Vec<(&'static [u8], FirstEntry)> = Vec::with_capacity(40_000);
+        for (text, gender) in [(RU_FIRST_M, M), (RU_FIRST_F, F)] {
+            for line in dict_lines(text) {
+                let mut slots = line.split(' ');
+                let Some(nom) = slots.clone().next() else {
+                    continue;
+                };
+                let lemma = nom.split('/').next().unwrap_or(nom).as_bytes();
+                for (k, slot) in slots.by_ref().take(6).enumerate() {
+                    for form in slot.split('/').filter(|f| !f.is_empty()) {
+                        entries.push((
+                            form.as_bytes(),
+                            FirstEntry {
+                                lemma,
+                                gender,
+                                cases: 1 << k,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        // Merge the case bits of one (form, lemma, gender) and index forms.
+        entries.sort_by(|a, b| (a.0, a.1.lemma, a.1.gender).cmp(&(b.0, b.1.lemma, b.1.gender)));
+        let mut first_entries: Vec<FirstEntry> = Vec::with_capacity(entries.len());
+        let mut first: FxMap<&'static [u8], (u32, u32)> = FxMap::default();
+        first.reserve(entries.len());
+        let mut prev: Option<(&[u8], &[u8], u8)> = None;
+        for (form, e) in entries {
+            if prev == Some((form, e.lemma, e.gender)) {
+                if let Some(last) = first_entries.last_mut() {
+                    last.cases |= e.cases;
+                }
+                continue;
+            }
+            prev = Some((form, e.lemma, e.gender));
+            let idx = first_entries.len() as u32;
+            first_entries.push(e);
+            first
+                .entry(form)
+                .and_modify(|r| r.1 = idx + 1)
+                .or_insert((idx, idx + 1));
+        }
+
+        let surnames = dict_set(RU_SURNAMES);
+        let mut cues = FxMap::default();
+        for (list, cue) in [
+            (FIRST_NAME_CUES, Cue::First),
+            (SURNAME_CUES, Cue::Surname),
+            (ROLE_CUES, Cue::Role),
+            (PLACE_MARKERS, Cue::Place),
+        ] {
+            for w in list {
+                cues.entry(w.as_bytes()).or_insert(cue);
+            }
+        }
+        NameMatcher {
+            cues,
+            first,
+            first_entries,
+            surnames,
+            patronymics: dict_set(RU_PATRONYMICS),
+            ru_common: dict_set(RU_COMMON),
+            en_first: dict_set(EN_FIRST),
+            en_last: dict_set(EN_LAST),
+            en_common: dict_set(EN_COMMON),
+            tr: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Finds names whose first word starts in `buf[from..to]`, appending
+    /// them to `out` in order. Words after `to` may complete a name.
+    pub fn find(&self, buf: &[u8], from: usize, to: usize, out: &mut Vec<NameHit>) {
+        let to = to.min(buf.len());
+        let mut lower = Vec::with_capacity(MAX_WORD);
+        let mut cache = Cache::default();
+        let mut i = from;
+        while i < to {
+            // Skip to a capital letter that starts a word: first, tightly,
+            // over bytes that are neither letters nor digits.
+            while i < to && !WORTH_A_LOOK[buf[i] as usize] {
+                i += 1;
+            }
+            if i >= to {
+                break;
+            }
+            let b = buf[i];
+            let lead = b.is_ascii_uppercase()
+                || (b == 0xD0 && matches!(buf.get(i + 1), Some(0x81 | 0x90..=0xAF)));
+            if !lead {
+                // A lower-case letter or a digit: nothing in the rest of its
+                // word can start a name either.
+                if b.is_ascii_lowercase() || b.is_ascii_digit() {
+                    while i < to && buf[i].is_ascii_alphanumeric() {
+                        i += 1;
+                    }
+                } else if letter_len(buf, i) == 2 {
+                    i = skip_word(buf, i);
+                } else {
+                    i += 1;
+                }
+                continue;
+            }
+            if !word_start_ok(buf, i) {
+                i += letter_len(buf, i).max(1);
+                continue;
+            }
+            let Some(first) = read_token(buf, i) else {
+                i = skip_word(buf, i);
+                continue;
+            };
+            match self.match_at(buf, first, &mut lower, &mut cache) {
+                Some(hit) => {
+                    i = hit.end;
+                    out.push(hit);
+                }
+                None => i = first.end.max(i + 1),
+            }
+        }
+    }
+
+    /// Tries to build a name starting with token `t0`.
+    fn match_at(
+        &self,
+        buf: &[u8],
+        t0: Tok,
+        lower: &mut Vec<u8>,
+        cache: &mut Cache,
+    ) -> Option<NameHit> {
+        // Collect the sequence of capitalised words / initials after t0.
+        let mut toks = [t0; MAX_SEQ + 1];
+        let mut n = 1;
+        while n < MAX_SEQ {
+            let prev = toks[n - 1];
+            let Some(next_start) = gap_after(buf, prev) else {
+                break;
+            };
+            let Some(t) = read_token(buf, next_start) else {
+                break;
+            };
+            if t.script != t0.script || t.end - t0.start > MAX_NAME_LEN {
+                break;
+            }
+            toks[n] = t;
+            n += 1;
+        }
+        // Group initials: `И.И.` / `И. И.` is one part.
+        let blank = Part {
+            start: t0.start,
+            end: t0.end,
+            script: t0.script,
+            caps: false,
+            is_init: false,
+            readings: Readings::new(),
+        };
+        let mut all = [blank; MAX_SEQ];
+        let mut np = 0;
+        let mut k = 0;
+        while k < n {
+            let t = toks[k];
+            let part = &mut all[np];
+            part.start = t.start;
+            part.script = t.script;
+            if t.kind == TokKind::Initial {
+                let mut e = t.end;
+                let mut count = 1u8;
+                while k + 1 < n && toks[k + 1].kind == TokKind::Initial && count < 2 {
+                    k += 1;
+                    e = toks[k].end;
+                    count += 1;
+                }
+                part.readings.push(Reading {
+                    role: Role::Init,
+                    gender: MF,
+                    cases: ALL,
+                    score: count,
+                    ru: t.script == Script::Cyr,
+                    lemma: Lemma::Dict(b""),
+                });
+                part.end = e;
+                part.caps = true;
+                part.is_init = true;
+            } else {
+                part.end = t.end;
+                part.caps = t.caps;
+            }
+            np += 1;
+            k += 1;
+        }
+        let parts = &mut all[..np];
+        if parts.len() == 1 && parts[0].is_init {
+            return None;
+        }
+        // A lone word is only worth a look after a cue word.
+        let mut cue = None;
+        if parts.len() == 1 {
+            cue = match self.cue_before(buf, t0.start, lower) {
+                Some(Cue::Place) | None => return None,
+                c => c,
+            };
+        }
+        // Analyse lazily: nothing can start at a word that is no name part.
+        if !parts[0].is_init {
+            self.analyse_cached(buf, &mut parts[0], lower, cache);
+            // Score-0 readings (unknown surnames) only ever start a
+            // three-part name.
+            // With a fourth word (`Получатель Павел Олегович Соколов`) the
+            // name more likely starts at the second one.
+            let useful = parts[0].readings.iter().any(|r| r.score > 0);
+            if !useful && (parts.len() != 3 || parts[0].readings.n == 0) {
+                return None;
+            }
+        }
+        if parts.len() > 1 {
+            // Places and companies: `ул. Льва Толстого`, `ООО «Иван Петров»`.
+            cue = match self.cue_before(buf, t0.start, lower) {
+                Some(Cue::Place) => return None,
+                c => c,
+            };
+            for p in parts[1..].iter_mut() {
+                if !p.is_init {
+                    self.analyse_cached(buf, p, lower, cache);
+                }
+            }
+        }
+        let script = t0.script;
+        let patterns = if script == Script::Cyr {
+            RU_PATTERNS
+        } else {
+            LAT_PATTERNS
+        };
+        for pat in patterns {
+            if pat.len() > parts.len() {
+                continue;
+            }
+            if let Some(hit) = self.try_pattern(buf, &parts[..pat.len()], pat, lower) {
+                return Some(hit);
+            }
+        }
+        // A lone first name or surname after a strong cue word.
+        let p = &parts[0];
+        if let Some(cue) = cue
+            && !p.is_init
+        {
+            let wanted = |r: &Reading| match cue {
+                Cue::First => r.role == Role::First,
+                Cue::Surname => r.role == Role::Sur,
+                Cue::Role => matches!(r.role, Role::First | Role::Sur),
+                Cue::Place => false,
+            };
+            // First names before surnames (`Оператор Анна`).
+            let best = p
+                .readings
+                .iter()
+                .filter(|r| wanted(r) && r.score >= 2)
+                .max_by_key(|r| (r.score, r.role == Role::First))
+                .copied()?;
+            let mut norm = Vec::new();
+            push_lemma(buf, p, &best, lower, &mut norm);
+            return Some(NameHit {
+                start: p.start,
+                end: p.end,
+                lang: if script == Script::Cyr || best.ru {
+                    Lang::Ru
+                } else {
+                    Lang::En
+                },
+                signals: Signals::DICTIONARY,
+                norm,
+                strength: Strength::Partial,
+            });
+        }
+        None
+    }
+
+    /// What the word before `start` says about a name there.
+    fn cue_before(&self, buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<Cue> {
+        let dot = prev_word(buf, start, lower)?;
+        let cue = *self.cues.get(lower.as_slice())?;
+        // One-letter abbreviations (`г.`, `с.`, `м.`) count only with their
+        // dot: `с Петром` is a person.
+        (dot || lower.len() > 2).then_some(cue)
+    }
+
+    /// Fills a word's readings, reusing the last few analyses (a failed
+    /// sequence is retried from its second word).
+    fn analyse_cached(&self, buf: &[u8], p: &mut Part, lower: &mut Vec<u8>, cache: &mut Cache) {
+        if let Some((_, r)) = cache.slots.iter().find(|(s, _)| *s == p.start + 1) {
+            p.readings = *r;
+            return;
+        }
+        self.analyse(buf, p, lower, &mut cache.sk);
+        cache.slots[cache.next] = (p.start + 1, p.readings);
+        cache.next = (cache.next + 1) % cache.slots.len();
+    }
+
+    /// Fills a word's readings.
+    fn analyse(&self, buf: &[u8], p: &mut Part, lower: &mut Vec<u8>, sk: &mut Vec<u8>) {
+        let word = &buf[p.start..p.end];
+        if word.len() > MAX_WORD {
+            return;
+        }
+        lower_into(word, lower);
+        let w = lower.as_slice();
+        match p.script {
+            Script::Cyr => {
+                self.first_readings(w, &mut p.readings);
+                self.surname_readings(w, &mut p.readings);
+                self.patronymic_readings(w, &mut p.readings);
+            }
+            Script::Lat => self.latin_readings(w, &mut p.readings, sk),
+        }
+        if p.caps {
+            // ALL-CAPS words (ИВАНОВ) are common in exports but so are
+            // acronyms: short ones count less.
+            if p.end - p.start <= 3 {
+                for r in p.readings.r.iter_mut().flatten() {
+                    r.score = r.score.min(1);
+                }
+            }
+        }
+    }
+
+    fn first_readings(&self, w: &[u8], out: &mut Readings) {
+        // Double first names (Анна-Мария): both parts must be names; the
+        // last one declines.
+        if !self.first.contains_key(w)
+            && let Some(h) = w.iter().position(|&c| c == b'-')
+            && self.first.contains_key(&w[..h])
+        {
+            let mut last = Readings::new();
+            self.first_readings(&w[h + 1..], &mut last);
+            for r in last.iter() {
+                out.push(Reading {
+                    lemma: Lemma::Derived {
+                        keep: w.len().min(255) as u8,
+                        add: "",
+                    },
+                    ..*r
+                });
+            }
+            return;
+        }
+        if let Some(&(a, b)) = self.first.get(w) {
+            for e in &self.first_entries[a as usize..b as usize] {
+                let common = self.ru_common.contains(e.lemma);
+                out.push(Reading {
+                    role: Role::First,
+                    gender: e.gender,
+                    cases: e.cases,
+                    score: if common { 1 } else { 2 },
+                    ru: true,
+                    lemma: Lemma::Dict(e.lemma),
+                });
+            }
+        }
+    }
+
+    fn surname_readings(&self, w: &[u8], out: &mut Readings) {
+        // Hyphenated surnames: the last part carries case and gender, the
+        // first part must look like a surname (or be listed) too.
+        if let Some(h) = w.iter().rposition(|&c| c == b'-') {
+            let (a, b) = (&w[..h], &w[h + 1..]);
+            let mut first_part = Readings::new();
+            self.surname_readings(a, &mut first_part);
+            let mut last = Readings::new();
+            self.surname_readings(b, &mut last);
+            let a_ok = first_part.n > 0 || self.first.contains_key(a);
+            for r in last.iter() {
+                if a_ok {
+                    out.push(Reading {
+                        lemma: Lemma::Derived {
+                            keep: w.len().min(255) as u8,
+                            add: "",
+                        },
+                        ..*r
+                    });
+                }
+            }
+            return;
+        }
+        let letters = w.len() / 2;
+        if letters < 3 {
+            return;
+        }
+        let mut cand = [0u8; MAX_WORD + 8];
+        for rule in SURNAME_RULES {
+            let Some(stem) = strip(w, rule.strip.as_bytes()) else {
+                continue;
+            };
+            if stem.len() < 4 {
+                continue;
+            }
+            let add = rule.add.as_bytes();
+            let len = stem.len() + add.len();
+            if len > cand.len() {
+                continue;
+            }
+            cand[..stem.len()].copy_from_slice(stem);
+            cand[stem.len()..len].copy_from_slice(add);
+            let lemma = &cand[..len];
+            if !rule.family.fits(lemma) {
+                continue;
+            }
+            let listed = self.surname_listed(lemma);
+            let shaped = rule.family.shaped(lemma);
+            // Any declinable word may be a surname we do not know
+            // (Зильберштейном), but only as the third part next to a first
+            // name and a patronymic: score 0.
+            // Agent nouns (получатель, заявитель) are not surnames.
+            let unknown = matches!(rule.family, Family::Consonant | Family::SoftSign)
+                && !ends(lemma, "тель".as_bytes());
+            if !listed && !shaped && !unknown {
+                continue;
+            }
+            let common = listed && self.ru_common.contains(lemma);
+            let score = match (listed, common, shaped) {
+                (true, false, _) => 2,
+                (true, true, _) | (false, _, true) => 1,
+                _ => 0,
+            };
+            out.push(Reading {
+                role: Role::Sur,
+                gender: rule.gender,
+                cases: rule.cases,
+                score,
+                ru: true,
+                lemma: Lemma::Derived {
+                    keep: stem.len().min(255) as u8,
+                    add: rule.add,
+                },
+            });
+        }
+    }
+
+    /// Is a surname lemma listed (directly or via its masculine form)?
+    fn surname_listed(&self, lemma: &[u8]) -> bool {
+        if self.surnames.contains(lemma) {
+            return true;
+        }
+        for suf in ["ова", "ева", "ина", "ына"] {
+            if ends(lemma, suf.as_bytes()) {
+                return self.surnames.contains(&lemma[..lemma.len() - 2]);
+            }
+        }
+        for (f, m) in [("ская", "ский"), ("цкая", "цкий")] {
+            if let Some(stem) = strip(lemma, f.as_bytes()) {
+                let mut v = stem.to_vec();
+                v.extend_from_slice(m.as_bytes());
+                return self.surnames.contains(v.as_slice());
+            }
+        }
+        false
+    }
+
+    fn patronymic_readings(&self, w: &[u8], out: &mut Readings) {
+        if w.len() < 10 {
+            return;
+        }
+        // Masculine: lemma ends in -ич; endings "", а, у, ем, е.
+        for (end, cases) in [
+            ("", NOM),
+            ("а", GEN | ACC),
+            ("у", DAT),
+            ("ем", INS),
+            ("е", LOC),
+        ] {
+            let Some(lemma) = strip(w, end.as_bytes()) else {
+                continue;
+            };
+            if !ends(lemma, "ич".as_bytes()) {
+                continue;
+            }
+            let listed = self.patronymics.contains(lemma);
+            let shaped = ends(lemma, "ович".as_bytes()) || ends(lemma, "евич".as_bytes());
+            if listed || shaped {
+                out.push(Reading {
+                    role: Role::Patr,
+                    gender: M,
+                    cases,
+                    score: if listed { 2 } else { 1 },
+                    ru: true,
+                    lemma: Lemma::Derived {
+                        keep: lemma.len().min(255) as u8,
+                        add: "",
+                    },
+                });
+            }
+        }
+        // Feminine: stem -овн/-евн/-ичн + а, ы, е, у, ой, ою.
+        for (end, cases) in [
+            ("а", NOM),
+            ("ы", GEN),
+            ("е", DAT | LOC),
+            ("у", ACC),
+            ("ой", INS),
+            ("ою", INS),
+        ] {
+            let Some(stem) = strip(w, end.as_bytes()) else {
+                continue;
+            };
+            if !(ends(stem, "овн".as_bytes())
+                || ends(stem, "евн".as_bytes())
+                || ends(stem, "ичн".as_bytes()))
+            {
+                continue;
+            }
+            let mut lemma = [0u8; MAX_WORD + 2];
+            let len = stem.len() + 2;
+            if len > lemma.len() {
+                continue;
+            }
+            lemma[..stem.len()].copy_from_slice(stem);
+            lemma[stem.len()..len].copy_from_slice("а".as_bytes());
+            let listed = self.patronymics.contains(&lemma[..len]);
+            out.push(Reading {
+                role: Role::Patr,
+                gender: F,
+                cases,
+                score: if listed { 2 } else { 1 },
+                ru: true,
+                lemma: Lemma::Derived {
+                    keep: stem.len().min(255) as u8,
+                    add: "а",
+                },
+            });
+        }
+    }
+
+    fn latin_readings(&self, w: &[u8], out: &mut Readings, sk: &mut Vec<u8>) {
+        // The census lists spell O'Neil as ONEIL.
+        let mut plain = [0u8; MAX_WORD];
+        let w = if w.contains(&b'\'') && w.len() <= MAX_WORD {
+            let mut n = 0;
+            for &c in w.iter().filter(|&&c| c != b'\'') {
+                plain[n] = c;
+                n += 1;
+            }
+            &plain[..n]
+        } else {
+            w
+        };
+        let dict = |score_common: bool| if score_common { 1 } else { 2 };
+        let common = self.en_common.contains(w);
+        let word = Lemma::Derived {
+            keep: w.len().min(255) as u8,
+            add: "",
+        };
+        let base = Reading {
+            role: Role::First,
+            gender: MF,
+            cases: ALL,
+            score: 2,
+            ru: false,
+            lemma: word,
+        };
+        if self.en_first.contains(w) {
+            out.push(Reading {
+                score: dict(common),
+                ..base
+            });
+        }
+        if self.en_last.contains(w) {
+            out.push(Reading {
+                role: Role::Sur,
+                score: dict(common),
+                ..base
+            });
+        }
+        skeleton_lat(w, sk);
+        let tr = self.tr.get_or_init(Translit::new);
+        if let Some(&g) = tr.first.get(sk.as_slice()) {
+            out.push(Reading {
+                gender: g,
+                ru: true,
+                score: dict(common),
+                ..base
+            });
+        }
+        // Russian surnames in Latin: listed skeletons, or the suffixes.
+        let fem = [
+            "ova", "eva", "ina", "yna", "skaya", "skaia", "tskaya", "aya",
+        ];
+        let masc = ["ov", "ev", "in", "yn", "sky", "skiy", "skii", "skij", "ski"];
+        let any = ["enko", "chuk", "yuk", "iuk", "shvili", "dze", "yan", "ian"];
+        let gender = if fem.iter().any(|s| ends(w, s.as_bytes())) {
+            F
+        } else if masc.iter().any(|s| ends(w, s.as_bytes())) {
+            M
+        } else {
+            MF
+        };
+        let shaped = gender != MF || any.iter().any(|s| ends(w, s.as_bytes()));
+        let listed = tr.sur.contains(sk.as_slice()) || {
+            // Feminine -ova/-eva/-ina: the masculine skeleton is listed.
+            gender == F && sk.len() > 4 && tr.sur.contains(&sk[..sk.len() - 1])
+        };
+        if (listed || shaped) && w.len() >= 4 {
+            out.push(Reading {
+                role: Role::Sur,
+                gender,
+                ru: true,
+                score: if listed && !common { 2 } else { 1 },
+                ..base
+            });
+        } else if w.len() >= 3
+            && !common
+            && !self.en_last.contains(w)
+            && !self.en_first.contains(w)
+            && !tr.en_words.contains(w)
+        {
+            // A surname we do not know (Koppen): score 0, only after a
+            // known first name, mid-sentence or alone in a field.
+            out.push(Reading {
+                role: Role::Sur,
+                ru: false,
+                score: 0,
+                ..base
+            });
+        }
+        // Patronymics: -ovich/-evich/-ovna/-evna/-ichna (+ -yevich spellings).
+        let pm = ["ovich", "evich"];
+        let pf = ["ovna", "evna", "ichna"];
+        if w.len() >= 7 {
+            let g = if pm.iter().any(|s| ends(w, s.as_bytes())) {
+                M
+            } else if pf.iter().any(|s| ends(w, s.as_bytes())) {
+                F
+            } else {
+                0
+            };
+            if g != 0 {
+                out.push(Reading {
+                    role: Role::Patr,
+                    gender: g,
+                    ru: true,
+                    score: 2,
+                    ..base
+                });
+            }
+        }
+        // Ilyich, Kuzmich, Fomich: weaker, -ich alone is common in surnames.
+        if w.len() >= 5 && ends(w, b"ich") && !ends(w, b"vich") {
+            out.push(Reading {
+                role: Role::Patr,
+                gender: M,
+                ru: true,
+                score: 1,
+                ..base
+            });
+        }
+    }
+
+    /// The best agreeing assignment of `pat` to `parts`, if strong enough.
+    fn try_pattern(
+        &self,
+        buf: &[u8],
+        parts: &[Part],
+        pat: &[Role],
+        lower: &mut Vec<u8>,
+    ) -> Option<NameHit> {
+        let latin = parts[0].script == Script::Lat;
+        // `Ivanov Ivan` (surname first) is a Russian habit, not an English one.
+        let ru_only = latin && pat == [Role::Sur, Role::First];
+        let mut best: Option<(u32, [Reading; 3])> = None;
+        let pick = |i: usize| parts[i].readings.iter().filter(move |r| r.role == pat[i]);
+        let mut consider = |rs: &[Reading]| {
+            let mut g = MF;
+            let mut c = ALL;
+            let mut score = 0u32;
+            for r in rs {
+                g &= r.gender;
+                c &= r.cases;
+                score += r.score as u32;
+            }
+            if g == 0 || c == 0 || (ru_only && !rs.iter().all(|r| r.ru)) {
+                return;
+            }
+            // Unknown-shape surnames only complete a first name + patronymic,
+            // or (Latin) a dictionary first name: `Dwayne Koppen`.
+            let zero_ok = if latin {
+                rs.len() == 2 && rs[0].role == Role::First && rs[0].score >= 2
+            } else {
+                rs.len() == 3 && rs.iter().filter(|r| r.score >= 2).count() == 2
+            };
+            if rs.iter().any(|r| r.score == 0) && !zero_ok {
+                return;
+            }
+            // Prefer nominative readings on ties (`Иванова Анна`).
+            let key = score * 2 + u32::from(c & NOM != 0);
+            if best.as_ref().is_none_or(|(k, _)| key > *k) {
+                let mut arr = [rs[0]; 3];
+                arr[..rs.len()].copy_from_slice(rs);
+                best = Some((key, arr));
+            }
+        };
+        match pat.len() {
+            2 => {
+                for a in pick(0) {
+                    for b in pick(1) {
+                        consider(&[*a, *b]);
+                    }
+                }
+            }
+            3 => {
+                for a in pick(0) {
+                    for b in pick(1) {
+                        for c in pick(2) {
+                            consider(&[*a, *b, *c]);
+                        }
+                    }
+                }
+            }
+            _ => return None,
+        }
+        let (key, rs) = best?;
+        let rs = &rs[..pat.len()];
+        let score = key / 2;
+        let (strong_at, weak_at) = if pat.len() == 3 { (4, 3) } else { (3, 2) };
+        let mut strength = if score >= strong_at {
+            Strength::Full
+        } else if score >= weak_at {
+            Strength::Weak
+        } else {
+            return None;
+        };
+        // Latin: ALL CAPS or initials-only names need full dictionary
+        // support (acronyms and headings are everywhere in logs).
+        if latin
+            && (parts.iter().any(|p| p.caps && !p.is_init) || pat[0] == Role::Init)
+            && strength == Strength::Full
+            && rs.iter().any(|r| r.score < 2)
+        {
+            strength = Strength::Weak;
+        }
+        // `Mark Brown` (two everyday words) mid-sentence or alone in a field
+        // is a name; the same pair at a sentence start or in a Title Case
+        // heading is not sure.
+        if latin
+            && pat.len() == 2
+            && strength == Strength::Weak
+            && !is_month(&buf[parts[0].start..parts[0].end])
+            && isolated(buf, parts[0].start, parts[1].end)
+        {
+            strength = Strength::Full;
+        }
+        let ru = rs
+            .iter()
+            .any(|r| r.ru && matches!(r.role, Role::Sur | Role::Patr))
+            || parts[0].script == Script::Cyr;
+        let start = parts[0].start;
+        let end = parts[pat.len() - 1].end;
+        let mut signals = Signals::DICTIONARY;
+        if parts[..pat.len()].iter().any(|p| p.is_init) {
+            signals.insert(Signals::FORMATTED);
+        }
+        let mut norm = Vec::with_capacity(end - start);
+        // Canonical order: Russian surname, first, patronymic; English as written.
+        let order: [Role; 4] = if ru {
+            [Role::Sur, Role::First, Role::Init, Role::Patr]
+        } else {
+            [Role::First, Role::Init, Role::Patr, Role::Sur]
+        };
+        for role in order {
+            for (i, r) in rs.iter().enumerate() {
+                if r.role == role {
+                    if !norm.is_empty() {
+                        norm.push(b' ');
+                    }
+                    push_lemma(buf, &parts[i], r, lower, &mut norm);
+                }
+            }
+        }
+        Some(NameHit {
+            start,
+            end,
+            lang: if ru { Lang::Ru } else { Lang::En },
+            signals,
+            norm,
+            strength,
+        })
+    }
+}
+
+/// Month names that are also first names (`May Day`, `June Lake`): never
+/// promoted to a full name without context.
+fn is_month(w: &[u8]) -> bool {
+    ["may", "june", "april", "august"]
+        .iter()
+        .any(|m| m.as_bytes().eq_ignore_ascii_case(w))
+}
+
+/// Is `buf[start..end]` neither at a sentence start nor inside a run of
+/// capitalised words?
+fn isolated(buf: &[u8], start: usize, end: usize) -> bool {
+    let mut p = start;
+    while p > 0 && matches!(buf[p - 1], b' ' | b'\t') {
+        p -= 1;
+    }
+    let before_ok = p > 0
+        && match buf[p - 1] {
+            b'.' | b'!' | b'?' | b'\n' | b'\r' => false,
+            c if c.is_ascii_alphabetic() => {
+                // The previous word must be lower case.
+                let mut s = p - 1;
+                while s > 0 && buf[s - 1].is_ascii_alphabetic() {
+                    s -= 1;
+                }
+                !buf[s].is_ascii_uppercase()
+            }
+            _ => true,
+        };
+    let mut q = end;
+    while q < buf.len() && matches!(buf[q], b' ' | b'\t') {
+        q += 1;
+    }
+    let after_ok = !(q > end && q < buf.len() && buf[q].is_ascii_uppercase());
+    before_ok && after_ok
+}
+
+/// Appends a reading's normal form.
+fn push_lemma(buf: &[u8], p: &Part, r: &Reading, lower: &mut Vec<u8>, out: &mut Vec<u8>) {
+    lower_into(&buf[p.start..p.end], lower);
+    match r.lemma {
+        _ if r.role == Role::Init => {
+            // Initials: letters and dots, no spaces.
+            out.extend(lower.iter().copied().filter(|&c| c != b' ' && c != b'\t'));
+        }
+        Lemma::Dict(s) => out.extend_from_slice(s),
+        Lemma::Derived { keep, add } => {
+            let keep = (keep as usize).min(lower.len());
+            out.extend_from_slice(&lower[..keep]);
+            out.extend_from_slice(add.as_bytes());
+        }
+    }
+}
+
+// ------------------------------------------------------------ surname rules
+
+#[derive(Clone, Copy)]
+enum Family {
+    /// -ов/-ев/-ин/-ын (masculine).
+    Possessive,
+    /// -ова/-ева/-ина/-ына (feminine).
+    PossessiveF,
+    /// -ский/-цкий/-ой/-ый/-ий (masculine adjectival).
+    Adjective,
+    /// -ая (feminine adjectival).
+    AdjectiveF,
+    /// Other consonant endings (Шмидт, Гусак): masculine declines.
+    Consonant,
+    /// -ь (Гоголь).
+    SoftSign,
+    /// Indeclinable: -ко, -их/-ых, -о, -е, -и, -у, -ю, and any listed word.
+    Fixed,
+}
+
+impl Family {
+    fn fits(self, lemma: &[u8]) -> bool {
+        let ends = |s: &[&str]| s.iter().any(|x| ends(lemma, x.as_bytes()));
+        match self {
+            Family::Possessive => ends(&["ов", "ев", "ин", "ын"]),
+            Family::PossessiveF => ends(&["ова", "ева", "ина", "ына"]),
+            Family::Adjective => ends(&["ий", "ый", "ой"]),
+            Family::AdjectiveF => ends(&["ая"]),
+            Family::Consonant => {
+                !ends(&[
+                    "а", "е", "и", "о", "у", "ы", "э", "ю", "я", "й", "ь", "ов", "ев", "ин", "ын",
+                ]) && lemma.len() >= 2
+            }
+            Family::SoftSign => ends(&["ь"]),
+            Family::Fixed => ends(&["ко", "их", "ых", "о", "е", "и", "у", "ю", "ян", "дзе"]),
+        }
+    }
+
+    /// Does the lemma look like a surname without a dictionary?
+    fn shaped(self, lemma: &[u8]) -> bool {
+        let ends = |s: &[&str]| s.iter().any(|x| ends(lemma, x.as_bytes()));
+        match self {
+            Family::Possessive => ends(&["ов", "ев", "ин", "ын"]) && lemma.len() >= 10,
+            Family::PossessiveF => ends(&["ова", "ева", "ина", "ына"]) && lemma.len() >= 12,
+            Family::Adjective => ends(&["ский", "цкий"]),
+            Family::AdjectiveF => ends(&["ская", "цкая"]),
+            Family::Fixed => ends(&["енко", "швили", "дзе", "чук", "юк"]),
+            Family::Consonant | Family::SoftSign => false,
+        }
+    }
+}
+
+struct SurnameRule {
+    strip: &'static str,
+    add: &'static str,
+    family: Family,
+    gender: u8,
+    cases: u8,
+}
+
+const fn sr(
+    strip: &'static str,
+    add: &'static str,
+    family: Family,
+    gender: u8,
+    cases: u8,
+) -> SurnameRule {
+    SurnameRule {
+        strip,
+        add,
+        family,
+        gender,
+        cases,
+    }
+}
+
+/// Case endings of surnames: the word minus `strip` plus `add` is the
+/// lemma, when the lemma is of `family`.
+const SURNAME_RULES: &[SurnameRule] = &[
+    sr("", "", Family::Possessive, M, NOM),
+    sr("а", "", Family::Possessive, M, GEN | ACC),
+    sr("у", "", Family::Possessive, M, DAT),
+    sr("ым", "", Family::Possessive, M, INS),
+    sr("е", "", Family::Possessive, M, LOC),
+    sr("", "", Family::PossessiveF, F, NOM),
+    sr("ой", "а", Family::PossessiveF, F, GEN | DAT | INS | LOC),
+    sr("ою", "а", Family::PossessiveF, F, INS),
+    sr("у", "а", Family::PossessiveF, F, ACC),
+    sr("", "", Family::Adjective, M, NOM),
+    sr("ого", "ий", Family::Adjective, M, GEN | ACC),
+    sr("ого", "ый", Family::Adjective, M, GEN | ACC),
+    sr("ого", "ой", Family::Adjective, M, GEN | ACC),
+    sr("ому", "ий", Family::Adjective, M, DAT),
+    sr("ому", "ый", Family::Adjective, M, DAT),
+    sr("ому", "ой", Family::Adjective, M, DAT),
+    sr("им", "ий", Family::Adjective, M, INS),
+    sr("ым", "ый", Family::Adjective, M, INS),
+    sr("ым", "ой", Family::Adjective, M, INS),
+    sr("ом", "ий", Family::Adjective, M, LOC),
+    sr("ом", "ый", Family::Adjective, M, LOC),
+    sr("ом", "ой", Family::Adjective, M, LOC),
+    sr("", "", Family::AdjectiveF, F, NOM),
+    sr("ой", "ая", Family::AdjectiveF, F, GEN | DAT | INS | LOC),
+    sr("ую", "ая", Family::AdjectiveF, F, ACC),
+    sr("", "", Family::Consonant, MF, ALL),
+    sr("а", "", Family::Consonant, M, GEN | ACC),
+    sr("у", "", Family::Consonant, M, DAT),
+    sr("ом", "", Family::Consonant, M, INS),
+    sr("ем", "", Family::Consonant, M, INS),
+    sr("е", "", Family::Consonant, M, LOC),
+    sr("", "", Family::SoftSign, M, NOM),
+    sr("я", "ь", Family::SoftSign, M, GEN | ACC),
+    sr("ю", "ь", Family::SoftSign, M, DAT),
+    sr("ем", "ь", Family::SoftSign, M, INS),
+    sr("е", "ь", Family::SoftSign, M, LOC),
+    sr("", "", Family::Fixed, MF, ALL),
+];
+
+// ---------------------------------------------------------------- scanning
+
+/// Bytes that begin a word (ASCII letters and digits, Cyrillic lead
+/// bytes); everything else is skipped in a tight loop.
+static WORTH_A_LOOK: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == 0xD0 || b == 0xD1;
+        c += 1;
+    }
+    t
+};
+
+/// May a name word start at `i`? Not inside a word, a path, an e-mail,
+/// an identifier or a markup tag.
+fn word_start_ok(buf: &[u8], i: usize) -> bool {
+    if i == 0 {
+        return true;
+    }
+    if letter_before(buf, i) {
+        return false;
+    }
+    !matches!(
+        buf[i - 1],
+        b'.' | b'_'
+            | b'/'
+            | b'\\'
+            | b'@'
+            | b'-'
+            | b'#'
+            | b'$'
+            | b'%'
+            | b'&'
+            | b'*'
+            | b'+'
+            | b'<'
+            | b'~'
+            | b'^'
+            | b'|'
+            | b'`'
+    )
+}
+
+fn skip_word(buf: &[u8], mut i: usize) -> usize {
+    loop {
+        let l = letter_len(buf, i);
+        if l == 0 {
+            return i + usize::from(i < buf.len() && !buf[i].is_ascii());
+        }
+        i += l;
+    }
+}
+
+/// Reads a capitalised word or an initial at `i` (a capital letter).
+fn read_token(buf: &[u8], i: usize) -> Option<Tok> {
+    if !is_upper_at(buf, i) {
+        return None;
+    }
+    let l0 = letter_len(buf, i);
+    let script = if l0 == 2 { Script::Cyr } else { Script::Lat };
+    let after = i + l0;
+    // Initial: one capital and a dot, not followed by a lower-case letter
+    // (`т.е.`, `St.John` are not initials).
+    if buf.get(after) == Some(&b'.') {
+        let n = after + 1;
+        let glued_lower = letter_len(buf, n) > 0 && !is_upper_at(buf, n);
+        if glued_lower {
+            return None;
+        }
+        return Some(Tok {
+            start: i,
+            end: n,
+            kind: TokKind::Initial,
+            script,
+            caps: true,
+        });
+    }
+    // Word: letters, with `-` + capital inside (Римский-Корсаков) and, in
+    // Latin, an apostrophe (O'Neil).
+    let mut p = after;
+    let mut lower_seen = false;
+    let mut upper_seen = false;
+    let mut letters = 1;
+    loop {
+        let l = letter_len(buf, p);
+        if l > 0 {
+            if (l == 2) != (script == Script::Cyr) {
+                return None; // mixed scripts: spoofing or garbage
+            }
+            if is_upper_at(buf, p) {
+                // Internal capitals: McDonald, MacLeod, O'Neil only.
+                let prefix = &buf[i..p];
+                let ok = !lower_seen
+                    || prefix == b"Mc"
+                    || prefix == b"Mac"
+                    || prefix.ends_with(b"'")
+                    || prefix.ends_with(b"-");
+                if !ok {
+                    return None;
+                }
+                upper_seen = true;
+            } else {
+                lower_seen = true;
+            }
+            p += l;
+            letters += 1;
+            continue;
+        }
+        match buf.get(p) {
+            Some(b'-') if is_upper_at(buf, p + 1) => p += 1,
+            Some(b'\'') if script == Script::Lat && letter_len(buf, p + 1) == 1 && letters <= 2 => {
+                p += 1
+            }
+            _ => break,
+        }
+        if p - i > MAX_WORD {
+            return None;
+        }
+    }
+    if letters < 2 || p - i > MAX_WORD {
+        return None;
+    }
+    let caps = upper_seen && !lower_seen;
+    // Glued to digits, `_`, `@`, or `.` + letter (file.Name, a.b.c).
+    match buf.get(p) {
+        Some(c) if c.is_ascii_digit() || matches!(c, b'_' | b'@' | b'/' | b'\\') => return None,
+        Some(b'.') if letter_len(buf, p + 1) > 0 => return None,
+        Some(0xE2) if buf.get(p + 1) == Some(&0x84) => return None, // №
+        _ => {}
+    }
+    Some(Tok {
+        start: i,
+        end: p,
+        kind: TokKind::Word,
+        script,
+        caps,
+    })
+}
+
+/// Where the next name token may start after `t`: one to three spaces
+/// (tab, NBSP) on the same line; right away after an initial's dot.
+fn gap_after(buf: &[u8], t: Tok) -> Option<usize> {
+    let mut p = t.end;
+    let mut spaces = 0;
+    loop {
+        match buf.get(p) {
+            Some(b' ' | b'\t') => {
+                p += 1;
+                spaces += 1;
+            }
+            Some(0xC2) if buf.get(p + 1) == Some(&0xA0) => {
+                p += 2;
+                spaces += 1;
+            }
+            _ => break,
+        }
+        if spaces > 3 {
+            return None;
+        }
+    }
+    if spaces == 0 && t.kind != TokKind::Initial {
+        return None;
+    }
+    Some(p)
+}
+
+/// The word before `start` on the same line, lower-cased into `lower`
+/// (without a trailing dot), skipping spaces, quotes and `:`/`,`
+/// (`ООО «`, `гр.`). Returns whether a dot followed the word.
+fn prev_word(buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<bool> {
+    let mut e = start;
+    let mut skipped = 0;
+    let mut dot = false;
+    while e > 0 && skipped < 6 {
+        let c = buf[e - 1];
+        if matches!(c, b' ' | b'\t' | b'"' | b'\'' | b',' | b':' | b'.' | b'(') {
+            dot |= c == b'.';
+            e -= 1;
+            skipped += 1;
+        } else if e >= 2 && buf[e - 2] == 0xC2 && matches!(c, 0xAB | 0xA0) {
+            // « and NBSP
+            e -= 2;
+            skipped += 1;
+        } else {
+            break;
+        }
+    }
+    let mut s = e;
+    while s > 0 && e - s < 40 {
+        if letter_before(buf, s) {
+            s -= if buf[s - 1].is_ascii() { 1 } else { 2 };
+        } else if s >= 2 && buf[s - 1] == b'-' && letter_before(buf, s - 1) {
+            s -= 1;
+        } else {
+            break;
+        }
+    }
+    // Cue and place words are short; longer words need no look-up.
+    if s == e || e - s > 24 {
+        lower.clear();
+        return None;
+    }
+    lower_into(&buf[s..e], lower);
+    Some(dot)
+}
+
+/// `w.ends_with(suf)` as a byte loop: suffixes are a few bytes and the
+/// library version calls `memcmp`, which dominated the profile.
+#[inline]
+fn ends(w: &[u8], suf: &[u8]) -> bool {
+    w.len() >= suf.len()
+        && w[w.len() - suf.len()..]
+            .iter()
+            .zip(suf)
+            .all(|(a, b)| a == b)
+}
+
+#[inline]
+fn strip<'a>(w: &'a [u8], suf: &[u8]) -> Option<&'a [u8]> {
+    ends(w, suf).then(|| &w[..w.len() - suf.len()])
+}
+
+// ---------------------------------------------------------- transliteration
+
+/// A spelling-insensitive skeleton of a Latin transliteration, so that
+/// `Dmitriy`, `Dmitry` and `Dmitrii`, or `Yevgeny` and `Evgeniy`, meet.
+fn skeleton_lat(w: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut i = 0;
+    while i < w.len() {
+        let c = w[i].to_ascii_lowercase();
+        let next = w.get(i + 1).map(u8::to_ascii_lowercase);
+        match (c, next) {
+            (b'\'' | b'`', _) => {}
+            (b'x', _) => out.extend_from_slice(b"ks"),
+            (b'w', _) => out.push(b'v'),
+            (b'k', Some(b'h')) => {
+                out.push(b'h');
+                i += 1;
+            }
+            (b'p', Some(b'h')) => {
+                out.push(b'f');
+                i += 1;
+            }
+            (b'c', Some(b'k')) => {
+                out.push(b'k');
+                i += 1;
+            }
+            (b'c', Some(b'h')) => {
+                out.extend_from_slice(b"ch");
+                i += 1;
+            }
+            (b'c', _) => out.extend_from_slice(b"ts"),
+            (b'j' | b'y', _) => out.push(b'i'),
+            (b't', Some(b'z')) => {
+                out.extend_from_slice(b"ts");
+                i += 1;
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    // ii → i, then ie → e (Yevgeny/Evgeny, Andreyev/Andreev), io → e (Fyodor/Fedor).
+    let mut j = 0;
+    let mut k = 0;
+    while j < out.len() {
+        let c = out[j];
+        let n = out.get(j + 1).copied();
+        if c == b'i' && matches!(n, Some(b'i')) {
+            j += 1;
+            continue;
+        }
+        if c == b'i' && matches!(n, Some(b'e') | Some(b'o')) {
+            out[k] = b'e';
+            k += 1;
+            j += 2;
+            continue;
+        }
+        out[k] = c;
+        k += 1;
+        j += 1;
+    }
+    out.truncate(k);
+}
+
+/// Transliterates a lower-case Cyrillic word and takes its skeleton.
+fn skeleton_cyr(w: &[u8], out: &mut Vec<u8>) {
+    let mut lat = Vec::with_capacity(w.len() + 4);
+    let s = std::str::from_utf8(w).unwrap_or("");
+    for ch in s.chars() {
+        let t: &str = match ch {
+            'а' => "a",
+            'б' => "b",
+            'в' => "v",
+            'г' => "g",
+            'д' => "d",
+            'е' | 'ё' | 'э' => "e",
+            'ж' => "zh",
+            'з' => "z",
+            'и' => "i",
+            'й' => "i",
+            'к' => "k",
+            'л' => "l",
+            'м' => "m",
+            'н' => "n",
+            'о' => "o",
+            'п' => "p",
+            'р' => "r",
+            'с' => "s",
+            'т' => "t",
+            'у' => "u",
+            'ф' => "f",
+            'х' => "kh",
+            'ц' => "ts",
+            'ч' => "ch",
+            'ш' => "sh",
+            'щ' => "shch",
+            'ъ' | 'ь' => "",
+            'ы' => "y",
+            'ю' => "yu",
+            'я' => "ya",
+            '-' => "-",
+            _ => "",
+        };
+        lat.extend_from_slice(t.as_bytes());
+    }
+    skeleton_lat(&lat, out);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,378 @@
+//! Unit tests of the name matcher: every written form, English names,
+//! hard negatives, and precision/recall on a small hand-labelled set.
+
+use super::*;
+use std::sync::OnceLock;
+
+fn matcher() -> &'static NameMatcher {
+    static M: OnceLock<NameMatcher> = OnceLock::new();
+    M.get_or_init(NameMatcher::new)
+}
+
+fn hits(text: &str) -> Vec<NameHit> {
+    let mut out = Vec::new();
+    matcher().find(text.as_bytes(), 0, text.len(), &mut out);
+    out
+}
+
+/// (span, norm, strength) of every hit.
+fn found(text: &str) -> Vec<(String, String, Strength)> {
+    hits(text)
+        .into_iter()
+        .map(|h| {
+            (
+                text[h.start..h.end].to_string(),
+                String::from_utf8_lossy(&h.norm).into_owned(),
+                h.strength,
+            )
+        })
+        .collect()
+}
+
+/// Asserts exactly one full-strength hit spanning `name` inside `text`.
+#[track_caller]
+fn full(text: &str, name: &str) -> String {
+    let got = found(text);
+    let full: Vec<_> = got.iter().filter(|h| h.2 == Strength::Full).collect();
+    assert_eq!(full.len(), 1, "{text:?}: {got:?}");
+    assert_eq!(full[0].0, name, "{text:?}: {got:?}");
+    full[0].1.clone()
+}
+
+#[track_caller]
+fn none(text: &str) {
+    let got = found(text);
+    assert!(
+        got.iter().all(|h| h.2 != Strength::Full),
+        "{text:?} should have no full name: {got:?}"
+    );
+}
+
+#[test]
+fn russian_orders() {
+    assert_eq!(
+        full(
+            "Клиент Иванов Иван Иванович оплатил",
+            "Иванов Иван Иванович"
+        ),
+        "иванов иван иванович"
+    );
+    assert_eq!(
+        full("звонил Иван Иванович Иванов вчера", "Иван Иванович Иванов"),
+        "иванов иван иванович"
+    );
+    assert_eq!(
+        full("менеджер Анна Петрова, отдел", "Анна Петрова"),
+        "петрова анна"
+    );
+    assert_eq!(
+        full("менеджер Петрова Анна, отдел", "Петрова Анна"),
+        "петрова анна"
+    );
+    full("Уважаемый Иван Петрович!", "Иван Петрович");
+    full("Подпись: Сергей Есенин.", "Сергей Есенин");
+    // A capitalised noun before F P S is not an unknown surname.
+    full(
+        "Получатель Павел Олегович Соколов, адрес",
+        "Павел Олегович Соколов",
+    );
+    // An unknown surname completes a first name and patronymic.
+    full(
+        "Я встречался с Аркадием Борисовичем Зильберштейном вчера",
+        "Аркадием Борисовичем Зильберштейном",
+    );
+}
+
+#[test]
+fn initials() {
+    assert_eq!(full("исп. Иванов И.И., тел", "Иванов И.И."), "иванов и.и.");
+    full("исп. Иванов И. И. тел", "Иванов И. И.");
+    full("подписал И.И. Иванов", "И.И. Иванов");
+    full("подписал И. И. Иванов", "И. И. Иванов");
+    full("подписал И.И.Иванов", "И.И.Иванов");
+    full("отв. Петрова А. за", "Петрова А.");
+    full("Иванов Иван И. на связи", "Иванов Иван И.");
+}
+
+#[test]
+fn grammatical_cases() {
+    assert_eq!(
+        full(
+            "заявление Ивановой Анны Сергеевны о",
+            "Ивановой Анны Сергеевны"
+        ),
+        "иванова анна сергеевна"
+    );
+    assert_eq!(
+        full(
+            "встреча с Петром Ивановичем Сидоровым",
+            "Петром Ивановичем Сидоровым"
+        ),
+        "сидоров петр иванович"
+    );
+    full(
+        "выдать Сидорову Петру Ивановичу",
+        "Сидорову Петру Ивановичу",
+    );
+    full("о Павле Андреевиче Смирнове", "Павле Андреевиче Смирнове");
+    full(
+        "письмо от Марии Ивановны Кузнецовой",
+        "Марии Ивановны Кузнецовой",
+    );
+    full(
+        "доверенность на Кузнецову Марию Ивановну",
+        "Кузнецову Марию Ивановну",
+    );
+    full(
+        "приказ о Льве Николаевиче Толстом",
+        "Льве Николаевиче Толстом",
+    );
+    assert_eq!(
+        full(
+            "книга Достоевского Фёдора Михайловича",
+            "Достоевского Фёдора Михайловича"
+        ),
+        "достоевский федор михайлович"
+    );
+    full("для Ольги Сергеевны", "Ольги Сергеевны");
+}
+
+#[test]
+fn hyphenated_and_caps() {
+    full(
+        "композитор Николай Римский-Корсаков",
+        "Николай Римский-Корсаков",
+    );
+    full("ФИО: ИВАНОВ ИВАН ИВАНОВИЧ;", "ИВАНОВ ИВАН ИВАНОВИЧ");
+    full("Анна-Мария Петрова-Водкина", "Анна-Мария Петрова-Водкина");
+}
+
+#[test]
+fn latin_and_english() {
+    full("passenger Ivanov Ivan Ivanovich", "Ivanov Ivan Ivanovich");
+    full("contact: Ivan Ivanov, Moscow", "Ivan Ivanov");
+    full("contact: Ivanova Anna", "Ivanova Anna");
+    full("Dmitriy Sergeyevich Petrov", "Dmitriy Sergeyevich Petrov");
+    full("owner Yevgeny Smirnov", "Yevgeny Smirnov");
+    assert_eq!(
+        full("Name: John A. Smith", "John A. Smith"),
+        "john a. smith"
+    );
+    full("signed by Mary Ann Johnson yesterday", "Mary Ann Johnson");
+    full("cc: Robert Miller, Sales", "Robert Miller");
+    full("reply to Patrick O'Neil today", "Patrick O'Neil");
+    full("from Sarah McDonald,", "Sarah McDonald");
+    let h = hits("to John Smith");
+    assert_eq!(h[0].lang, Lang::En);
+    let h = hits("to Ivan Petrov");
+    assert_eq!(h[0].lang, Lang::Ru);
+}
+
+#[test]
+fn partial_names_need_a_cue() {
+    let got = found("Уважаемый Иван, ваш заказ готов");
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "Иван");
+    assert_eq!(got[0].2, Strength::Partial);
+    let got = found("Dear John, thanks");
+    assert_eq!((got[0].0.as_str(), got[0].2), ("John", Strength::Partial));
+    let got = found("г-н Петров сообщил");
+    assert_eq!((got[0].0.as_str(), got[0].2), ("Петров", Strength::Partial));
+    assert!(found("Иван пришёл домой").is_empty());
+    assert!(found("Петров сказал").is_empty());
+}
+
+#[test]
+fn hard_negatives() {
+    for text in [
+        "ООО «Ромашка» заключило договор",
+        "г. Москва, ул. Льва Толстого, д. 16",
+        "на проспекте Мира и улице Ленина",
+        "Понедельник, Январь, Май",
+        "Новый Год и Рождество",
+        "Москва Сити",
+        "Google Chrome and Visual Studio Code",
+        "Microsoft Windows Server",
+        "New York Stock Exchange",
+        "Customer Service Manager",
+        "INFO GET /api/v1/users HTTP/1.1",
+        "ERROR NullPointerException at Main.java",
+        "JavaScript TypeScript PostgreSQL",
+        "user.Name = Ivan.Petrov",
+        "Path C:\\Users\\Ivan\\Documents",
+        "Москвич Автомобиль",
+        "Будь Готов",
+        "Школа имени А.С. Пушкина",
+        "May Day Parade",
+        "Grant Access Now",
+        "Т.е. Всё",
+    ] {
+        none(text);
+    }
+}
+
+#[test]
+fn chunk_bounds_are_respected() {
+    let text = "Иванов Иван Иванович и Петров Пётр Петрович";
+    let mut out = Vec::new();
+    let second = text.find("Петров").unwrap();
+    matcher().find(text.as_bytes(), 0, second, &mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(&text[out[0].start..out[0].end], "Иванов Иван Иванович");
+    out.clear();
+    matcher().find(text.as_bytes(), second, second + 1, &mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(&text[out[0].start..out[0].end], "Петров Пётр Петрович");
+}
+
+#[test]
+fn no_panic_on_garbage() {
+    let mut data: Vec<u8> = Vec::new();
+    let mut x: u32 = 12345;
+    for _ in 0..20000 {
+        x = x.wrapping_mul(1103515245).wrapping_add(12345);
+        let b = (x >> 16) as u8;
+        data.push(match b % 7 {
+            0 => 0xD0,
+            1 => 0xD1,
+            2 => b' ',
+            3 => b'.',
+            4 => b'A' + b % 26,
+            _ => b,
+        });
+    }
+    let mut out = Vec::new();
+    for cut in [0, 1, 2, 3, data.len() - 1, data.len()] {
+        matcher().find(&data[..cut], 0, cut, &mut out);
+    }
+    matcher().find(&data, 0, data.len(), &mut out);
+    for text in ["И", "И.", "Иванов И", "A", "Mc", "Ё", "\u{0401}"] {
+        hits(text);
+    }
+}
+
+#[test]
+fn skeletons_unify_spellings() {
+    let sk = |w: &str| {
+        let mut o = Vec::new();
+        skeleton_lat(w.as_bytes(), &mut o);
+        String::from_utf8(o).unwrap()
+    };
+    let cy = |w: &str| {
+        let mut o = Vec::new();
+        skeleton_cyr(w.as_bytes(), &mut o);
+        String::from_utf8(o).unwrap()
+    };
+    assert_eq!(sk("dmitriy"), sk("dmitry"));
+    assert_eq!(sk("dmitrii"), cy("дмитрий"));
+    assert_eq!(sk("yevgeny"), cy("евгений"));
+    assert_eq!(sk("aleksey"), sk("alexei"));
+    assert_eq!(sk("mikhail"), cy("михаил"));
+    assert_eq!(sk("yulia"), cy("юлия"));
+    assert_eq!(sk("fyodor"), cy("федор"));
+}
+
+/// Precision and recall on a small hand-labelled set: each line marks the
+/// names that must be found (full strength) with `[[...]]`.
+#[test]
+fn labelled_set_precision_recall() {
+    const SET: &str = include_str!("labelled.txt");
+    let (mut tp, mut fp, mut fneg) = (0, 0, 0);
+    let mut report = Vec::new();
+    for line in SET
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        let mut text = String::new();
+        let mut gold = Vec::new();
+        let mut rest = line;
+        while let Some(open) = rest.find("[[") {
+            text.push_str(&rest[..open]);
+            let close = rest[open..]
+                .find("]]")
+                .map(|c| open + c)
+                .unwrap_or(rest.len());
+            let s = text.len();
+            text.push_str(&rest[open + 2..close]);
+            gold.push((s, text.len()));
+            rest = rest.get(close + 2..).unwrap_or("");
+        }
+        text.push_str(rest);
+        let got: Vec<(usize, usize)> = hits(&text)
+            .into_iter()
+            .filter(|h| h.strength == Strength::Full)
+            .map(|h| (h.start, h.end))
+            .collect();
+        for g in &gold {
+            if got.contains(g) {
+                tp += 1;
+            } else {
+                fneg += 1;
+                report.push(format!("missed {:?} in {text:?}", &text[g.0..g.1]));
+            }
+        }
+        for h in &got {
+            if !gold.contains(h) {
+                fp += 1;
+                report.push(format!("false {:?} in {text:?}", &text[h.0..h.1]));
+            }
+        }
+    }
+    let p = tp as f64 / (tp + fp).max(1) as f64;
+    let r = tp as f64 / (tp + fneg).max(1) as f64;
+    let f1 = 2.0 * p * r / (p + r).max(1e-9);
+    eprintln!(
+        "names labelled set: tp={tp} fp={fp} fn={fneg} P={p:.3} R={r:.3} F1={f1:.3}\n{}",
+        report.join("\n")
+    );
+    assert!(
+        p >= 0.95 && r >= 0.9,
+        "P={p:.3} R={r:.3}\n{}",
+        report.join("\n")
+    );
+}
+
+#[test]
+fn send_sync_and_random_bytes_with_random_bounds() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<NameMatcher>();
+    let pieces: [&[u8]; 12] = [
+        "Иванов ".as_bytes(),
+        "И.".as_bytes(),
+        b" ",
+        b"John ",
+        b"A.",
+        "Петровна".as_bytes(),
+        b"\xD0",
+        b"\xD1\x91",
+        b"\xFF\xFE",
+        b"-",
+        b"'",
+        "ул. ".as_bytes(),
+    ];
+    let mut x: u64 = 7;
+    let mut next = || {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (x >> 33) as usize
+    };
+    let mut out = Vec::new();
+    for _ in 0..3000 {
+        let mut buf = Vec::new();
+        for _ in 0..next() % 24 {
+            if next() % 3 == 0 {
+                buf.push((next() % 256) as u8);
+            } else {
+                buf.extend_from_slice(pieces[next() % pieces.len()]);
+            }
+        }
+        let a = next() % (buf.len() + 1);
+        let b = a + next() % (buf.len() + 1 - a);
+        out.clear();
+        matcher().find(&buf, a, b, &mut out);
+        for h in &out {
+            assert!(h.start >= a && h.start < b && h.end <= buf.len() && h.start < h.end);
+        }
+    }
+}
