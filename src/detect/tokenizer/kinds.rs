@@ -432,7 +432,7 @@ impl Tokenizer {
         if matches!(prev, b'=' | b'+' | b'/') {
             // Past the plain part of the run (`112-233-445+95`).
             let mut e = skip_digits(buf, s);
-            if matches!(buf.get(e), Some(b'-' | b'.' | b'(' | b')')) {
+            if matches!(buf.get(e), Some(b'-' | b'(' | b')')) {
                 while e < buf.len()
                     && e - s < 40
                     && matches!(buf[e], b'0'..=b'9' | b'-' | b'.' | b'(' | b')')
@@ -705,10 +705,13 @@ impl Tokenizer {
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) -> Option<usize> {
-        // Timestamps and ports: a digit after the colon is never ours; nor
-        // is a key that does not end in e/s/h/я/. (cookie, cookies, value,
-        // birthplace, place of birth, рождения, рожд.).
-        if buf.get(colon + 1).is_some_and(u8::is_ascii_digit) || colon == 0 {
+        // Timestamps, ports and URLs (`https://`): a digit or slash after
+        // the colon is never ours; nor is a key with another ending.
+        if colon == 0
+            || buf
+                .get(colon + 1)
+                .is_some_and(|&c| c.is_ascii_digit() || c == b'/')
+        {
             return None;
         }
         let k = if buf[colon - 1] == b'"' {
@@ -716,7 +719,22 @@ impl Tokenizer {
         } else {
             colon
         };
-        if k == 0 || !matches!(buf[k - 1] | 0x20, b'e' | b's' | b'h' | 0xAF | b'.') {
+        if k < 2 {
+            return None;
+        }
+        // The last two bytes of the keys, ASCII-folded: cooKIE, cookiES,
+        // valUE, birthplaCE, birTH (place of birth), рождениЯ, рожД.
+        let tail = (buf[k - 2] | 0x20, buf[k - 1] | 0x20);
+        if !matches!(
+            tail,
+            (b'i', b'e')
+                | (b'e', b's')
+                | (b'u', b'e')
+                | (b'c', b'e')
+                | (b't', b'h')
+                | (0xF0 | 0xF1, 0xAF)
+                | (0xB4, b'.')
+        ) {
             return None;
         }
         self.colon_key_slow(buf, colon, scratch, out)
