@@ -489,10 +489,14 @@ fn entry_display(e: &Entry) -> String {
     }
 }
 
+/// The skip reason of standard input when standard output was closed.
+const OUTPUT_CLOSED: &str = "output closed";
+
 /// One line on stderr for what the user must know about a file.
 fn tell(d: &FileDone) {
     match &d.status {
         FileStatus::Error(m) => eprintln!("piiscan: {}: {m}", d.path),
+        FileStatus::Skipped(r) if r == OUTPUT_CLOSED => {}
         FileStatus::Skipped(r) => eprintln!("piiscan: {}: skipped ({r})", d.path),
         FileStatus::Residual => eprintln!(
             "piiscan: {}: {} value(s) still found after redaction{}",
@@ -639,7 +643,9 @@ fn redact_stdin(
         }
         Ok(Err(Err(why))) => done.status = FileStatus::Error(why),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-            done.status = FileStatus::Error("output closed".into());
+            // `piiscan redact - | head`: the reader had enough; end quietly,
+            // as `scan` does.
+            done.status = FileStatus::Skipped(OUTPUT_CLOSED.into());
         }
         Err(e) => done.status = FileStatus::Error(crate::app::io_message(&e)),
     }
