@@ -48,7 +48,7 @@ fn redact(name: &str, input: &[u8], strategy: How) -> (Vec<u8>, Vec<(u64, u64)>,
         min_confidence: 0.5,
         input_format: None,
         encoding: None,
-        locations: false,
+        detailed: true,
     };
     let mut out = Vec::new();
     let mut spans = Vec::new();

@@ -36,6 +36,7 @@ pub enum Outcome {
     Container {
         bytes: u64,
         replaced: u64,
+        tally: super::writer::Tally,
         verdict: Verdict,
     },
     /// Not scanned, copied unchanged (`--copy-unscanned`, or a container
@@ -57,6 +58,7 @@ struct Ctx<'a, 'b> {
     entries: u64,
     bytes: u64,
     replaced: u64,
+    tally: super::writer::Tally,
     verdict: Verdict,
     refused: Option<String>,
     _b: std::marker::PhantomData<&'b ()>,
@@ -93,6 +95,7 @@ pub(super) fn redact_container(
         entries: 0,
         bytes: 0,
         replaced: 0,
+        tally: Default::default(),
         verdict: Verdict::default(),
         refused: None,
         _b: std::marker::PhantomData,
@@ -136,6 +139,7 @@ pub(super) fn redact_container(
     Ok(Outcome::Container {
         bytes: ctx.bytes,
         replaced: ctx.replaced,
+        tally: ctx.tally,
         verdict: ctx.verdict,
     })
 }
@@ -170,6 +174,7 @@ pub(super) fn redact_container_stream(
         entries: 0,
         bytes: 0,
         replaced: 0,
+        tally: Default::default(),
         verdict: Verdict::default(),
         refused: None,
         _b: std::marker::PhantomData,
@@ -192,6 +197,7 @@ pub(super) fn redact_container_stream(
     Ok(Outcome::Container {
         bytes: ctx.bytes,
         replaced: ctx.replaced,
+        tally: ctx.tally,
         verdict: ctx.verdict,
     })
 }
@@ -332,6 +338,9 @@ fn member(
         Ok(o) => {
             ctx.bytes += o.bytes;
             ctx.replaced += o.replaced;
+            for (k, n) in o.tally {
+                *ctx.tally.entry(k).or_default() += n;
+            }
             merge(&mut ctx.verdict, o.verdict);
             Ok(Member::Written)
         }

@@ -105,6 +105,8 @@ pub struct FileDone {
     pub status: FileStatus,
     pub bytes: u64,
     pub replaced: u64,
+    /// Replacements per kind and strategy.
+    pub tally: writer::Tally,
     pub residual: Vec<Residual>,
     pub residual_count: u64,
 }
@@ -117,6 +119,7 @@ impl FileDone {
             status,
             bytes: 0,
             replaced: 0,
+            tally: writer::Tally::new(),
             residual: Vec::new(),
             residual_count: 0,
         }
@@ -155,13 +158,13 @@ impl RedactSummary {
             FileStatus::Residual => self.files_residual += 1,
         }
         self.bytes += d.bytes;
-    }
-
-    fn add_replaced(&mut self, batch: &[Replaced]) {
-        for r in batch {
-            self.values_replaced += 1;
-            *self.by_kind.entry(r.kind).or_default() += 1;
-            *self.by_strategy.entry(r.strategy).or_default() += 1;
+        // Counted when the output is kept (or, on stdout, sent).
+        if matches!(d.status, FileStatus::Redacted) || d.path == "-" {
+            for (&(kind, strategy), &n) in &d.tally {
+                self.values_replaced += n;
+                *self.by_kind.entry(kind).or_default() += n;
+                *self.by_strategy.entry(strategy).or_default() += n;
+            }
         }
     }
 
@@ -353,7 +356,7 @@ pub fn run_redact(engine: Arc<Engine>, options: RedactOptions) -> Result<RedactS
             min_confidence: options.min_confidence,
             input_format: options.input_format,
             encoding: options.encoding,
-            locations: report.is_some(),
+            detailed: report.is_some(),
         },
         verify: VerifyConfig {
             engine,
@@ -409,13 +412,10 @@ pub fn run_redact(engine: Arc<Engine>, options: RedactOptions) -> Result<RedactS
         });
         for ev in rx.iter() {
             let r = match &ev {
-                Event::Replaced(path, batch) => {
-                    summary.add_replaced(batch);
-                    match &mut report {
-                        Some(rep) => rep.replaced(path, batch, &shared.options.fingerprinter),
-                        None => Ok(()),
-                    }
-                }
+                Event::Replaced(path, batch) => match &mut report {
+                    Some(rep) => rep.replaced(path, batch, &shared.options.fingerprinter),
+                    None => Ok(()),
+                },
                 Event::Done(d) => {
                     summary.add(d);
                     tell(d);
@@ -489,10 +489,14 @@ fn entry_display(e: &Entry) -> String {
     }
 }
 
+/// The skip reason of standard input when standard output was closed.
+const OUTPUT_CLOSED: &str = "output closed";
+
 /// One line on stderr for what the user must know about a file.
 fn tell(d: &FileDone) {
     match &d.status {
         FileStatus::Error(m) => eprintln!("piiscan: {}: {m}", d.path),
+        FileStatus::Skipped(r) if r == OUTPUT_CLOSED => {}
         FileStatus::Skipped(r) => eprintln!("piiscan: {}: skipped ({r})", d.path),
         FileStatus::Residual => eprintln!(
             "piiscan: {}: {} value(s) still found after redaction{}",
@@ -595,10 +599,12 @@ fn redact_stdin(
             container::Outcome::Container {
                 bytes,
                 replaced,
+                tally,
                 verdict,
             } => Ok(stream::StreamOutcome {
                 bytes,
                 replaced,
+                tally,
                 verdict,
             }),
             container::Outcome::Refused(why) => Err(Err(why)),
@@ -614,6 +620,7 @@ fn redact_stdin(
         Ok(Ok(o)) => {
             done.bytes = o.bytes;
             done.replaced = o.replaced;
+            done.tally = o.tally;
             finish_verdict(&mut done, &o.verdict);
         }
         Ok(Err(Ok(bin))) => {
@@ -637,7 +644,9 @@ fn redact_stdin(
         }
         Ok(Err(Err(why))) => done.status = FileStatus::Error(why),
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-            done.status = FileStatus::Error("output closed".into());
+            // `piiscan redact - | head`: the reader had enough; end quietly,
+            // as `scan` does.
+            done.status = FileStatus::Skipped(OUTPUT_CLOSED.into());
         }
         Err(e) => done.status = FileStatus::Error(crate::app::io_message(&e)),
     }
@@ -783,6 +792,7 @@ fn redact_file(
         container::Outcome::Stream(o) => {
             done.bytes = o.bytes;
             done.replaced = o.replaced;
+            done.tally = o.tally;
             let mut verdict = o.verdict;
             // Replacing a value changes its neighbours' context: an e-mail
             // `…+orders@…` masked no longer argues against the phone next
@@ -796,6 +806,9 @@ fn redact_file(
                     Ok((next, o)) => {
                         temp = next;
                         done.replaced += o.replaced;
+                        for (k, n) in o.tally {
+                            *done.tally.entry(k).or_default() += n;
+                        }
                         verdict = o.verdict;
                     }
                     Err(e) => return fail(done, "cannot redact", &e),
@@ -806,10 +819,12 @@ fn redact_file(
         container::Outcome::Container {
             bytes,
             replaced,
+            tally,
             verdict,
         } => {
             done.bytes = bytes;
             done.replaced = replaced;
+            done.tally = tally;
             finish_verdict(&mut done, &verdict);
         }
         container::Outcome::Copied(why) => done.status = FileStatus::Copied(why),

@@ -30,8 +30,9 @@ pub struct StreamConfig {
     pub min_confidence: f32,
     pub input_format: Option<InputFormat>,
     pub encoding: Option<&'static Encoding>,
-    /// Keep locations for the report (else they are not even copied).
-    pub locations: bool,
+    /// Keep a record of every replacement, with its location, for the
+    /// report (else only counts).
+    pub detailed: bool,
 }
 
 /// How one stream went.
@@ -41,6 +42,7 @@ pub struct StreamOutcome {
     pub bytes: u64,
     /// Values replaced.
     pub replaced: u64,
+    pub tally: super::writer::Tally,
     pub verdict: Verdict,
 }
 
@@ -125,7 +127,24 @@ pub fn redact_stream(
         failed: failed.clone(),
     };
     let mut feed: Feed = verifier.start(name, format, encoding);
-    let writer = RefCell::new(SpanWriter::new(&config.replacer, codec, tracker));
+    let writer = RefCell::new(SpanWriter::new(
+        &config.replacer,
+        codec,
+        tracker,
+        config.detailed,
+    ));
+    // The normalised value feeds the report's fingerprint and the keyed
+    // strategies; a mask or label never needs it.
+    let needs_norm: Vec<bool> = crate::finding::Kind::ALL
+        .iter()
+        .map(|&k| {
+            config.detailed
+                || matches!(
+                    config.replacer.policy().strategy(k),
+                    super::strategies::Strategy::Pseudonym | super::strategies::Strategy::Fake
+                )
+        })
+        .collect();
     let rules = config.engine.rules();
     let rule_ids: Vec<Arc<str>> = rules.rules().iter().map(|r| Arc::from(r.id())).collect();
     let sink_out = RefCell::new(Tee {
@@ -166,8 +185,12 @@ pub fn redact_stream(
                 line: l.line,
                 column: l.column,
                 value: String::from_utf8_lossy(l.value).into_owned(),
-                norm: d.norm.clone(),
-                location: if config.locations {
+                norm: if needs_norm[d.kind as usize] {
+                    d.norm.clone()
+                } else {
+                    Vec::new()
+                },
+                location: if config.detailed {
                     d.location.clone()
                 } else {
                     None
@@ -208,6 +231,7 @@ pub fn redact_stream(
         Err(_) => return Err(io::Error::other("input changed between sniffs")),
     };
     let count = w.count;
+    let tally = std::mem::take(&mut w.tally);
     let rest = std::mem::take(&mut w.replaced);
     if !rest.is_empty() {
         (replaced.into_inner())(rest);
@@ -218,6 +242,7 @@ pub fn redact_stream(
     Ok(Ok(StreamOutcome {
         bytes,
         replaced: count,
+        tally,
         verdict,
     }))
 }

@@ -205,6 +205,9 @@ pub struct SpanIn {
     pub location: Option<Location>,
 }
 
+/// Replacements counted per kind and strategy.
+pub type Tally = std::collections::BTreeMap<(Kind, Strategy), u64>;
+
 /// What was done to one finding (for the report; no value).
 #[derive(Debug, Clone)]
 pub struct Replaced {
@@ -249,14 +252,23 @@ pub struct SpanWriter<'r> {
     pending: Option<(SpanIn, bool)>,
     scratch: Vec<u8>,
     enc: Vec<u8>,
-    /// Replacements since the caller last took them.
+    /// Replacements since the caller last took them (only when detailed:
+    /// a report wants them).
     pub replaced: Vec<Replaced>,
+    /// Replacements per kind and strategy.
+    pub tally: Tally,
+    detailed: bool,
     /// All replacements in this stream.
     pub count: u64,
 }
 
 impl<'r> SpanWriter<'r> {
-    pub fn new(replacer: &'r Replacer, codec: Codec, tracker: Option<Tracker>) -> SpanWriter<'r> {
+    pub fn new(
+        replacer: &'r Replacer,
+        codec: Codec,
+        tracker: Option<Tracker>,
+        detailed: bool,
+    ) -> SpanWriter<'r> {
         let hold = tracker.is_some() && replacer.policy().uses_drop();
         SpanWriter {
             replacer,
@@ -271,6 +283,8 @@ impl<'r> SpanWriter<'r> {
             scratch: Vec::new(),
             enc: Vec::new(),
             replaced: Vec::new(),
+            tally: Tally::new(),
+            detailed,
             count: 0,
         }
     }
@@ -464,6 +478,10 @@ impl<'r> SpanWriter<'r> {
     /// value (the replacement is already made).
     fn record(&mut self, s: &mut SpanIn, strategy: Strategy) {
         self.count += 1;
+        *self.tally.entry((s.kind, strategy)).or_default() += 1;
+        if !self.detailed {
+            return;
+        }
         self.replaced.push(Replaced {
             kind: s.kind,
             rule: s.rule.clone(),
