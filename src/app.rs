@@ -6,6 +6,10 @@
 //! ([`FileResult`]), the run [`Summary`], and the exit-code rule. Workers
 //! own their scratch; results flow through one channel to the thread that
 //! writes the sinks, so output from one file is never interleaved.
+//!
+//! The operations layer plugs in through [`ScanHooks`]: suppression in the
+//! worker (`FindingMaker`) and before the sinks, the incremental state
+//! around each file's scan, and piiscan's own files kept out of the scan.
 
 use crate::detect::Engine;
 use crate::finding::{Finding, Fingerprinter, Kind, mask};
