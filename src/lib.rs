@@ -6,6 +6,10 @@
 //! (a trigger-byte tokenizer, validators from [`validators`], context
 //! scoring) → place hits (offset, line, column) → [`sink`]s (reports).
 //! [`app`] wires it together; the engine never sees flags or files.
+//! Around it, each operations feature is a module of its own: [`config`]
+//! (`piiscan.toml`), [`suppress`] (allowlists, inline marker, baseline),
+//! [`state`] (incremental scans), [`shard`] and [`merge`] (scale-out),
+//! [`gate`] (exit codes), [`progress`], [`manual`] (completions, man).
 //!
 //! ```
 //! use piiscan::detect::{Engine, RuleSet};

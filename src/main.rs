@@ -259,6 +259,11 @@ fn scan_hooks(
             "a baseline needs a stable fingerprint key: set PIISCAN_KEY or --key-file (fingerprints under a per-run key never match)"
         );
     }
+    if !settings.allowlist.fingerprints.is_empty() && !fingerprinter.stable {
+        eprintln!(
+            "piiscan: note: allowlisted fingerprints match only under the key they were made with; set PIISCAN_KEY or --key-file"
+        );
+    }
     let worker_filter = WorkerFilter::new(true, &settings.allowlist.patterns)?;
     let filter = Filter::new(FilterSpec {
         min_confidence: settings.min_confidence,
