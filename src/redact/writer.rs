@@ -508,7 +508,13 @@ impl<'r> SpanWriter<'r> {
                 self.tracked = self.codec.orig_of(t.pos());
             }
         }
-        self.check_drop_end(out)
+        self.check_drop_end(out)?;
+        if self.dropping.is_some() {
+            // Everything fed so far belongs to the field being dropped:
+            // let the window forget it, however long the field is.
+            self.written = self.written.max(self.tracked);
+        }
+        Ok(())
     }
 
     fn check_drop_end(&mut self, out: &mut dyn OutSink) -> io::Result<()> {
