@@ -553,3 +553,25 @@ fn gzip_on_stdin_comes_out_as_gzip_and_binary_stdin_is_an_error() {
     assert!(o.stdout.is_empty());
     assert!(stderr(&o).contains("binary"), "{}", stderr(&o));
 }
+
+#[test]
+fn binary_files_are_left_out_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "in/chat.txt", CHAT.as_bytes());
+    write(d, "in/blob.bin", b"\x00\x01\x02 +7 912 345-67-89 \x00");
+    let o = run(&["redact", "in", "--out", "out"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("blob.bin: skipped (binary"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("out/in/blob.bin").exists());
+    let o = run(&["redact", "in", "--out", "out2", "--copy-unscanned"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(d.join("out2/in/blob.bin")).unwrap(),
+        b"\x00\x01\x02 +7 912 345-67-89 \x00"
+    );
+}
