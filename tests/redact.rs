@@ -513,6 +513,28 @@ fn regression_masking_a_value_unmasks_its_neighbour() {
     assert!(scan_findings(d, "out").is_empty());
     let rep = std::fs::read_to_string(d.join("r.jsonl")).unwrap();
     assert!(rep.contains("\"pass\":2"), "{rep}");
+    // The repair pass touches only what the re-scan found: fakes made by
+    // the first pass stay (the same e-mail gets the same fake as alone).
+    write(d, "alone/mail.txt", b"jane.clark+orders@example.com\n");
+    let o = run(
+        &[
+            "redact",
+            "in",
+            "alone",
+            "--out",
+            "fake",
+            "--default-strategy",
+            "fake",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let alone = std::fs::read_to_string(d.join("fake/alone/mail.txt")).unwrap();
+    let chat = std::fs::read_to_string(d.join("fake/in/chat.txt")).unwrap();
+    assert!(
+        chat.contains(&format!("link to {}.", alone.trim_end())),
+        "{chat} / {alone}"
+    );
 }
 
 fn pipe(args: &[&str], input: &[u8]) -> Output {

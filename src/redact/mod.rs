@@ -680,6 +680,8 @@ fn repass(
     prev: &tempfile::NamedTempFile,
     parent: &Path,
     pass: u32,
+    only: &[(u64, u64)],
+    fakes: Vec<(u64, u64)>,
     tx: &crossbeam_channel::Sender<Event>,
 ) -> io::Result<(tempfile::NamedTempFile, stream::StreamOutcome)> {
     let mut next = tempfile::Builder::new()
@@ -696,8 +698,15 @@ fn repass(
     };
     let o = {
         let mut bw = io::BufWriter::with_capacity(64 * 1024, next.as_file_mut());
-        let r = stream::redact_stream(
-            &s.config, scanner, verifier, display, input, &mut bw, &mut sink,
+        let r = stream::redact_stream_only(
+            &s.config,
+            scanner,
+            verifier,
+            display,
+            input,
+            &mut bw,
+            &mut sink,
+            Some((only, fakes)),
         )?;
         bw.flush()?;
         r
@@ -801,7 +810,17 @@ fn redact_file(
                 if verdict.residual_count == 0 || verdict.error.is_some() {
                     break;
                 }
-                match repass(s, scanner, verifier, &display, &temp, parent, pass, tx) {
+                if verdict.spans.len() as u64 != verdict.residual_count
+                    || !verdict.expected_complete
+                {
+                    // Too many to repair one by one: leave it to the error.
+                    break;
+                }
+                let spans = std::mem::take(&mut verdict.spans);
+                let fakes = std::mem::take(&mut verdict.expected);
+                match repass(
+                    s, scanner, verifier, &display, &temp, parent, pass, &spans, fakes, tx,
+                ) {
                     Ok((next, o)) => {
                         temp = next;
                         done.replaced += o.replaced;
