@@ -515,6 +515,28 @@ fn regression_masking_a_value_unmasks_its_neighbour() {
     assert!(scan_findings(d, "out").is_empty());
     let rep = std::fs::read_to_string(d.join("r.jsonl")).unwrap();
     assert!(rep.contains("\"kind\":\"phone\""), "{rep}");
+    // The repair pass touches only what the re-scan found: fakes made by
+    // the first pass stay (the same e-mail gets the same fake as alone).
+    write(d, "alone/mail.txt", b"jane.clark+orders@example.com\n");
+    let o = run(
+        &[
+            "redact",
+            "in",
+            "alone",
+            "--out",
+            "fake",
+            "--default-strategy",
+            "fake",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let alone = std::fs::read_to_string(d.join("fake/alone/mail.txt")).unwrap();
+    let chat = std::fs::read_to_string(d.join("fake/in/chat.txt")).unwrap();
+    assert!(
+        chat.contains(&format!("link to {}.", alone.trim_end())),
+        "{chat} / {alone}"
+    );
 }
 
 fn pipe(args: &[&str], input: &[u8]) -> Output {
@@ -554,4 +576,26 @@ fn gzip_on_stdin_comes_out_as_gzip_and_binary_stdin_is_an_error() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(o.stdout.is_empty());
     assert!(stderr(&o).contains("binary"), "{}", stderr(&o));
+}
+
+#[test]
+fn binary_files_are_left_out_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "in/chat.txt", CHAT.as_bytes());
+    write(d, "in/blob.bin", b"\x00\x01\x02 +7 912 345-67-89 \x00");
+    let o = run(&["redact", "in", "--out", "out"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("blob.bin: skipped (binary"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!d.join("out/in/blob.bin").exists());
+    let o = run(&["redact", "in", "--out", "out2", "--copy-unscanned"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(d.join("out2/in/blob.bin")).unwrap(),
+        b"\x00\x01\x02 +7 912 345-67-89 \x00"
+    );
 }

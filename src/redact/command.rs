@@ -3,7 +3,9 @@
 //! redaction, prints the one-line summary on stderr and returns the exit
 //! code. The binary's `main` calls [`run`]; nothing else here is public.
 
-use super::{RedactOptions, RedactPolicy, Strategy, Target, run_redact};
+use super::{
+    FileDone, FileStatus, OUTPUT_CLOSED, RedactOptions, RedactPolicy, Strategy, Target, run_redact,
+};
 use crate::cli::RedactArgs;
 use crate::detect::{Engine, RuleSet};
 use crate::finding::Fingerprinter;
@@ -106,7 +108,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         verify: !args.no_verify,
     };
     let engine = Arc::new(Engine::new(rules)?);
-    let s = run_redact(engine, options)?;
+    let s = run_redact(engine, options, &mut tell)?;
     let skipped: u64 = s.files_skipped.values().sum();
     let dest = match &target {
         Target::OutDir(d) => format!(" → {}", d.display()),
@@ -124,6 +126,30 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         s.files_residual
     );
     Ok(s.exit_code())
+}
+
+/// One line on stderr for what the user must know about a file (never a
+/// value: paths, counts and reasons only).
+fn tell(d: &FileDone) {
+    match &d.status {
+        FileStatus::Error(m) => eprintln!("piiscan: {}: {m}", d.path),
+        FileStatus::Skipped(r) if r == OUTPUT_CLOSED => {}
+        FileStatus::Skipped(r) => eprintln!("piiscan: {}: skipped ({r})", d.path),
+        FileStatus::Residual => eprintln!(
+            "piiscan: {}: {} value(s) still found after redaction{}",
+            d.path,
+            d.residual_count,
+            if d.path == "-" {
+                " (already written to standard output)"
+            } else {
+                "; output not written"
+            }
+        ),
+        _ => {}
+    }
+    for m in &d.omitted {
+        eprintln!("piiscan: {m}: skipped (binary: left out of the rewritten container)");
+    }
 }
 
 /// `--key-file`, else `PIISCAN_KEY`, else a per-run key (never a

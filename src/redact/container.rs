@@ -38,6 +38,8 @@ pub enum Outcome {
         replaced: u64,
         tally: super::writer::Tally,
         verdict: Verdict,
+        /// Binary members left out of the rewritten container.
+        omitted: Vec<String>,
     },
     /// Not scanned, copied unchanged (`--copy-unscanned`, or a container
     /// kind we cannot rewrite that holds no finding).
@@ -60,6 +62,7 @@ struct Ctx<'a, 'b> {
     replaced: u64,
     tally: super::writer::Tally,
     verdict: Verdict,
+    omitted: Vec<String>,
     refused: Option<String>,
     _b: std::marker::PhantomData<&'b ()>,
 }
@@ -97,6 +100,7 @@ pub(super) fn redact_container(
         replaced: 0,
         tally: Default::default(),
         verdict: Verdict::default(),
+        omitted: Vec::new(),
         refused: None,
         _b: std::marker::PhantomData,
     };
@@ -141,6 +145,7 @@ pub(super) fn redact_container(
         replaced: ctx.replaced,
         tally: ctx.tally,
         verdict: ctx.verdict,
+        omitted: ctx.omitted,
     })
 }
 
@@ -176,6 +181,7 @@ pub(super) fn redact_container_stream(
         replaced: 0,
         tally: Default::default(),
         verdict: Verdict::default(),
+        omitted: Vec::new(),
         refused: None,
         _b: std::marker::PhantomData,
     };
@@ -199,6 +205,7 @@ pub(super) fn redact_container_stream(
         replaced: ctx.replaced,
         tally: ctx.tally,
         verdict: ctx.verdict,
+        omitted: ctx.omitted,
     })
 }
 
@@ -350,9 +357,9 @@ fn member(
                 io::copy(&mut reader, out)?;
                 Ok(Member::Written)
             } else {
-                eprintln!(
-                    "piiscan: {display}: skipped (binary: left out of the rewritten container)"
-                );
+                if ctx.omitted.len() < 100 {
+                    ctx.omitted.push(display.to_string());
+                }
                 Ok(Member::Omitted)
             }
         }

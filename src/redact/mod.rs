@@ -109,6 +109,8 @@ pub struct FileDone {
     pub tally: writer::Tally,
     pub residual: Vec<Residual>,
     pub residual_count: u64,
+    /// Members of a container left out of its rewrite (binary).
+    pub omitted: Vec<String>,
 }
 
 impl FileDone {
@@ -122,6 +124,7 @@ impl FileDone {
             tally: writer::Tally::new(),
             residual: Vec::new(),
             residual_count: 0,
+            omitted: Vec::new(),
         }
     }
 }
@@ -335,10 +338,16 @@ struct Shared {
     report_values: bool,
 }
 
-/// Runs a whole redaction. Returns the summary (its `exit_code` is the
-/// process exit code). Fatal problems (a refused output location, an
-/// unwritable report) are errors before any file is read.
-pub fn run_redact(engine: Arc<Engine>, options: RedactOptions) -> Result<RedactSummary> {
+/// Runs a whole redaction, calling `on_file` with each input's outcome
+/// (the CLI prints what a user must know; library code does not print).
+/// Returns the summary (its `exit_code` is the process exit code). Fatal
+/// problems (a refused output location, an unwritable report) are errors
+/// before any file is read.
+pub fn run_redact(
+    engine: Arc<Engine>,
+    options: RedactOptions,
+    on_file: &mut dyn FnMut(&FileDone),
+) -> Result<RedactSummary> {
     let plan = plan(&options)?;
     let mut report = match &options.report {
         Some(p) => Some(Report::create(p)?),
@@ -418,7 +427,7 @@ pub fn run_redact(engine: Arc<Engine>, options: RedactOptions) -> Result<RedactS
                 },
                 Event::Done(d) => {
                     summary.add(d);
-                    tell(d);
+                    on_file(d);
                     match &mut report {
                         Some(rep) => rep.file(d),
                         None => Ok(()),
@@ -489,28 +498,9 @@ fn entry_display(e: &Entry) -> String {
     }
 }
 
-/// The skip reason of standard input when standard output was closed.
-const OUTPUT_CLOSED: &str = "output closed";
-
-/// One line on stderr for what the user must know about a file.
-fn tell(d: &FileDone) {
-    match &d.status {
-        FileStatus::Error(m) => eprintln!("piiscan: {}: {m}", d.path),
-        FileStatus::Skipped(r) if r == OUTPUT_CLOSED => {}
-        FileStatus::Skipped(r) => eprintln!("piiscan: {}: skipped ({r})", d.path),
-        FileStatus::Residual => eprintln!(
-            "piiscan: {}: {} value(s) still found after redaction{}",
-            d.path,
-            d.residual_count,
-            if d.path == "-" {
-                " (already written to standard output)"
-            } else {
-                "; output not written"
-            }
-        ),
-        _ => {}
-    }
-}
+/// The skip reason of standard input when standard output was closed
+/// (`piiscan redact - | head`): not worth a message.
+pub const OUTPUT_CLOSED: &str = "output closed";
 
 fn work(
     s: &Shared,
@@ -601,6 +591,7 @@ fn redact_stdin(
                 replaced,
                 tally,
                 verdict,
+                ..
             } => Ok(stream::StreamOutcome {
                 bytes,
                 replaced,
@@ -681,6 +672,8 @@ fn repass(
     prev: &tempfile::NamedTempFile,
     parent: &Path,
     pass: u32,
+    only: &[(u64, u64)],
+    fakes: Vec<(u64, u64)>,
     tx: &crossbeam_channel::Sender<Event>,
 ) -> io::Result<(tempfile::NamedTempFile, stream::StreamOutcome)> {
     let mut next = tempfile::Builder::new()
@@ -697,8 +690,15 @@ fn repass(
     };
     let o = {
         let mut bw = io::BufWriter::with_capacity(64 * 1024, next.as_file_mut());
-        let r = stream::redact_stream(
-            &s.config, scanner, verifier, display, input, &mut bw, &mut sink,
+        let r = stream::redact_stream_only(
+            &s.config,
+            scanner,
+            verifier,
+            display,
+            input,
+            &mut bw,
+            &mut sink,
+            Some((only, fakes)),
         )?;
         bw.flush()?;
         r
@@ -802,7 +802,17 @@ fn redact_file(
                 if verdict.residual_count == 0 || verdict.error.is_some() {
                     break;
                 }
-                match repass(s, scanner, verifier, &display, &temp, parent, pass, tx) {
+                if verdict.spans.len() as u64 != verdict.residual_count
+                    || !verdict.expected_complete
+                {
+                    // Too many to repair one by one: leave it to the error.
+                    break;
+                }
+                let spans = std::mem::take(&mut verdict.spans);
+                let fakes = std::mem::take(&mut verdict.expected);
+                match repass(
+                    s, scanner, verifier, &display, &temp, parent, pass, &spans, fakes, tx,
+                ) {
                     Ok((next, o)) => {
                         temp = next;
                         done.replaced += o.replaced;
@@ -821,7 +831,9 @@ fn redact_file(
             replaced,
             tally,
             verdict,
+            omitted,
         } => {
+            done.omitted = omitted;
             done.bytes = bytes;
             done.replaced = replaced;
             done.tally = tally;

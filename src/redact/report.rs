@@ -112,6 +112,9 @@ impl Report {
         if d.residual_count > 0 {
             v["residual"] = json!(d.residual_count);
         }
+        if !d.omitted.is_empty() {
+            v["omitted"] = json!(d.omitted);
+        }
         self.line(&v)?;
         for r in &d.residual {
             self.line(&json!({

@@ -79,10 +79,36 @@ pub fn redact_stream(
     scanner: &mut StreamScanner,
     verifier: &Verifier,
     name: &str,
-    mut reader: impl Read,
+    reader: impl Read,
     out: &mut dyn Write,
     replaced: &mut dyn FnMut(Vec<Replaced>),
 ) -> io::Result<Result<StreamOutcome, Binary>> {
+    redact_stream_only(config, scanner, verifier, name, reader, out, replaced, None)
+}
+
+/// What a repair pass touches: the previous pass's residual spans (sorted),
+/// and its fakes (sorted), which it keeps and announces to its re-scan.
+pub type Repair<'a> = (&'a [(u64, u64)], Vec<(u64, u64)>);
+
+/// [`redact_stream`], replacing only findings that overlap `only` (sorted
+/// spans, when given): a repair pass touches the residuals of the previous
+/// pass and nothing else (its fakes stay as they are).
+#[allow(clippy::too_many_arguments)]
+pub fn redact_stream_only(
+    config: &StreamConfig,
+    scanner: &mut StreamScanner,
+    verifier: &Verifier,
+    name: &str,
+    mut reader: impl Read,
+    out: &mut dyn Write,
+    replaced: &mut dyn FnMut(Vec<Replaced>),
+    only: Option<Repair<'_>>,
+) -> io::Result<Result<StreamOutcome, Binary>> {
+    let (only, protect) = match only {
+        Some((o, p)) => (Some(o), p),
+        None => (None, Vec::new()),
+    };
+    let only_at = std::cell::Cell::new(0usize);
     // Twice the sniff length: a UTF-16 prefix decodes to half its bytes.
     let mut prefix = Vec::with_capacity(2 * SNIFF_LEN);
     (&mut reader)
@@ -133,6 +159,7 @@ pub fn redact_stream(
         tracker,
         config.detailed,
     ));
+    writer.borrow_mut().protect(protect);
     // The normalised value feeds the report's fingerprint and the keyed
     // strategies; a mask or label never needs it.
     let needs_norm: Vec<bool> = crate::finding::Kind::ALL
@@ -173,6 +200,17 @@ pub fn redact_stream(
             let d = l.detection;
             if d.confidence < config.min_confidence || failed.borrow().is_some() {
                 return;
+            }
+            if let Some(spans) = only {
+                // Detections come in order: walk the sorted spans along.
+                let mut i = only_at.get();
+                while i < spans.len() && spans[i].1 <= l.abs_start {
+                    i += 1;
+                }
+                only_at.set(i);
+                if spans.get(i).is_none_or(|&(s, _)| s >= l.abs_end) {
+                    return;
+                }
             }
             let span = SpanIn {
                 kind: d.kind,

@@ -31,6 +31,8 @@ const MSG_BYTES: usize = 64 * 1024;
 const IN_FLIGHT: usize = 16;
 /// Residuals listed per stream; more are only counted.
 const MAX_LISTED: usize = 100;
+/// Residual spans kept for a repair pass (16 bytes each).
+pub const MAX_REPAIR_SPANS: usize = 1 << 20;
 
 enum Msg {
     Data(Vec<u8>),
@@ -63,6 +65,14 @@ pub struct Verdict {
     /// The first residuals (at most [`MAX_LISTED`]).
     pub residual: Vec<Residual>,
     pub residual_count: u64,
+    /// Where every residual is (up to [`MAX_REPAIR_SPANS`]): a repair pass
+    /// replaces exactly these.
+    pub spans: Vec<(u64, u64)>,
+    /// Where the writer's fakes are (up to [`MAX_REPAIR_SPANS`];
+    /// `expected_complete` false past that): a repair pass keeps them and
+    /// tells its own re-scan.
+    pub expected: Vec<(u64, u64)>,
+    pub expected_complete: bool,
     /// The re-scan itself failed (it then proves nothing).
     pub error: Option<String>,
 }
@@ -230,12 +240,17 @@ impl OutSink for Tee<'_> {
     }
 }
 
+/// Every expected span of a stream, and whether none was left out.
+type AllExpected = (Vec<(u64, u64)>, bool);
+
 /// Reads a job's messages as a byte stream; `Expect`s go to the queue.
 struct MsgReader<'a> {
     rx: &'a Receiver<Msg>,
     cur: Vec<u8>,
     at: usize,
     expected: Rc<RefCell<VecDeque<(u64, u64)>>>,
+    /// Every expected span, and whether none was left out.
+    all: Rc<RefCell<AllExpected>>,
 }
 
 impl Read for MsgReader<'_> {
@@ -246,7 +261,15 @@ impl Read for MsgReader<'_> {
                     self.cur = d;
                     self.at = 0;
                 }
-                Ok(Msg::Expect(s, e)) => self.expected.borrow_mut().push_back((s, e)),
+                Ok(Msg::Expect(s, e)) => {
+                    self.expected.borrow_mut().push_back((s, e));
+                    let mut all = self.all.borrow_mut();
+                    if all.0.len() < MAX_REPAIR_SPANS {
+                        all.0.push((s, e));
+                    } else {
+                        all.1 = false;
+                    }
+                }
                 Err(_) => return Ok(0),
             }
         }
@@ -259,11 +282,13 @@ impl Read for MsgReader<'_> {
 
 fn run(config: &VerifyConfig, scanner: &mut StreamScanner, job: &Job) -> Verdict {
     let expected = Rc::new(RefCell::new(VecDeque::new()));
+    let all = Rc::new(RefCell::new((Vec::new(), true)));
     let reader = MsgReader {
         rx: &job.rx,
         cur: Vec::new(),
         at: 0,
         expected: expected.clone(),
+        all: all.clone(),
     };
     let mut verdict = Verdict::default();
     let rules = config.engine.rules();
@@ -288,6 +313,9 @@ fn run(config: &VerifyConfig, scanner: &mut StreamScanner, job: &Job) -> Verdict
                 return;
             }
             verdict.residual_count += 1;
+            if verdict.spans.len() < MAX_REPAIR_SPANS {
+                verdict.spans.push((l.abs_start, l.abs_end));
+            }
             if verdict.residual.len() < MAX_LISTED {
                 verdict.residual.push(Residual {
                     kind: d.kind,
@@ -310,5 +338,8 @@ fn run(config: &VerifyConfig, scanner: &mut StreamScanner, job: &Job) -> Verdict
     }
     // Drain what the scan did not read, so the writer never blocks.
     for _ in job.rx.iter() {}
+    let (spans, complete) = std::mem::take(&mut *all.borrow_mut());
+    verdict.expected = spans;
+    verdict.expected_complete = complete;
     verdict
 }
