@@ -858,7 +858,9 @@ fn redact_file(
         // Nothing to replace: the input stays as it is, untouched.
         return done;
     }
-    if let Err(e) = temp.as_file().sync_all() {
+    // fdatasync: the bytes and the size, not the times, must be on disk
+    // before the rename makes them the file.
+    if let Err(e) = temp.as_file().sync_data() {
         return fail(done, "cannot write the output", &e);
     }
     if let Some(m) = &meta {
