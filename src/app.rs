@@ -11,6 +11,8 @@ use crate::detect::Engine;
 use crate::finding::{Finding, Fingerprinter, Kind, mask};
 use crate::sink::Sink;
 use crate::source::{NotScanned, StreamScanner};
+use crate::state::{Check, Hashed, Recorder, State};
+use crate::suppress::{Filter, WorkerFilter};
 use crate::walk::{self, Entry, WalkOptions};
 use std::collections::BTreeMap;
 use std::io::{self, Read};
@@ -65,6 +67,12 @@ pub struct Summary {
     pub elapsed: Duration,
     /// False when fingerprints use a per-run random key.
     pub fingerprints_stable: bool,
+    /// Findings not reported: allowlisted, inline-ignored, in the baseline,
+    /// or under a per-path threshold.
+    pub suppressed: u64,
+    /// Files whose results were carried over from an incremental state
+    /// without reading them (counted in `files_scanned` too).
+    pub files_unchanged: u64,
 }
 
 impl Summary {
@@ -97,13 +105,12 @@ impl Summary {
 
     /// 2 when any input failed, else 1 when anything was found, else 0.
     pub fn exit_code(&self) -> i32 {
-        if self.files_errored > 0 {
-            2
-        } else if self.findings > 0 {
-            1
-        } else {
-            0
-        }
+        self.exit_code_gated(&[])
+    }
+
+    /// As [`Summary::exit_code`], with `--fail-on` gates deciding exit 1.
+    pub fn exit_code_gated(&self, gates: &[crate::gate::FailOn]) -> i32 {
+        crate::gate::exit_code(self.files_errored, self.findings, &self.by_kind, gates)
     }
 }
 
@@ -112,6 +119,7 @@ pub struct FindingMaker {
     engine: Arc<Engine>,
     rule_ids: Vec<Arc<str>>,
     options: Arc<ScanOptions>,
+    filter: Arc<WorkerFilter>,
 }
 
 impl FindingMaker {
@@ -126,12 +134,23 @@ impl FindingMaker {
             engine,
             rule_ids,
             options,
+            filter: Arc::new(WorkerFilter::default()),
         }
+    }
+
+    /// Replaces the worker-side suppression (default: the inline
+    /// `piiscan:ignore` marker only).
+    pub fn with_filter(mut self, filter: Arc<WorkerFilter>) -> FindingMaker {
+        self.filter = filter;
+        self
     }
 
     fn make(&self, l: &crate::source::Located<'_>) -> Option<Finding> {
         let d = l.detection;
         if d.confidence < self.options.min_confidence {
+            return None;
+        }
+        if self.filter.suppress(l.value, &d.norm, || l.line_bytes()) {
             return None;
         }
         let text = String::from_utf8_lossy(l.value);
@@ -239,9 +258,45 @@ pub fn run_scan(
     options: ScanOptions,
     sink: &mut dyn Sink,
 ) -> io::Result<Summary> {
+    run_scan_with(engine, options, &mut ScanHooks::default(), sink).map_err(|e| {
+        match e.downcast::<io::Error>() {
+            Ok(io) => io,
+            Err(other) => io::Error::other(format!("{other:#}")),
+        }
+    })
+}
+
+/// The operations layer around a scan (suppression, outputs to leave
+/// alone); each part is optional and the defaults change nothing but the
+/// inline `piiscan:ignore` marker.
+#[derive(Default)]
+pub struct ScanHooks {
+    /// Worker-side suppression (inline marker, value patterns).
+    pub worker_filter: Option<Arc<WorkerFilter>>,
+    /// Sink-side suppression (allowlists, overrides, baseline).
+    pub filter: Option<Filter>,
+    /// Files piiscan itself writes (state, baseline): reported as skipped,
+    /// never scanned, even when they lie inside the scanned tree.
+    pub own_files: Vec<PathBuf>,
+    /// Incremental state: unchanged files are carried over, not read.
+    pub state: Option<Arc<State>>,
+}
+
+/// [`run_scan`] with the operations hooks. Fails on a sink error or when
+/// a hook cannot finish (a baseline that cannot be written).
+pub fn run_scan_with(
+    engine: Arc<Engine>,
+    options: ScanOptions,
+    hooks: &mut ScanHooks,
+    sink: &mut dyn Sink,
+) -> anyhow::Result<Summary> {
     let started = Instant::now();
     let options = Arc::new(options);
-    let maker = Arc::new(FindingMaker::new(engine, options.clone()));
+    let worker_filter = hooks.worker_filter.clone().unwrap_or_default();
+    let maker =
+        Arc::new(FindingMaker::new(engine, options.clone()).with_filter(worker_filter.clone()));
+    let own_files = Arc::new(OwnFiles::new(&hooks.own_files));
+    let state = hooks.state.clone();
     let mut summary = Summary {
         fingerprints_stable: options.fingerprinter.stable,
         ..Summary::default()
@@ -255,6 +310,8 @@ pub fn run_scan(
             walk::walk(&walker_options.paths, &walker_options.walk, || {
                 let maker = walker_maker.clone();
                 let walker_options = walker_options.clone();
+                let own_files = own_files.clone();
+                let state = state.clone();
                 let tx = tx.clone();
                 let mut scanner = StreamScanner::default();
                 move |entry: Entry| {
@@ -263,12 +320,33 @@ pub fn run_scan(
                             path,
                             display,
                             size,
+                            modified,
                         } => {
                             let limit = walker_options.walk.max_filesize;
                             if limit.is_some_and(|l| size > l) {
                                 skipped(display, "too large")
+                            } else if own_files.contains(&path) {
+                                skipped(display, "piiscan's own file")
+                            } else if let Some(state) = &state {
+                                let stamp = crate::state::Stamp::from_walk(size, modified);
+                                return scan_with_state(
+                                    &maker,
+                                    &mut scanner,
+                                    state,
+                                    &path,
+                                    display,
+                                    stamp,
+                                    &tx,
+                                );
                             } else {
-                                return scan_path(&maker, &mut scanner, &path, display, &tx);
+                                return scan_path(
+                                    &maker,
+                                    &mut scanner,
+                                    &path,
+                                    display,
+                                    None,
+                                    &mut |r| tx.send(r).is_ok(),
+                                );
                             }
                         }
                         Entry::Stdin => maker.scan_stream(
@@ -287,7 +365,10 @@ pub fn run_scan(
                 }
             });
         });
-        for result in rx.iter() {
+        for mut result in rx.iter() {
+            if let Some(f) = hooks.filter.as_mut() {
+                f.apply(&mut result);
+            }
             summary.add(&result);
             if sink_error.is_none()
                 && let Err(e) = sink.file(&result)
@@ -299,30 +380,111 @@ pub fn run_scan(
         drop(rx);
     });
     if let Some(e) = sink_error {
-        return Err(e);
+        return Err(e.into());
+    }
+    summary.suppressed =
+        worker_filter.suppressed() + hooks.filter.as_ref().map_or(0, Filter::suppressed);
+    if let Some(f) = hooks.filter.as_mut() {
+        f.finish()?;
+    }
+    if let Some(state) = &hooks.state {
+        summary.files_unchanged = state.carried();
+        state.save()?;
     }
     summary.elapsed = started.elapsed();
     sink.finish(&summary)?;
     Ok(summary)
 }
 
+/// Files piiscan writes itself, compared by absolute path without
+/// touching the file system (no symlink resolution): cheap per file.
+struct OwnFiles {
+    cwd: PathBuf,
+    files: Vec<PathBuf>,
+}
+
+impl OwnFiles {
+    fn new(files: &[PathBuf]) -> OwnFiles {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let files = files.iter().map(|p| absolute(&cwd, p)).collect();
+        OwnFiles { cwd, files }
+    }
+
+    fn contains(&self, p: &std::path::Path) -> bool {
+        !self.files.is_empty() && self.files.contains(&absolute(&self.cwd, p))
+    }
+}
+
+fn absolute(cwd: &std::path::Path, p: &std::path::Path) -> PathBuf {
+    let joined = cwd.join(p);
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Scans one file through the incremental state: carries its previous
+/// results over when it is unchanged, else scans it (hashing the content
+/// on the way) and records what it gave. Returns false when the output is
+/// gone.
+fn scan_with_state(
+    maker: &FindingMaker,
+    scanner: &mut StreamScanner,
+    state: &State,
+    path: &std::path::Path,
+    display: String,
+    stamp: Option<crate::state::Stamp>,
+    tx: &crossbeam_channel::Sender<FileResult>,
+) -> bool {
+    let stamp = match state.check(path, &display, stamp) {
+        Check::Carry(results) => return results.into_iter().all(|r| tx.send(r).is_ok()),
+        Check::Scan(stamp) => stamp,
+    };
+    let mut hashed = Hashed::default();
+    let mut recorder = Recorder::default();
+    let alive = scan_path(
+        maker,
+        scanner,
+        path,
+        display.clone(),
+        Some(&mut hashed),
+        &mut |r| {
+            recorder.add(state, &r);
+            tx.send(r).is_ok()
+        },
+    );
+    if let (true, Some(stamp)) = (alive, stamp) {
+        state.commit(display, stamp, hashed.finish(), recorder);
+    }
+    alive
+}
+
 /// Scans one file, expanding it when it is a container (archive,
 /// compressed stream, e-mail, Office file): each stream inside becomes its
 /// own result (`dump.tar.gz!/db/users.sql`), and limit hits and broken
-/// containers become skipped/error results. Returns false when the output
-/// is gone.
+/// containers become skipped/error results. With `hashed`, a plain file's
+/// content is hashed as it is read. `send` returns false when the output
+/// is gone; so does this.
 fn scan_path(
     maker: &FindingMaker,
     scanner: &mut StreamScanner,
     path: &std::path::Path,
     display: String,
-    tx: &crossbeam_channel::Sender<FileResult>,
+    hashed: Option<&mut Hashed>,
+    send: &mut dyn FnMut(FileResult) -> bool,
 ) -> bool {
     use crate::source::container::{self, Leaf};
     use std::io::{Seek, SeekFrom};
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
-        Err(e) => return tx.send(errored(display, io_message(&e))).is_ok(),
+        Err(e) => return send(errored(display, io_message(&e))),
     };
     // Peek, then put the bytes back in front: works for FIFOs too.
     let mut prefix = Vec::with_capacity(container::PEEK_LEN);
@@ -330,14 +492,23 @@ fn scan_path(
         .take(container::PEEK_LEN as u64)
         .read_to_end(&mut prefix)
     {
-        return tx.send(errored(display, io_message(&e))).is_ok();
+        return send(errored(display, io_message(&e)));
     }
     let Some(kind) = container::detect(&display, &prefix) else {
-        let reader = io::Cursor::new(prefix).chain(file);
-        let result = maker.scan_stream(scanner, display, reader, &mut |b| {
-            let _ = tx.send(b);
-        });
-        return tx.send(result).is_ok();
+        let mut alive = true;
+        let mut flush = |b| alive = alive && send(b);
+        let result = match hashed {
+            Some(h) => {
+                h.start(&prefix);
+                let reader = io::Cursor::new(prefix).chain(h.reader(file));
+                maker.scan_stream(scanner, display, reader, &mut flush)
+            }
+            None => {
+                let reader = io::Cursor::new(prefix).chain(file);
+                maker.scan_stream(scanner, display, reader, &mut flush)
+            }
+        };
+        return alive && send(result);
     };
     let mut alive = true;
     // A stream's result waits for the next leaf: a skipped/error leaf with
@@ -348,11 +519,11 @@ fn scan_path(
         let next = match leaf {
             Leaf::Stream { display, reader } => {
                 if let Some(p) = pending.take() {
-                    alive = alive && tx.send(p).is_ok();
+                    alive = alive && send(p);
                 }
                 if alive {
                     pending = Some(maker.scan_stream(scanner, display, reader, &mut |b| {
-                        let _ = tx.send(b);
+                        alive = alive && send(b);
                     }));
                 }
                 return;
@@ -366,12 +537,12 @@ fn scan_path(
                 ..next
             },
             Some(p) => {
-                alive = alive && tx.send(p).is_ok();
+                alive = alive && send(p);
                 next
             }
             None => next,
         };
-        alive = alive && tx.send(next).is_ok();
+        alive = alive && send(next);
     };
     let limits = container::Limits::default();
     match file
@@ -388,7 +559,7 @@ fn scan_path(
         }
     }
     if let Some(p) = pending.take() {
-        alive = alive && tx.send(p).is_ok();
+        alive = alive && send(p);
     }
     alive
 }

@@ -31,6 +31,18 @@ pub enum Command {
     /// Compare two `--format inventory-json` files: locations and kinds
     /// that appeared or disappeared. Exit 1 when something appeared.
     Diff(DiffArgs),
+    /// Combine JSONL reports (e.g. of `--shard` runs) into one stream with
+    /// one summary; exit code as `scan` would give for the whole.
+    Merge(MergeArgs),
+    /// Print a shell completion script (bash, zsh, fish, ...).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output.
+    Man,
+    /// Write copies of files (or stdin → stdout) with personal data replaced.
+    Redact(Box<RedactArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -54,9 +66,9 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
-    /// Report only findings at or above this confidence (0..1).
-    #[arg(long, default_value_t = piiscan_default_min_confidence())]
-    pub min_confidence: f32,
+    /// Report only findings at or above this confidence (0..1) [default: 0.5].
+    #[arg(long)]
+    pub min_confidence: Option<f32>,
     /// Print raw values in reports. Off by default: reports carry masked
     /// previews and keyed fingerprints only.
     #[arg(long)]
@@ -102,6 +114,52 @@ pub struct ScanArgs {
     /// Colour for text output: auto, always, never.
     #[arg(long, default_value = "auto")]
     pub color: String,
+    #[command(flatten)]
+    pub ops: OpsArgs,
+}
+
+/// Options for scheduled and CI scans: config, suppression, incremental
+/// state, sharding, gates, progress.
+#[derive(Debug, Args, Default)]
+#[command(next_help_heading = "Operations")]
+pub struct OpsArgs {
+    /// Config file (default: `piiscan.toml` in the first path's directory).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not look for `piiscan.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// Report only findings not in this baseline (see --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings as a baseline (fingerprints, no values).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Incremental state: files unchanged since the last run with this file
+    /// are not read again; their findings are carried over.
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Scan only shard K of N (1-based) of the files, chosen by a stable
+    /// hash of each path; N machines with K = 1..N split one tree.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Exit 1 only when KIND (or `any`) has more than N findings (default
+    /// 0); repeatable. Without it any finding exits 1.
+    #[arg(long, value_name = "KIND[=N]")]
+    pub fail_on: Vec<String>,
+    /// No progress bar (it is shown only when stderr is a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// JSONL reports to merge (`-` reads standard input).
+    #[arg(required = true)]
+    pub reports: Vec<PathBuf>,
+    /// As for `scan`: exit 1 only when KIND has more than N findings.
+    #[arg(long, value_name = "KIND[=N]")]
+    pub fail_on: Vec<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -117,6 +175,95 @@ pub enum RulesCommand {
         /// A rule file to check (default: the built-in rules).
         file: Option<PathBuf>,
     },
+}
+
+/// `piiscan redact` options (behaviour: `crate::redact`).
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Strategies: mask (default; same length, separators kept), label ([PHONE]), \
+pseudonym (keyed token, same value → same token), fake (valid synthetic value of the same shape), \
+drop (empty the CSV field, JSON null, SQL NULL).\n\
+Exit codes: 0 nothing redacted, 1 something redacted, 2 errors or values left in an output."
+)]
+pub struct RedactArgs {
+    /// Files or directories to redact; `-` reads standard input and writes
+    /// the redacted stream to standard output.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Write a mirror tree here: each input `R` goes to `DIR/basename(R)`.
+    #[arg(long, short = 'o', value_name = "DIR", conflicts_with = "in_place")]
+    pub out: Option<PathBuf>,
+    /// Replace the inputs themselves (only files with findings are touched).
+    #[arg(long)]
+    pub in_place: bool,
+    /// With --in-place: keep each original as PATH+SUFFIX (e.g. `.orig`).
+    #[arg(long, value_name = "SUFFIX", requires = "in_place")]
+    pub backup: Option<String>,
+    /// Strategy per kind: `phone=pseudonym,email=label` (kinds as in reports).
+    #[arg(long, value_delimiter = ',', value_name = "KIND=STRATEGY")]
+    pub strategy: Vec<String>,
+    /// Strategy for kinds not named by --strategy.
+    #[arg(long, default_value = "mask", value_name = "STRATEGY")]
+    pub default_strategy: String,
+    /// Mask: characters left visible at the end, per kind (`card=4,phone=2`
+    /// are the defaults; never more than half a value).
+    #[arg(long, value_delimiter = ',', value_name = "KIND=N")]
+    pub keep_last: Vec<String>,
+    /// Fit every replacement to the value's length (fixed-width columns).
+    #[arg(long)]
+    pub keep_length: bool,
+    /// Write a JSONL report of what was replaced where (mode 0600; kinds,
+    /// places, strategies and fingerprints, never values).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// Copy files that cannot be scanned (binary) unchanged instead of
+    /// leaving them out of the output.
+    #[arg(long)]
+    pub copy_unscanned: bool,
+    /// Do not re-scan outputs before keeping them (faster; nothing then
+    /// checks that no value was left behind).
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Replace only findings at or above this confidence (0..1).
+    #[arg(long, default_value_t = crate::detect::DEFAULT_MIN_CONFIDENCE)]
+    pub min_confidence: f32,
+    /// Key for pseudonyms, fakes and fingerprints (else PIISCAN_KEY, else a
+    /// per-run key: tokens are then consistent within this run only).
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Skip files larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_parser = parse_size)]
+    pub max_filesize: Option<u64>,
+    /// Include (`GLOB`) or exclude (`!GLOB`) paths; repeatable.
+    #[arg(long, short = 'g')]
+    pub glob: Vec<String>,
+    /// Honour .gitignore / .ignore files.
+    #[arg(long)]
+    pub respect_gitignore: bool,
+    /// Skip hidden files and directories.
+    #[arg(long)]
+    pub no_hidden: bool,
+    /// Follow symbolic links.
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+    /// Extra rule files (same TOML schema as the built-in rules).
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rule_files: Vec<PathBuf>,
+    /// Only rules whose id starts with one of these prefixes.
+    #[arg(long, value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Drop rules whose id starts with one of these prefixes.
+    #[arg(long, value_delimiter = ',')]
+    pub ignore: Vec<String>,
+    /// Treat every input as this format instead of sniffing it.
+    #[arg(long, value_enum)]
+    pub input_format: Option<crate::extract::InputFormat>,
+    /// Read every input in this encoding instead of detecting it.
+    #[arg(long)]
+    pub encoding: Option<String>,
 }
 
 /// Parses `123`, `10K`, `5M`, `2G` (powers of 1024).
@@ -138,10 +285,6 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .parse::<u64>()
         .map(|n| n.saturating_mul(mult))
         .map_err(|_| format!("not a size: {s:?}"))
-}
-
-fn piiscan_default_min_confidence() -> f32 {
-    crate::detect::DEFAULT_MIN_CONFIDENCE
 }
 
 #[cfg(test)]

@@ -149,6 +149,13 @@ impl Signals {
     pub const fn contains(self, other: Signals) -> bool {
         self.0 & other.0 == other.0
     }
+    /// The raw bits, for files that store findings (incremental state).
+    pub const fn bits(self) -> u16 {
+        self.0
+    }
+    pub const fn from_bits(bits: u16) -> Signals {
+        Signals(bits)
+    }
     /// The signal names, in a fixed order, as the JSONL contract prints them.
     pub fn names(self) -> impl Iterator<Item = &'static str> {
         Signals::NAMES
@@ -215,8 +222,65 @@ pub fn mask(kind: Kind, value: &str) -> String {
         Kind::Ipv6 => mask_keep(value, 4, 0),
         Kind::Snils | Kind::Inn | Kind::Ogrn | Kind::Ssn => mask_keep(value, 0, 2),
         Kind::Person => mask_words(value),
+        Kind::Cookie => mask_keep(value, 2, 0),
+        Kind::DeviceId => mask_device(value),
+        Kind::VehiclePlateRu => mask_plate(value),
+        Kind::BirthPlace => mask_words(value),
+        Kind::Geo => mask_geo(value),
         _ => mask_keep(value, 0, 2),
     }
+}
+
+/// MACs keep the vendor prefix (OUI, the first three octets: it names the
+/// maker, not the device); IMEIs and advertising ids keep two characters.
+fn mask_device(value: &str) -> String {
+    let hex = value.bytes().filter(u8::is_ascii_hexdigit).count();
+    let mac = hex == 12 && matches!(value.len(), 14 | 17);
+    if mac {
+        mask_keep(value, 6, 0)
+    } else if value
+        .bytes()
+        .all(|c| c.is_ascii_digit() || c == b' ' || c == b'-')
+    {
+        mask_keep(value, 0, 2)
+    } else {
+        mask_keep(value, 2, 0)
+    }
+}
+
+/// Plates keep the region code (the trailing digits): it names a region,
+/// not a car.
+fn mask_plate(value: &str) -> String {
+    let region = value
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    mask_keep(value, 0, region)
+}
+
+/// Coordinates keep one decimal place (about 10 km): the area stays
+/// recognisable, the address does not.
+fn mask_geo(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut places = None::<usize>;
+    for c in value.chars() {
+        match (c, places) {
+            ('.', None) => {
+                places = Some(0);
+                out.push(c);
+            }
+            (d, Some(n)) if d.is_ascii_digit() => {
+                out.push(if n == 0 { d } else { '*' });
+                places = Some(n + 1);
+            }
+            _ => {
+                places = None;
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 fn is_maskable(c: char) -> bool {
@@ -367,6 +431,27 @@ impl Fingerprinter {
         Fingerprinter { key, stable: false }
     }
 
+    /// Identifies the key without revealing it: the fingerprint of a fixed
+    /// probe. Baselines and state files store it to tell whether they were
+    /// written under the same key.
+    pub fn key_check(&self) -> String {
+        self.fingerprint(Kind::Email, b"piiscan key check")
+    }
+
+    /// 32 keyed bytes for `kind` + normalised value, separated from the
+    /// fingerprint (and from other uses) by `purpose`: the seed of a
+    /// redaction pseudonym or fake value. Knowing a report's fingerprint
+    /// says nothing about the token written into the data, and vice versa.
+    pub fn derive(&self, purpose: &str, kind: Kind, normalized: &[u8]) -> [u8; 32] {
+        let mut h = blake3::Hasher::new_keyed(&self.key);
+        h.update(purpose.as_bytes());
+        h.update(&[0]);
+        h.update(kind.id().as_bytes());
+        h.update(&[0]);
+        h.update(normalized);
+        *h.finalize().as_bytes()
+    }
+
     /// Hex fingerprint of `kind` + normalised value (first 16 bytes).
     pub fn fingerprint(&self, kind: Kind, normalized: &[u8]) -> String {
         // One-shot hashing from a stack buffer for the usual short values:
@@ -423,6 +508,35 @@ mod tests {
         assert_eq!(mask(Kind::Person, "Иванова Анна"), "И****** А***");
         // Short values never show more than half.
         assert_eq!(mask(Kind::Card, "1234"), "**34");
+    }
+
+    #[test]
+    fn masks_for_identifier_and_document_kinds() {
+        assert_eq!(
+            mask(Kind::DeviceId, "00:1a:2b:3c:4d:5e"),
+            "00:1a:2b:**:**:**"
+        );
+        assert_eq!(mask(Kind::DeviceId, "001a.2b3c.4d5e"), "001a.2b**.****");
+        assert_eq!(mask(Kind::DeviceId, "490154203237518"), "*************18");
+        assert_eq!(
+            mask(Kind::DeviceId, "38400000-8cf0-11bd-b23e-10b96e40000d"),
+            "38******-****-****-****-************"
+        );
+        assert_eq!(
+            mask(Kind::Cookie, "GA1.2.1873462915.1714039200"),
+            "GA*.*.**********.**********"
+        );
+        assert_eq!(mask(Kind::VehiclePlateRu, "А123ВС77"), "******77");
+        assert_eq!(mask(Kind::VehiclePlateRu, "A123BC777"), "******777");
+        assert_eq!(
+            mask(Kind::Geo, "55.755831, 37.617673"),
+            "55.7*****, 37.6*****"
+        );
+        assert_eq!(mask(Kind::Geo, "-33.8688"), "-33.8***");
+        assert_eq!(mask(Kind::BirthPlace, "г. Саратов"), "г. С******");
+        assert_eq!(mask(Kind::PassportForeignRu, "75 1234567"), "** *****67");
+        assert_eq!(mask(Kind::DriverLicenseRu, "77 АВ 123456"), "** ** ****56");
+        assert_eq!(mask(Kind::Oms, "7132647325068769"), "************8769");
     }
 
     #[test]

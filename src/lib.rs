@@ -17,15 +17,25 @@
 //! ```
 pub mod app;
 pub mod cli;
+pub mod config;
 pub mod decode;
 pub mod detect;
 pub mod diff;
 pub mod eval;
 pub mod extract;
 pub mod finding;
+pub mod gate;
 pub mod inventory;
+pub mod manual;
+pub mod merge;
+pub mod private_file;
+pub mod progress;
+pub mod redact;
+pub mod shard;
 pub mod sink;
 pub mod source;
+pub mod state;
+pub mod suppress;
 pub mod text;
 pub mod validators;
 pub mod walk;

@@ -5,10 +5,13 @@ use anyhow::{Context as _, Result, bail};
 use clap::Parser;
 use piiscan::app::{self, ScanOptions};
 use piiscan::cli::{Cli, Command, RulesCommand, ScanArgs};
+use piiscan::config::{self, Settings};
 use piiscan::detect::{Engine, RuleSet};
 use piiscan::finding::Fingerprinter;
+use piiscan::gate::FailOn;
 use piiscan::inventory::ReportMeta;
 use piiscan::sink;
+use piiscan::suppress::{Filter, FilterSpec, WorkerFilter};
 use piiscan::walk::{self, WalkOptions};
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
@@ -47,6 +50,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Diff(args) => {
             piiscan::diff::run(&args.old, &args.new, args.format, &mut io::stdout().lock())
         }
+        Command::Redact(args) => piiscan::redact::command::run(*args),
         Command::Rules(RulesCommand::List { rule_files }) => {
             let rules = load_rules(&rule_files)?;
             let mut out = io::stdout().lock();
@@ -88,6 +92,30 @@ fn run(cli: Cli) -> Result<i32> {
             );
             Ok(if failures.is_empty() { 0 } else { 1 })
         }
+        Command::Merge(args) => {
+            let gates = FailOn::parse_all(&args.fail_on)?;
+            let inputs: Vec<&std::path::Path> = args.reports.iter().map(|p| p.as_path()).collect();
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            let t = piiscan::merge::merge(&inputs, &mut out)?;
+            Ok(piiscan::gate::exit_code(
+                t.files_errored,
+                t.findings,
+                &t.by_kind,
+                &gates,
+            ))
+        }
+        Command::Completions { shell } => {
+            let mut out = io::stdout().lock();
+            piiscan::manual::completions(shell, &mut out);
+            out.flush()?;
+            Ok(0)
+        }
+        Command::Man => {
+            let mut out = io::stdout().lock();
+            piiscan::manual::man(&mut out)?;
+            out.flush()?;
+            Ok(0)
+        }
     }
 }
 
@@ -106,18 +134,13 @@ fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
 }
 
 fn scan(args: ScanArgs) -> Result<i32> {
-    let mut rules = load_rules(&args.rule_files)?;
-    if !args.select.is_empty() {
-        rules.retain(|r| args.select.iter().any(|p| r.id().starts_with(p.as_str())));
-    }
-    rules.retain(|r| !args.ignore.iter().any(|p| r.id().starts_with(p.as_str())));
-    if rules.is_empty() {
-        bail!("no rules left after --select/--ignore");
-    }
-    if !(0.0..=1.0).contains(&args.min_confidence) {
-        bail!("--min-confidence must be within 0..1");
-    }
-    walk::check_globs(&args.glob).map_err(anyhow::Error::msg)?;
+    // Defaults < config < flags, all resolved before any file is read.
+    let config = config::load_for(&args)?;
+    let settings = Settings::resolve(&args, config.as_ref())?;
+    let mut rules = load_rules(&settings.rule_files)?;
+    settings.filter_rules(&mut rules)?;
+    let gates = FailOn::parse_all(&settings.fail_on)?;
+    walk::check_globs(&settings.globs).map_err(anyhow::Error::msg)?;
     let fingerprinter = fingerprinter(&args)?;
     let encoding = match &args.encoding {
         Some(label) => Some(
@@ -126,7 +149,35 @@ fn scan(args: ScanArgs) -> Result<i32> {
         ),
         None => None,
     };
-    let engine = Arc::new(Engine::new(rules)?);
+    let mut hooks = scan_hooks(&args, &settings, &fingerprinter)?;
+    // A big state takes as long to load as the engine to build: do both
+    // at once.
+    let (engine, state) = std::thread::scope(|scope| {
+        let state = args.ops.state.as_ref().map(|path| {
+            let rules = rules.clone();
+            let (args, settings, fingerprinter) = (&args, &settings, &fingerprinter);
+            let worker_filter = hooks.worker_filter.as_deref();
+            scope.spawn(move || {
+                open_state(
+                    path,
+                    args,
+                    settings,
+                    fingerprinter,
+                    encoding,
+                    &rules,
+                    worker_filter,
+                )
+            })
+        });
+        let engine = Engine::new(rules);
+        let state = state.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("loading the state failed")))
+        });
+        (engine, state)
+    });
+    let engine = Arc::new(engine?);
+    hooks.state = state.transpose()?.map(Arc::new);
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -136,17 +187,22 @@ fn scan(args: ScanArgs) -> Result<i32> {
         respect_gitignore: args.respect_gitignore,
         skip_hidden: args.no_hidden,
         follow_links: args.follow,
-        globs: args.glob.clone(),
-        max_filesize: args.max_filesize,
+        globs: settings.globs.clone(),
+        max_filesize: settings.max_filesize,
         ..WalkOptions::default()
     };
-    if let Some(t) = args.threads {
+    if let Some(t) = settings.threads {
         walk.threads = t.max(1);
+    }
+    if let Some(s) = &args.ops.shard {
+        walk.shard = Some(s.parse().map_err(anyhow::Error::msg)?);
     }
     let options = ScanOptions {
         paths,
         walk,
-        min_confidence: args.min_confidence,
+        // Per-path overrides may go lower: the engine keeps everything at
+        // or above the lowest threshold and the filter applies each path's.
+        min_confidence: settings.min_confidence_floor(),
         show_values: args.show_values,
         input_format: args.input_format,
         encoding,
@@ -158,17 +214,113 @@ fn scan(args: ScanArgs) -> Result<i32> {
         "never" => false,
         _ => stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
-    let out: Box<dyn Write + Send> = Box::new(io::BufWriter::with_capacity(64 * 1024, stdout));
-    let meta = ReportMeta::now(report_parameters(&args));
-    let mut sink = sink::for_report(args.format, out, color, meta.clone());
+    let progress = piiscan::progress::wanted(args.ops.quiet, io::stderr().is_terminal());
+    let shared_terminal = progress && stdout.is_terminal();
+    // Sharing the terminal with the bar, report lines go out whole, one at
+    // a time (stdout is line-buffered), while the bar is cleared.
+    let out: Box<dyn Write + Send> = if shared_terminal {
+        Box::new(stdout)
+    } else {
+        Box::new(io::BufWriter::with_capacity(64 * 1024, stdout))
+    };
+    let meta = ReportMeta::now(report_parameters(&args, settings.min_confidence_floor()));
+    let mut sink = sink::for_report(args.format, out, color, meta.clone(), engine.rules());
     if let Some(path) = &args.html {
         // Created before the walk: an unwritable report is a fatal error.
         let html = sink::HtmlSink::create(path, meta)
             .with_context(|| format!("{}: cannot write the HTML report", path.display()))?;
         sink = Box::new(sink::Tee::new(vec![sink, Box::new(html)]));
     }
-    let summary = app::run_scan(engine, options, sink.as_mut())?;
-    Ok(summary.exit_code())
+    if progress {
+        let total = piiscan::progress::known_total(&options.paths);
+        sink = Box::new(piiscan::progress::ProgressSink::new(
+            sink,
+            total,
+            shared_terminal,
+        ));
+    }
+    let summary = app::run_scan_with(engine, options, &mut hooks, sink.as_mut())?;
+    // The process ends now: freeing a large state entry by entry would
+    // take longer than the exit does.
+    std::mem::forget(hooks);
+    Ok(summary.exit_code_gated(&gates))
+}
+
+/// The suppression and bookkeeping around a scan, from the settings and
+/// the operations flags.
+fn scan_hooks(
+    args: &ScanArgs,
+    settings: &Settings,
+    fingerprinter: &Fingerprinter,
+) -> Result<app::ScanHooks> {
+    let ops = &args.ops;
+    if (ops.baseline.is_some() || ops.write_baseline.is_some()) && !fingerprinter.stable {
+        bail!(
+            "a baseline needs a stable fingerprint key: set PIISCAN_KEY or --key-file (fingerprints under a per-run key never match)"
+        );
+    }
+    let worker_filter = WorkerFilter::new(true, &settings.allowlist.patterns)?;
+    let filter = Filter::new(FilterSpec {
+        min_confidence: settings.min_confidence,
+        allowlist: Some(&settings.allowlist),
+        overrides: &settings.overrides,
+        baseline: ops.baseline.as_deref(),
+        write_baseline: ops.write_baseline.as_deref(),
+        key_check: fingerprinter.key_check(),
+    })?;
+    let own_files = [&ops.baseline, &ops.write_baseline, &ops.state]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    Ok(app::ScanHooks {
+        worker_filter: Some(Arc::new(worker_filter)),
+        filter: Some(filter),
+        own_files,
+        state: None,
+    })
+}
+
+/// Opens `--state`, stamped with everything that changes results: the
+/// rules, the piiscan version, the engine-side threshold, forced format
+/// and encoding, the fingerprint key (by its check value) and the
+/// worker-side suppression. Allowlists, overrides and baselines apply
+/// after the state, so editing them needs no rescan.
+fn open_state(
+    path: &std::path::Path,
+    args: &ScanArgs,
+    settings: &Settings,
+    fingerprinter: &Fingerprinter,
+    encoding: Option<&'static encoding_rs::Encoding>,
+    rules: &RuleSet,
+    worker_filter: Option<&WorkerFilter>,
+) -> Result<piiscan::state::State> {
+    if args.show_values {
+        bail!("--state never stores raw values, so it cannot be combined with --show-values");
+    }
+    if !fingerprinter.stable {
+        bail!(
+            "--state needs a stable fingerprint key: set PIISCAN_KEY or --key-file (a per-run key changes every fingerprint)"
+        );
+    }
+    let options = piiscan::state::options_hash(&[
+        env!("CARGO_PKG_VERSION").to_string(),
+        settings.min_confidence_floor().to_string(),
+        format!("{:?}", args.input_format),
+        encoding.map_or("auto", |e| e.name()).to_string(),
+        fingerprinter.key_check(),
+        worker_filter
+            .map(WorkerFilter::describe)
+            .unwrap_or_default(),
+    ]);
+    let state = piiscan::state::State::open(path, rules, &options)?;
+    if let Some(why) = state.discarded() {
+        eprintln!(
+            "piiscan: {}: previous state not used ({why}); scanning everything",
+            path.display()
+        );
+    }
+    Ok(state)
 }
 
 /// The fingerprint key: `--key-file`, else `PIISCAN_KEY`, else per run.
@@ -191,7 +343,10 @@ fn fingerprinter(args: &ScanArgs) -> Result<Fingerprinter> {
 
 /// The scan parameters reports print (`inventory-json`, `--html`): what
 /// was asked for, so a reader can judge the coverage. Never the key.
-fn report_parameters(args: &ScanArgs) -> serde_json::Map<String, serde_json::Value> {
+fn report_parameters(
+    args: &ScanArgs,
+    min_confidence: f32,
+) -> serde_json::Map<String, serde_json::Value> {
     use clap::ValueEnum as _;
     use serde_json::json;
     let name = |v: Option<clap::builder::PossibleValue>| v.map(|p| p.get_name().to_string());
@@ -214,7 +369,7 @@ fn report_parameters(args: &ScanArgs) -> serde_json::Map<String, serde_json::Val
         json!(name(args.format.to_possible_value())),
     );
     // As typed: an f32 printed as f64 would show 0.800000011920929.
-    let min_confidence = (f64::from(args.min_confidence) * 1e4).round() / 1e4;
+    let min_confidence = (f64::from(min_confidence) * 1e4).round() / 1e4;
     m.insert("min_confidence".into(), json!(min_confidence));
     m.insert("fingerprint_key".into(), json!(key));
     m.insert("max_filesize".into(), json!(args.max_filesize));

@@ -21,6 +21,8 @@ pub struct WalkOptions {
     /// ripgrep-style globs; `!glob` excludes.
     pub globs: Vec<String>,
     pub max_filesize: Option<u64>,
+    /// Only the files of this shard (`--shard K/N`); see [`crate::shard`].
+    pub shard: Option<crate::shard::Shard>,
 }
 
 impl Default for WalkOptions {
@@ -32,6 +34,7 @@ impl Default for WalkOptions {
             follow_links: false,
             globs: Vec::new(),
             max_filesize: None,
+            shard: None,
         }
     }
 }
@@ -45,6 +48,8 @@ pub enum Entry {
         path: PathBuf,
         display: String,
         size: u64,
+        /// Modification time, from the same `stat` as `size`.
+        modified: Option<std::time::SystemTime>,
     },
     /// Standard input (`-`).
     Stdin,
@@ -83,6 +88,9 @@ where
     let mut roots: Vec<&PathBuf> = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
+            if opts.shard.is_some_and(|s| !s.takes_stdin()) {
+                continue;
+            }
             if !make_visitor()(Entry::Stdin) {
                 return;
             }
@@ -111,12 +119,25 @@ where
     {
         b.overrides(o);
     }
+    let shard = opts.shard;
     b.build_parallel().run(|| {
         let mut visit = make_visitor();
         Box::new(move |res| {
             let entry = match res {
+                Ok(e) if !in_shard(shard, &e) => None,
                 Ok(e) => classify(e),
-                Err(err) => Some(walk_error(err)),
+                Err(err) => match walk_error(err) {
+                    // An error is reported by the shard its path is in (by
+                    // its file name: the walk error does not say the root).
+                    Entry::Error { display, .. }
+                        if shard.is_some_and(|s| {
+                            !s.contains(&crate::shard::key(Path::new(&display), 0))
+                        }) =>
+                    {
+                        None
+                    }
+                    e => Some(e),
+                },
             };
             match entry {
                 Some(e) => {
@@ -130,6 +151,16 @@ where
             }
         })
     });
+}
+
+/// Whether a walked entry belongs to this run's shard. Directories always
+/// do: the files below them are split one by one.
+fn in_shard(shard: Option<crate::shard::Shard>, e: &ignore::DirEntry) -> bool {
+    match shard {
+        None => true,
+        Some(_) if e.file_type().is_some_and(|t| t.is_dir()) => true,
+        Some(s) => s.contains(&crate::shard::key(e.path(), e.depth())),
+    }
 }
 
 fn classify(e: ignore::DirEntry) -> Option<Entry> {
@@ -153,8 +184,8 @@ fn classify(e: ignore::DirEntry) -> Option<Entry> {
             reason: "not a regular file".into(),
         });
     }
-    let size = match e.metadata() {
-        Ok(m) => m.len(),
+    let (size, modified) = match e.metadata() {
+        Ok(m) => (m.len(), m.modified().ok()),
         Err(err) => {
             return Some(Entry::Error {
                 display,
@@ -166,6 +197,7 @@ fn classify(e: ignore::DirEntry) -> Option<Entry> {
         path: e.into_path(),
         display,
         size,
+        modified,
     })
 }
 

@@ -28,7 +28,8 @@ impl RuleMask {
 }
 
 /// Bytes of text before a candidate searched for context words.
-pub const WINDOW_BEFORE: usize = 48;
+/// 64 bytes: "водительское удостоверение " alone is 52.
+pub const WINDOW_BEFORE: usize = 64;
 /// Bytes after a candidate (for "1984 г.р.", "(мобильный)").
 pub const WINDOW_AFTER: usize = 24;
 

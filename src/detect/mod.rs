@@ -76,6 +76,9 @@ pub struct Engine {
 struct UserRules {
     regex: regex_automata::meta::Regex,
     rule_of_pattern: Vec<RuleId>,
+    /// Per pattern, the index of its capture group named `value`: when a
+    /// rule has one, only that group is the value (`badge: (?P<value>...)`).
+    value_group: Vec<Option<usize>>,
 }
 
 /// Per-thread scratch space, reused across buffers.
@@ -111,9 +114,17 @@ impl Engine {
         let user = if patterns.is_empty() {
             None
         } else {
+            let regex = regex_automata::meta::Regex::new_many(&patterns)?;
+            let value_group = (0..patterns.len())
+                .map(|p| {
+                    let pid = regex_automata::PatternID::new(p).ok()?;
+                    regex.group_info().to_index(pid, "value")
+                })
+                .collect();
             Some(UserRules {
-                regex: regex_automata::meta::Regex::new_many(&patterns)?,
+                regex,
                 rule_of_pattern,
+                value_group,
             })
         };
         let column_hints = rules
@@ -169,6 +180,7 @@ impl Engine {
     ) -> usize {
         let first_new = out.len();
         scratch.cands.clear();
+        scratch.tok.structured = located.is_some();
         let resume = self
             .tokenizer
             .scan(buf, from, to, eof, &mut scratch.tok, &mut scratch.cands);
@@ -393,6 +405,7 @@ impl Engine {
             .get_or_insert_with(|| user.regex.create_cache());
         let input = Input::new(buf).range(from..buf.len());
         let mut found = Vec::new();
+        let mut caps = None;
         let mut it = regex_automata::util::iter::Searcher::new(input);
         while let Some(m) = it
             .try_advance(|inp| Ok(user.regex.search_with(cache, inp)))
@@ -402,11 +415,21 @@ impl Engine {
             if m.start() >= to {
                 break;
             }
-            found.push((
-                user.rule_of_pattern[m.pattern().as_usize()],
-                m.start(),
-                m.end(),
-            ));
+            let (mut s, mut e) = (m.start(), m.end());
+            if let Some(group) = user.value_group[m.pattern().as_usize()] {
+                // Re-run only this pattern, anchored on the match, for the
+                // group's span (look-arounds still see the whole buffer).
+                let caps = caps.get_or_insert_with(|| user.regex.create_captures());
+                let at = Input::new(buf)
+                    .range(s..e)
+                    .anchored(regex_automata::Anchored::Pattern(m.pattern()));
+                user.regex.search_captures_with(cache, &at, caps);
+                match caps.get_group(group) {
+                    Some(span) => (s, e) = (span.start, span.end),
+                    None => continue,
+                }
+            }
+            found.push((user.rule_of_pattern[m.pattern().as_usize()], s, e));
         }
         for (rule_id, s, e) in found {
             let rule = self.rules.get(rule_id);
@@ -678,6 +701,44 @@ examples = ["badge [[EMP-123456]]"]
             ("acme.employee".to_string(), "EMP-123456".to_string())
         );
         assert_eq!(got[1].0, "phone.ru");
+        let failures = e.check_examples();
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+
+    #[test]
+    fn a_value_group_is_the_reported_span() {
+        let mut set = RuleSet::builtin();
+        let user = RuleSet::from_toml(
+            r#"[[rule]]
+id = "acme.badge"
+kind = "person"
+description = "ACME badge"
+pattern = "badge: (?P<value>EMP-[0-9]{6})"
+confidence = 0.8
+examples = ["badge: [[EMP-123456]]"]
+negatives = ["EMP-123456 alone"]
+
+[[rule]]
+id = "acme.optional"
+kind = "person"
+description = "group that may not take part"
+pattern = "tag(?::(?P<value>[0-9]{4}))?"
+confidence = 0.8
+"#,
+            "user.toml",
+            false,
+        )
+        .unwrap();
+        set.extend(user).unwrap();
+        let e = Engine::new(set).unwrap();
+        let got = found(&e, "x badge: EMP-123456 y tag:1234 tag z");
+        assert_eq!(
+            got,
+            [
+                ("acme.badge".to_string(), "EMP-123456".to_string()),
+                ("acme.optional".to_string(), "1234".to_string()),
+            ]
+        );
         let failures = e.check_examples();
         assert!(failures.is_empty(), "{failures:?}");
     }

@@ -18,6 +18,8 @@
 use crate::finding::Signals;
 use crate::validators::{bank_account, card, date, email, iban, inn, ip, ogrn, phone, snils};
 
+mod kinds;
+
 /// Built-in matchers, bound by id to the rules in `rules/builtin.toml`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Builtin {
@@ -38,6 +40,22 @@ pub enum Builtin {
     BankAccount,
     PassportRu,
     BirthDate,
+    // Issue #10 kinds: matchers in `tokenizer/kinds.rs`.
+    EmailUrl,
+    PhoneUrl,
+    Cookie,
+    CookieGeneric,
+    Mac,
+    Imei,
+    AdId,
+    PassportForeign,
+    Mrz,
+    Oms,
+    DriverLicense,
+    Plate,
+    BirthPlace,
+    Geo,
+    GeoCoord,
     // Served by the name and address matchers (names.rs, address.rs), not
     // by the trigger scan; listed here so rules bind to them by id.
     PersonRu,
@@ -48,7 +66,7 @@ pub enum Builtin {
 }
 
 impl Builtin {
-    pub const ALL: [Builtin; 22] = [
+    pub const ALL: [Builtin; 37] = [
         Builtin::Email,
         Builtin::PhoneRu,
         Builtin::PhoneRuBare,
@@ -66,6 +84,21 @@ impl Builtin {
         Builtin::BankAccount,
         Builtin::PassportRu,
         Builtin::BirthDate,
+        Builtin::EmailUrl,
+        Builtin::PhoneUrl,
+        Builtin::Cookie,
+        Builtin::CookieGeneric,
+        Builtin::Mac,
+        Builtin::Imei,
+        Builtin::AdId,
+        Builtin::PassportForeign,
+        Builtin::Mrz,
+        Builtin::Oms,
+        Builtin::DriverLicense,
+        Builtin::Plate,
+        Builtin::BirthPlace,
+        Builtin::Geo,
+        Builtin::GeoCoord,
         Builtin::PersonRu,
         Builtin::PersonEn,
         Builtin::PersonPartial,
@@ -93,6 +126,21 @@ impl Builtin {
             Builtin::BankAccount => "bank_account",
             Builtin::PassportRu => "passport_ru",
             Builtin::BirthDate => "birth_date",
+            Builtin::EmailUrl => "email.url",
+            Builtin::PhoneUrl => "phone.url",
+            Builtin::Cookie => "cookie",
+            Builtin::CookieGeneric => "cookie.generic",
+            Builtin::Mac => "device_id.mac",
+            Builtin::Imei => "device_id.imei",
+            Builtin::AdId => "device_id.adid",
+            Builtin::PassportForeign => "passport_foreign_ru",
+            Builtin::Mrz => "passport_foreign_ru.mrz",
+            Builtin::Oms => "oms",
+            Builtin::DriverLicense => "driver_license_ru",
+            Builtin::Plate => "vehicle_plate_ru",
+            Builtin::BirthPlace => "birth_place",
+            Builtin::Geo => "geo",
+            Builtin::GeoCoord => "geo.coordinate",
             Builtin::PersonRu => "person.ru",
             Builtin::PersonEn => "person.en",
             Builtin::PersonPartial => "person.partial",
@@ -183,6 +231,13 @@ pub struct Tokenizer {
 #[derive(Default)]
 pub struct TokScratch {
     next_group: u32,
+    /// The input has a locator (CSV, JSON, SQL ...), so a column name may
+    /// still supply context: candidates that only context can confirm are
+    /// then emitted even without a context word in the text.
+    pub structured: bool,
+    /// The buffer being scanned ends where the input ends (a value that
+    /// touches its end is complete).
+    eof: bool,
 }
 
 impl TokScratch {
@@ -223,6 +278,7 @@ impl Tokenizer {
         out: &mut Vec<Cand>,
     ) -> usize {
         let to = to.min(buf.len());
+        scratch.eof = eof;
         let mut i = from;
         while i < to {
             i = next_trigger(buf, i, to);
@@ -288,6 +344,9 @@ impl Tokenizer {
             {
                 return end;
             }
+            if let Some(end) = self.after_letter(buf, s, scratch, out) {
+                return end;
+            }
             // Part of an identifier, hash or base64 token: skip it whole.
             return skip_alnum(buf, s);
         }
@@ -298,7 +357,15 @@ impl Tokenizer {
             || prev == b'.' && prev2.is_ascii_digit()
             || prev == b',' && prev2.is_ascii_digit() && thousands_group(buf, s)
         {
+            if prev == b'-'
+                && let Some(end) = self.mid_token(buf, s, scratch, out)
+            {
+                return end;
+            }
             return skip_alnum(buf, s);
+        }
+        if let Some(end) = self.pre_chain(buf, s, prev, eof, scratch, out) {
+            return end;
         }
 
         // Parse the chain: digit groups joined by short separators.
@@ -338,6 +405,17 @@ impl Tokenizer {
         let plus = prev == b'+' && !prev2.is_ascii_alphanumeric();
         let paren = prev == b'(';
 
+        // Coordinates: a decimal with four or more places.
+        if n >= 2
+            && seps[0].punct == b'.'
+            && groups[1].start == groups[0].end + 1
+            && groups[1].end - groups[1].start >= 4
+            && (n == 2 || seps[1].space)
+            && let Some(end) = self.geo(buf, s, scratch, out)
+        {
+            return end;
+        }
+
         // Word dates: "5 марта 1984", "March 5, 1984".
         if n <= 2
             && groups[0].end - groups[0].start <= 2
@@ -345,6 +423,14 @@ impl Tokenizer {
             && let Some(end) = self.word_date(buf, groups[0], scratch, out)
         {
             return end;
+        }
+
+        // Most chains are short numbers (sizes, counts, times): spanning
+        // under 9 bytes in under three groups nothing can match (dates and
+        // IPs have 3-4 groups; every other kind has 9+ digits: a foreign
+        // passport number is the shortest).
+        if n < 3 && groups[n - 1].end - groups[0].start < 9 {
+            return chain_end;
         }
 
         // Leftmost-longest sub-ranges of groups that form a value.
@@ -472,6 +558,10 @@ impl Tokenizer {
             seps.iter()
                 .all(|s| s.punct == c || (c == b' ' && s.punct == 0))
         };
+
+        if matches!(l, 9 | 10 | 15 | 16) {
+            self.classify_kinds(buf, groups, seps, lens, d, scratch, out);
+        }
 
         // Cards: 13..19 digits, unbroken or in the printed groupings.
         if (13..=19).contains(&l) && self.on(Builtin::Card) && !dots && !any_punct(b'N') {
@@ -716,6 +806,7 @@ impl Tokenizer {
     }
 
     /// "5 марта 1984 г.", "5 March 1984", "March 5, 1984".
+    #[inline]
     fn word_date(
         &self,
         buf: &[u8],
@@ -909,6 +1000,9 @@ impl Tokenizer {
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) -> usize {
+        if let Some(end) = self.colon_key(buf, colon, scratch, out) {
+            return end;
+        }
         // Guard: an address has hex or ':' on both sides of a colon; this
         // rejects "key: value" and "http://" at once.
         let next = buf.get(colon + 1).copied().unwrap_or(b' ');
@@ -920,6 +1014,25 @@ impl Tokenizer {
                 || !prev.is_ascii_alphanumeric())
         {
             return colon + 1;
+        }
+        // Clock times ("10:23:45", on every log line): two digits on each
+        // side, not glued to more hex before, and no "::" after. Skip the
+        // time whole without the address scans below.
+        let at = |i: usize| buf.get(i).copied().unwrap_or(b' ');
+        if colon >= 2
+            && prev.is_ascii_digit()
+            && at(colon - 2).is_ascii_digit()
+            && (colon == 2 || !(at(colon - 3).is_ascii_hexdigit() || at(colon - 3) == b':'))
+            && next.is_ascii_digit()
+            && at(colon + 2).is_ascii_digit()
+            && !(at(colon + 3) == b':' && at(colon + 4) == b':')
+            && !at(colon + 3).is_ascii_hexdigit()
+        {
+            let mut e = colon + 3;
+            while e < buf.len() && (buf[e].is_ascii_digit() || buf[e] == b':') && e - colon < 12 {
+                e += 1;
+            }
+            return e;
         }
         let is_v6 = |c: u8| c.is_ascii_hexdigit() || c == b':' || c == b'.';
         let mut s = colon;
@@ -947,6 +1060,14 @@ impl Tokenizer {
         let glued = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
         if (s > 0 && glued(buf[s - 1])) || (e < buf.len() && glued(buf[e])) {
             return reject;
+        }
+        // A MAC starting with hex letters (digit-led ones are found from
+        // their first digit).
+        if colons == 5
+            && e - s == 17
+            && let Some(end) = self.mac(buf, s, scratch, out)
+        {
+            return end;
         }
         // Timestamps (10:23:45) and MACs have neither "::" nor 7 colons.
         let double = memchr::memmem::find(text, b"::").is_some();

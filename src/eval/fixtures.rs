@@ -631,9 +631,86 @@ fn export_csv() -> Fixture {
     )
 }
 
+/// Web, device and document-scan lines for the issue #10 kinds: cookies,
+/// URL-encoded PII, device ids, foreign passports and MRZ, licences, OMS,
+/// plates, birth places and coordinates, each beside its hard negatives.
+fn devices_docs() -> Fixture {
+    use super::kinds as k;
+    let mut f = Fx::new("devices_docs.log");
+    f.t("2025-03-14T10:02:11+03:00 access GET /subscribe?email=")
+        .pii(Email, "olga.sidorova%40example.net")
+        .t("&phone=")
+        .pii(Phone, "%2B79000123467")
+        .t("&page=2+3 status=200\n");
+    f.t("2025-03-14T10:02:12+03:00 debug request headers: Cookie: lang=ru; _ga=")
+        .pii(Cookie, "GA1.2.1873462915.1741936931")
+        .t("; theme=dark; PHPSESSID=")
+        .val(Cookie, |r| r.hex(26))
+        .t("\n");
+    f.t("2025-03-14T10:02:13+03:00 debug response headers: Set-Cookie: csrftoken=")
+        .val_neg(N::BenignCookie, |r| r.hex(24))
+        .t("; Path=/; SameSite=Lax\n");
+    f.t("2025-03-14T10:02:14+03:00 sdk app_open gaid=")
+        .val(DeviceId, v::uuid)
+        .t(" request_id=")
+        .val_neg(N::Uuid, v::uuid)
+        .t("\n");
+    f.t("2025-03-14T10:02:15+03:00 dhcp lease mac=")
+        .pii(DeviceId, "a4:83:e7:1c:2d:3e")
+        .t(" rtp clock ")
+        .neg(N::MacLike, "12:34:56:78:90:12")
+        .t(" mdns group ")
+        .neg(N::MacLike, "01:00:5e:00:00:fb")
+        .t("\n");
+    f.t("2025-03-14T10:02:16+03:00 handset IMEI ")
+        .val(DeviceId, |r| {
+            let i = k::imei(r);
+            i.replace('-', "")
+        })
+        .t(", txn ")
+        .val_neg(N::Random15, k::random_15)
+        .t("\n");
+    f.t("2025-03-14T10:02:17+03:00 courier location: ")
+        .pii(Geo, "55.755831, 37.617673")
+        .t(" latency ")
+        .neg(N::NonGeoDecimal, "12.3456")
+        .t(" ms\n");
+    f.t("[scan 00017] загранпаспорт ")
+        .pii(PassportForeignRu, "75 1234567")
+        .t(", код подразделения 770-001\n[scan 00018] MRZ:\n");
+    let (l1, l2) = k::mrz_lines(&mut f.ctx.rng, false);
+    f.pii(PassportForeignRu, &format!("{l1}\n{l2}")).t("\n");
+    let (_, bad) = k::mrz_lines(&mut f.ctx.rng, true);
+    f.t("[scan 00019] скан повреждён: ")
+        .neg(N::MrzFail, &bad)
+        .t("\n");
+    f.t("[scan 00020] водительское удостоверение ")
+        .pii(DriverLicenseRu, "99 12 345678")
+        .t(", в/у старого образца ")
+        .pii(DriverLicenseRu, "77 АВ 123456")
+        .t("\n");
+    f.t("[scan 00021] полис ОМС ")
+        .val(Oms, k::oms_number)
+        .t("\n[scan 00024] страница 2 обработана, версия движка 4.12.0, смена 3\n[scan 00025] транзакция ")
+        .val_neg(N::LuhnValidId16, k::luhn_16_noncard)
+        .t("\n");
+    f.t("[scan 00022] а/м Kia Rio госномер ")
+        .pii(VehiclePlateRu, "А123ВС77")
+        .t(", артикул пропуска ")
+        .neg(N::PlateLike, "Б123ВС77")
+        .t("\n");
+    f.t("[scan 00023] Место рождения: ")
+        .pii(BirthPlace, "г. Саратов, Саратовская обл.")
+        .t("\n");
+    f.done(
+        "devices_docs.log",
+        "Web, device and document-scan log: cookies, URL-encoded e-mail and phone, device ids, foreign passport and MRZ, driver licences, OMS, plate, birth place, coordinates",
+    )
+}
+
 /// All fixtures, in a fixed order.
 pub fn render() -> Vec<Fixture> {
-    vec![chat_ru(), nginx(), app_log(), export_csv()]
+    vec![chat_ru(), nginx(), app_log(), export_csv(), devices_docs()]
 }
 
 fn line_of(buf: &[u8], at: usize) -> usize {

@@ -26,6 +26,7 @@
 
 pub mod corpus;
 pub mod fixtures;
+pub mod kinds;
 pub mod rng;
 pub mod score;
 pub mod values;

@@ -11,6 +11,7 @@ mod csv;
 pub mod html;
 mod json;
 pub mod markdown;
+pub mod sarif;
 mod tee;
 mod text;
 
@@ -24,6 +25,7 @@ use std::io::{self, Write};
 pub use self::csv::CsvSink;
 pub use html::HtmlSink;
 pub use json::{JsonSink, JsonlSink};
+pub use sarif::SarifSink;
 pub use tee::Tee;
 pub use text::TextSink;
 
@@ -51,6 +53,8 @@ pub enum Format {
     InventoryCsv,
     /// A compact inventory summary in markdown, for CI job pages.
     Markdown,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
 }
 
 /// Makes the sink for a format, writing to `out`.
@@ -67,6 +71,10 @@ pub fn for_format(format: Format, out: Box<dyn Write + Send>, color: bool) -> Bo
                 inventory_render(format).unwrap_or(inventory::write_json),
             ))
         }
+        Format::Sarif => Box::new(SarifSink::new(
+            out,
+            sarif::RuleMeta::of(&crate::detect::RuleSet::builtin()),
+        )),
     }
 }
 
@@ -80,17 +88,23 @@ fn inventory_render(format: Format) -> Option<inventory::Render> {
     }
 }
 
-/// Like [`for_format`], with the report metadata (scan date, parameters)
-/// that the inventory formats print.
+/// Like [`for_format`], with what a scan knows: the report metadata (scan
+/// date, parameters) the inventory formats print, and the run's own rule
+/// set for formats that describe rules (SARIF lists them, user rules
+/// included).
 pub fn for_report(
     format: Format,
     out: Box<dyn Write + Send>,
     color: bool,
     meta: ReportMeta,
+    rules: &crate::detect::RuleSet,
 ) -> Box<dyn Sink> {
-    match inventory_render(format) {
-        Some(render) => Box::new(InventorySink::new(out, meta, render)),
-        None => for_format(format, out, color),
+    if let Some(render) = inventory_render(format) {
+        return Box::new(InventorySink::new(out, meta, render));
+    }
+    match format {
+        Format::Sarif => Box::new(SarifSink::new(out, sarif::RuleMeta::of(rules))),
+        other => for_format(other, out, color),
     }
 }
 
@@ -233,6 +247,8 @@ pub fn summary_json(s: &Summary) -> Value {
         "elapsed_ms": s.elapsed.as_millis() as u64,
         "throughput_mb_s": (s.throughput_mb_s() * 10.0).round() / 10.0,
         "fingerprints_comparable_across_runs": s.fingerprints_stable,
+        "suppressed": s.suppressed,
+        "files_unchanged": s.files_unchanged,
     })
 }
 

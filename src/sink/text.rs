@@ -70,6 +70,12 @@ impl Sink for TextSink {
                 .collect();
             t.push_str(&format!("skipped: {}\n", reasons.join(", ")));
         }
+        if s.suppressed > 0 || s.files_unchanged > 0 {
+            t.push_str(&format!(
+                "{} suppressed (allowlists, baseline, piiscan:ignore); {} files unchanged since the last run\n",
+                s.suppressed, s.files_unchanged
+            ));
+        }
         if !s.fingerprints_stable {
             t.push_str(
                 "fingerprints use a per-run key (set PIISCAN_KEY or --key-file to compare runs)\n",

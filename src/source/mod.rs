@@ -49,6 +49,17 @@ pub struct Located<'a> {
     pub column: u64,
     /// The value's bytes (for `--show-values` and masking).
     pub value: &'a [u8],
+    /// The scanned buffer (UTF-8) the value sits in, at
+    /// `detection.start..detection.end`: its line is there for the asking.
+    pub buf: &'a [u8],
+}
+
+impl<'a> Located<'a> {
+    /// The value's line, as far as the buffer holds it and at most
+    /// [`crate::suppress::LINE_WINDOW`] bytes either side of the value.
+    pub fn line_bytes(&self) -> &'a [u8] {
+        crate::suppress::line_around(self.buf, self.detection.start, self.detection.end)
+    }
 }
 
 /// Per-thread reading state, reused across files.
@@ -110,11 +121,29 @@ impl StreamScanner {
     pub fn scan<R: Read>(
         &mut self,
         engine: &Engine,
+        reader: R,
+        name: &str,
+        format: Option<InputFormat>,
+        encoding: Option<&'static Encoding>,
+        sink: impl FnMut(Located<'_>),
+    ) -> io::Result<Result<u64, NotScanned>> {
+        self.scan_with_progress(engine, reader, name, format, encoding, sink, |_| {})
+    }
+
+    /// [`StreamScanner::scan`], also calling `settled(pos)` after each
+    /// chunk: no detection given to `sink` afterwards starts before the
+    /// original offset `pos`. A redactor that writes its output while the
+    /// scan runs copies everything before `pos` without waiting for EOF.
+    #[allow(clippy::too_many_arguments)]
+    pub fn scan_with_progress<R: Read>(
+        &mut self,
+        engine: &Engine,
         mut reader: R,
         name: &str,
         format: Option<InputFormat>,
         encoding: Option<&'static Encoding>,
         mut sink: impl FnMut(Located<'_>),
+        mut settled: impl FnMut(u64),
     ) -> io::Result<Result<u64, NotScanned>> {
         let mut prefix = std::mem::take(&mut self.prefix);
         prefix.clear();
@@ -145,10 +174,10 @@ impl StreamScanner {
         let head = io::Cursor::new(&prefix[..]).chain(reader);
         let result = if sniffed.encoding == encoding_rs::UTF_8 {
             // UTF-8 (a BOM included) is scanned as is: offsets are original.
-            self.scan_source(engine, Plain(head), name, format, &mut sink)
+            self.scan_source(engine, Plain(head), name, format, &mut sink, &mut settled)
         } else {
             let decoded = Decoded::new(head, sniffed.encoding, sniffed.bom_len);
-            self.scan_source(engine, decoded, name, format, &mut sink)
+            self.scan_source(engine, decoded, name, format, &mut sink, &mut settled)
         };
         self.prefix = prefix;
         result.map(Ok)
@@ -161,6 +190,7 @@ impl StreamScanner {
         name: &str,
         format: Option<InputFormat>,
         sink: &mut dyn FnMut(Located<'_>),
+        settled: &mut dyn FnMut(u64),
     ) -> io::Result<u64> {
         let mut locator: Option<Box<dyn Locator>> = None;
         let buf = &mut self.buf;
@@ -233,6 +263,7 @@ impl StreamScanner {
                     line: lines.line,
                     column: abs_start - lines.line_start_orig + 1,
                     value: &buf[d.start..d.end],
+                    buf,
                 });
             }
             if eof {
@@ -240,6 +271,10 @@ impl StreamScanner {
             }
             // Drop what no later value or context can need.
             let keep = resume.saturating_sub(LOOKBACK).min(buf.len());
+            // Later values start at or after `resume` (an e-mail's local
+            // part may reach back before its `@`, but by less than
+            // LOOKBACK), so nothing before `keep` will be reported again.
+            settled(src.original(base + keep as u64));
             lines.advance(buf, base, keep, &src);
             if let Some(l) = locator.as_mut() {
                 l.advance(buf, base, base + keep as u64);

@@ -18,6 +18,7 @@ pub mod iban;
 pub mod inn;
 pub mod ip;
 pub mod luhn;
+pub mod mrz;
 pub mod ogrn;
 pub mod oms;
 pub mod phone;
@@ -55,6 +56,7 @@ pub const VALIDATORS: &[(&str, Validator)] = &[
     ("ogrn", ogrn::ogrn_or_ogrnip_valid),
     ("iban", iban::iban_valid),
     ("oms", oms::oms_valid),
+    ("mrz", mrz::mrz_valid),
     ("ipv4", ip::ipv4_valid),
     ("ipv6", ip::ipv6_valid),
     ("email", email::email_valid),
@@ -153,6 +155,9 @@ mod tests {
             let _ = ogrn::ogrn_check_digit(v);
             let _ = ogrn::ogrnip_check_digit(v);
             let _ = oms::oms_check_digit(v);
+            let _ = mrz::check_digit(v);
+            let _ = mrz::td3_line1_plausible(v);
+            let _ = mrz::document_number(v);
             let _ = luhn::luhn_check_digit(v);
             let _ = iban::iban_check_digits([b'R', b'U'], v);
             let _ = bank_account::account_valid(v, b"044525225");
