@@ -435,6 +435,16 @@ const PLACE_MARKERS: &[&str] = &[
     "inc",
     "ltd",
     "corp",
+    // Vehicles: `а/м Kia Rio` is a car model.
+    "а/м",
+    "автомобиль",
+    "автомобиля",
+    "авто",
+    "марка",
+    "модель",
+    "car",
+    "model",
+    "vehicle",
     "university",
     "school",
     "hotel",
@@ -1652,7 +1662,7 @@ fn prev_word(buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<bool> {
     while s > 0 && e - s < 40 {
         if letter_before(buf, s) {
             s -= if buf[s - 1].is_ascii() { 1 } else { 2 };
-        } else if s >= 2 && buf[s - 1] == b'-' && letter_before(buf, s - 1) {
+        } else if s >= 2 && matches!(buf[s - 1], b'-' | b'/') && letter_before(buf, s - 1) {
             s -= 1;
         } else {
             break;

@@ -32,7 +32,7 @@ use crate::finding::Kind;
 
 /// Bump when the bytes a given seed and size produce change, so cached
 /// corpora (`scripts/bench-vs-rg`) are regenerated.
-pub const GENERATOR_VERSION: u32 = 4;
+pub const GENERATOR_VERSION: u32 = 5;
 
 /// The marker file a generated corpus carries: seed, size, version and the
 /// list of files, so a re-run can replace exactly its own files.

@@ -206,6 +206,8 @@ fn hard_negatives() {
         "May Day Parade",
         "Grant Access Now",
         "Т.е. Всё",
+        "а/м Kia Rio госномер А123ВС77",
+        "vehicle Ford Focus, plate",
     ] {
         none(text);
     }
