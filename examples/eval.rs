@@ -65,7 +65,8 @@ fn run(args: &Args) -> io::Result<String> {
         .clone()
         .unwrap_or_else(|| args.labels.parent().map(PathBuf::from).unwrap_or_default());
     score::relativize(&mut scan.findings, &root);
-    let report = score::score(&labels, &scan);
+    let mut report = score::score(&labels, &scan);
+    report.splits = score::person_by_script(&labels, &scan, &root);
     let mut out = report.to_markdown();
     if let Some(n) = args.examples {
         out.push_str(&score::mistakes_markdown(&report, &root, n));

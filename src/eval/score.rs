@@ -205,6 +205,9 @@ pub struct Report {
     /// The findings that matched no label (false positives, including
     /// unplanted kinds), by path and offset.
     pub false_positives: Vec<ScannedFinding>,
+    /// Extra rows that split one kind (see [`person_by_script`]); printed
+    /// under the kinds, not counted in the micro totals a second time.
+    pub splits: Vec<KindScore>,
 }
 
 impl Report {
@@ -244,6 +247,9 @@ impl Report {
         s.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for k in &self.kinds {
             row(&mut s, &format!("`{}`", k.kind), k);
+        }
+        for k in &self.splits {
+            row(&mut s, &format!("↳ {}", k.kind), k);
         }
         row(&mut s, "**all (micro)**", &self.micro);
         s.push('\n');
@@ -392,6 +398,53 @@ impl Span {
     fn overlaps(self, o: Span) -> bool {
         self.start < o.end && o.start < self.end
     }
+}
+
+/// The `person` row split by the script of the value: Cyrillic names
+/// (Russian) and Latin ones (English, and Russian names transliterated),
+/// since the accuracy targets hold for each language on its own. Labels
+/// and findings are assigned by reading their bytes under `root`; each
+/// part is scored with [`score`] on its own, so the matching rule is the
+/// same. Spans that cannot be read count as Latin.
+pub fn person_by_script(labels: &[Label], scan: &ScanOutput, root: &Path) -> Vec<KindScore> {
+    let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut cyrillic = |path: &str, start: u64, end: u64| -> bool {
+        let bytes = files
+            .entry(path.to_owned())
+            .or_insert_with(|| std::fs::read(root.join(path)).unwrap_or_default());
+        let (start, end) = (start as usize, (end as usize).min(bytes.len()));
+        // Cyrillic letters are U+0400..U+04FF: lead bytes 0xD0..=0xD3.
+        bytes
+            .get(start..end)
+            .is_some_and(|v| v.iter().any(|b| (0xD0..=0xD3).contains(b)))
+    };
+    let person = Kind::Person.id();
+    let mut parts = [
+        (Vec::new(), ScanOutput::default()),
+        (Vec::new(), ScanOutput::default()),
+    ];
+    for l in labels.iter().filter(|l| l.kind == Kind::Person) {
+        let part = usize::from(!cyrillic(&l.path, l.start, l.end));
+        parts[part].0.push(l.clone());
+    }
+    for f in scan.findings.iter().filter(|f| f.kind == person) {
+        let part = usize::from(!cyrillic(&f.path, f.start, f.end));
+        parts[part].1.findings.push(f.clone());
+    }
+    let names = ["person (Cyrillic)", "person (Latin)"];
+    parts
+        .iter()
+        .zip(names)
+        .filter(|((labels, _), _)| !labels.is_empty())
+        .filter_map(|((labels, scan), name)| {
+            let mut row = score(labels, scan)
+                .kinds
+                .into_iter()
+                .find(|k| k.kind == person)?;
+            row.kind = name.to_owned();
+            Some(row)
+        })
+        .collect()
 }
 
 /// Scores `scan` (paths already relative to the corpus root) against
