@@ -4,8 +4,8 @@ per kind, precision / recall / F1 of each run side by side.
 
     presidio_table.py piiscan=a.md "Presidio (score >= 0)"=b.md ...
 
-Rows for kinds a run has no detector for (see NO_DETECTOR) show "no
-recognizer" instead of 0 / 0.  Two micro rows close the table: over all
+Presidio rows for kinds that no Presidio entity is mapped to (see
+PRESIDIO_KINDS) show "no entity" instead of 0 / 0.  Two micro rows close the table: over all
 planted kinds, and over the kinds Presidio has a mapped entity for.
 """
 
@@ -50,7 +50,7 @@ def main():
     first = runs[0][1]
     kinds = [k for k in first if k != "**all (micro)**"]
 
-    head = "| kind | labels |" + "".join(f" {n} P | R | F1 |" for n, _ in runs)
+    head = "| kind | labels |" + "".join(f" {n} P | {n} R | {n} F1 |" for n, _ in runs)
     print(head)
     print("|---|---:|" + "---:|---:|---:|" * len(runs))
 
@@ -60,7 +60,7 @@ def main():
             return " – | – | – |"
         base = kind.lstrip("↳ ").split(" ")[0]
         if name.lower().startswith("presidio") and base not in PRESIDIO_KINDS:
-            return " no recognizer | | |"
+            return " no entity | | |"
         p, rec, f1 = prf(r)
         return f" {fmt(p)} | {fmt(rec)} | {f1:.3f} |"
 
