@@ -22,7 +22,8 @@ pub fn run(cmd: SubjectCommand) -> Result<i32> {
     match cmd {
         SubjectCommand::Find(a) => {
             let (engine, scan, matcher) = prepare(&a.subject, &a.scan)?;
-            let found = run_find(engine, scan, matcher.clone(), a.show_values)?;
+            let own = own_files(&a.subject, &[]);
+            let found = run_find(engine, scan, matcher.clone(), a.show_values, &own)?;
             let mut out = io::BufWriter::new(io::stdout().lock());
             match a.format {
                 SubjectFormat::Text => report::write_text(&mut out, matcher.subjects(), &found)?,
@@ -33,7 +34,8 @@ pub fn run(cmd: SubjectCommand) -> Result<i32> {
         }
         SubjectCommand::Export(a) => {
             let (engine, scan, matcher) = prepare(&a.subject, &a.scan)?;
-            let found = run_find(engine, scan, matcher.clone(), true)?;
+            let own = own_files(&a.subject, &[&a.out]);
+            let found = run_find(engine, scan, matcher.clone(), true, &own)?;
             let n = write_bundle(
                 &a.out,
                 a.format,
@@ -78,7 +80,8 @@ pub fn run(cmd: SubjectCommand) -> Result<i32> {
                 .receipt
                 .clone()
                 .unwrap_or_else(|| a.out.join("erasure-receipt.json"));
-            let found = run_find(engine.clone(), scan.clone(), matcher.clone(), false)?;
+            let own = own_files(&a.subject, &[&receipt]);
+            let found = run_find(engine.clone(), scan.clone(), matcher.clone(), false, &own)?;
             let opts = EraseOptions {
                 out_dir: a.out.clone(),
                 policy,
@@ -123,6 +126,16 @@ pub fn run(cmd: SubjectCommand) -> Result<i32> {
                 .max(if found.errors.is_empty() { 0 } else { 2 }))
         }
     }
+}
+
+/// The files a subject run must not read as data: the subject file (it
+/// holds the identifiers) and the outputs (a bundle holds raw values).
+fn own_files(ids: &SubjectIdArgs, outputs: &[&std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+    ids.subject_file
+        .iter()
+        .chain(outputs.iter().copied())
+        .cloned()
+        .collect()
 }
 
 fn tell_common(found: &FindResult, include_name_only: bool) {

@@ -245,7 +245,13 @@ pub fn run_erase(
     if !outputs.is_empty() {
         let mut check = scan.clone();
         check.paths = outputs;
-        let again = run_find(engine, check, matcher, false)?;
+        let again = run_find(
+            engine,
+            check,
+            matcher,
+            false,
+            std::slice::from_ref(&opts.receipt),
+        )?;
         outcome.residual = again
             .matches
             .into_iter()

@@ -68,7 +68,10 @@ pub struct SubjectMatch {
 /// Matches findings against a set of subjects.
 pub struct SubjectMatcher {
     subjects: Vec<Subject>,
-    by_fingerprint: HashMap<(Kind, String), Vec<(usize, IdKind)>>,
+    /// Fingerprint → (kind, subject, identifier). The fingerprint covers
+    /// the kind already; the kind is compared too, so a look-up needs no
+    /// key built per finding.
+    by_fingerprint: HashMap<String, Vec<(Kind, usize, IdKind)>>,
     engine: Arc<Engine>,
     own_names: Option<NameMatcher>,
     /// Link a record's other fields to a strong match in it.
@@ -83,15 +86,12 @@ impl SubjectMatcher {
         fingerprinter: &Fingerprinter,
         engine: Arc<Engine>,
     ) -> SubjectMatcher {
-        let mut by_fingerprint: HashMap<(Kind, String), Vec<(usize, IdKind)>> = HashMap::new();
+        let mut by_fingerprint: HashMap<String, Vec<(Kind, usize, IdKind)>> = HashMap::new();
         for (i, s) in subjects.iter().enumerate() {
             for id in &s.identifiers {
                 let kind = id.id.kind();
                 let fp = fingerprinter.fingerprint(kind, id.norm.as_bytes());
-                by_fingerprint
-                    .entry((kind, fp))
-                    .or_default()
-                    .push((i, id.id));
+                by_fingerprint.entry(fp).or_default().push((kind, i, id.id));
             }
         }
         let own_names = engine.name_matcher().is_none().then(NameMatcher::new);
@@ -144,8 +144,12 @@ impl SubjectMatcher {
             }
             return;
         }
-        if let Some(v) = self.by_fingerprint.get(&(f.kind, f.fingerprint.clone())) {
-            out.extend_from_slice(v);
+        if let Some(v) = self.by_fingerprint.get(f.fingerprint.as_str()) {
+            out.extend(
+                v.iter()
+                    .filter(|(k, ..)| *k == f.kind)
+                    .map(|&(_, s, id)| (s, id)),
+            );
         }
     }
 

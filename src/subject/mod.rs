@@ -125,12 +125,14 @@ impl Sink for SubjectSink {
 
 /// Runs one scan of `options.paths` and matches every finding against the
 /// subjects. Raw values are read (names are compared by their words) but
-/// dropped from the result unless `keep_values`.
+/// dropped from the result unless `keep_values`. `own_files` (the subject
+/// file, the bundle, the receipt) are reported as skipped, never matched.
 pub fn run_find(
     engine: Arc<Engine>,
     mut options: ScanOptions,
     matcher: Arc<SubjectMatcher>,
     keep_values: bool,
+    own_files: &[std::path::PathBuf],
 ) -> Result<FindResult> {
     options.show_values = true;
     // Every detection takes part: a value equal to the subject's phone is
@@ -138,7 +140,11 @@ pub fn run_find(
     // Linked fields keep the user's threshold (`SubjectMatcher`).
     options.min_confidence = 0.0;
     let mut sink = SubjectSink::new(matcher);
-    crate::app::run_scan_with(engine, options, &mut ScanHooks::default(), &mut sink)?;
+    let mut hooks = ScanHooks {
+        own_files: own_files.to_vec(),
+        ..ScanHooks::default()
+    };
+    crate::app::run_scan_with(engine, options, &mut hooks, &mut sink)?;
     let mut result = sink.into_result();
     if !keep_values {
         for m in &mut result.matches {
