@@ -9,7 +9,7 @@
 //! has the same lemmas a finding's name gets. It does not match anything
 //! (see [`super::matcher`]).
 
-use crate::detect::names::{NameHit, NameMatcher};
+use crate::detect::names::{Lang, NameHit, NameMatcher};
 use crate::finding::Kind;
 use crate::validators::{card, email, inn, phone, snils};
 use anyhow::{Context as _, Result, bail};
@@ -245,18 +245,29 @@ pub fn parse_name(name: &str, names: &NameMatcher) -> Result<PersonName> {
     let hit = name_hit(name.trim(), names).with_context(|| {
         format!("--name {name:?}: not read as a full name (surname and first name)")
     })?;
-    let norm = String::from_utf8_lossy(&hit.norm).into_owned();
-    let parts: Vec<&str> = norm.split(' ').collect();
-    if parts.len() < 2 || parts.iter().any(|p| p.contains('.')) {
+    let (surname, given) = name_parts(&hit);
+    if given.is_empty() || given.iter().any(|p| p.contains('.')) {
         bail!("--name {name:?}: give the surname and the first name in full");
     }
-    let surname = parts[0].to_string();
     Ok(PersonName {
         surname_forms: surname_forms(&surname),
-        first: parts[1].to_string(),
-        patronymic: parts.get(2).map(|s| s.to_string()),
+        first: given[0].clone(),
+        patronymic: given.get(1).cloned(),
         surname,
     })
+}
+
+/// A name hit's surname lemma and its given names in order (first name,
+/// then patronymic or middle name; initials as written, `а.с.`). The
+/// detector's norm puts a Russian surname first and an English one last.
+pub fn name_parts(hit: &NameHit) -> (String, Vec<String>) {
+    let norm = String::from_utf8_lossy(&hit.norm);
+    let mut tokens: Vec<String> = norm.split(' ').map(str::to_string).collect();
+    let surname = match hit.lang {
+        Lang::En => tokens.pop().unwrap_or_default(),
+        Lang::Ru => tokens.remove(0),
+    };
+    (surname, tokens)
 }
 
 /// The detector's reading of a whole string as one name.
@@ -335,6 +346,8 @@ mod tests {
         assert_eq!((n.surname.as_str(), n.first.as_str()), ("иванова", "анна"));
         assert_eq!(n.patronymic.as_deref(), Some("сергеевна"));
         assert!(n.surname_forms.iter().any(|f| f == "ивановой"));
+        let en = parse_name("John Smith", &names()).unwrap();
+        assert_eq!((en.surname.as_str(), en.first.as_str()), ("smith", "john"));
     }
 
     #[test]

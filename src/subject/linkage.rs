@@ -71,17 +71,25 @@ impl RecordKey {
 
 /// The object a JSON value belongs to: the pointer up to its outermost
 /// array index (`/customers/3/address/city` and `/customers/3/phones/1`
-/// → `/customers/3`: a list of records holds the records), or the whole
-/// document when no array holds it.
+/// → `/customers/3`: a list of records holds the records); with no array
+/// on the way, the top-level member's object (`/customer/documents/inn`
+/// → `/customer`), or the whole document for a top-level value.
 fn json_object(pointer: &str) -> &str {
     let mut pos = 0;
+    let mut first_end = None;
+    let mut segments = 0;
     for seg in pointer.split('/').skip(1) {
         pos += 1 + seg.len();
+        segments += 1;
         if !seg.is_empty() && seg.bytes().all(|b| b.is_ascii_digit()) {
             return &pointer[..pos];
         }
+        first_end.get_or_insert(pos);
     }
-    ""
+    match first_end {
+        Some(end) if segments >= 2 => &pointer[..end],
+        _ => "",
+    }
 }
 
 /// Cuts each file's findings into records as they stream in (files
@@ -132,7 +140,9 @@ mod tests {
     fn json_objects_are_array_elements() {
         assert_eq!(json_object("/customers/3/address/city"), "/customers/3");
         assert_eq!(json_object("/customers/3/phones/0"), "/customers/3");
-        assert_eq!(json_object("/user/email"), "");
+        assert_eq!(json_object("/user/email"), "/user");
+        assert_eq!(json_object("/customer/documents/inn"), "/customer");
+        assert_eq!(json_object("/email"), "");
         assert_eq!(json_object(""), "");
     }
 }

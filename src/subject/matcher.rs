@@ -15,7 +15,7 @@
 //! matched in the same record (or free-text line), else [`NAME_ONLY`]; a
 //! field linked by a strong match [`LINKED`]. A name alone claims nothing.
 
-use super::identifiers::{IdKind, PersonName, Subject, name_hit};
+use super::identifiers::{IdKind, PersonName, Subject, name_hit, name_parts};
 use super::linkage::RecordKey;
 use crate::detect::Engine;
 use crate::detect::names::NameMatcher;
@@ -131,14 +131,17 @@ impl SubjectMatcher {
             let Some(hit) = name_hit(value, self.names()) else {
                 return;
             };
-            let norm = String::from_utf8_lossy(&hit.norm);
+            let (surname, given) = name_parts(&hit);
             let words: Vec<String> = value
                 .split(|c: char| !c.is_alphabetic())
                 .filter(|w| !w.is_empty())
                 .map(str::to_lowercase)
                 .collect();
             for (i, s) in self.subjects.iter().enumerate() {
-                if s.names.iter().any(|n| name_matches(n, &norm, &words)) {
+                if s.names
+                    .iter()
+                    .any(|n| name_matches(n, &surname, &given, &words))
+                {
                     out.push((i, IdKind::Name));
                 }
             }
@@ -206,21 +209,18 @@ impl SubjectMatcher {
     }
 }
 
-/// Does a name found in text (its detector norm and its written words)
-/// name this person? Surname by lemma (or, next to initials, by any of
+/// Does a name found in text (its surname lemma, given names and written
+/// words) name this person? Surname by lemma (or, next to initials, by any of
 /// its case forms as written), then the first name in full or as an
 /// initial, then the patronymic when both sides give one.
-fn name_matches(n: &PersonName, norm: &str, words: &[String]) -> bool {
-    let mut tokens = norm.split(' ');
-    let Some(sur) = tokens.next() else {
-        return false;
-    };
+fn name_matches(n: &PersonName, sur: &str, tokens: &[String], words: &[String]) -> bool {
     if sur != n.surname && !words.iter().any(|w| n.surname_forms.contains(w)) {
         return false;
     }
     // The given names after the surname: full words, or initials.
     let mut given: Vec<(String, bool)> = Vec::new();
     for t in tokens {
+        let t = t.as_str();
         if t.contains('.') || t.chars().count() == 1 {
             given.extend(
                 t.chars()
