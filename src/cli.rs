@@ -43,6 +43,173 @@ pub enum Command {
     Man,
     /// Write copies of files (or stdin → stdout) with personal data replaced.
     Redact(Box<RedactArgs>),
+    /// Data-subject requests: find, export or erase one person's data.
+    #[command(subcommand)]
+    Subject(SubjectCommand),
+}
+
+/// `piiscan subject` (behaviour: `crate::subject`).
+#[derive(Debug, Subcommand)]
+pub enum SubjectCommand {
+    /// Report every place the subject's data lives (access request).
+    #[command(after_help = "Exit codes: 0 nothing found, 1 matches found, 2 errors.")]
+    Find(Box<SubjectFindArgs>),
+    /// Write the subject's records and values to a bundle (portability).
+    /// The bundle holds raw values: it is created with mode 0600.
+    Export(Box<SubjectExportArgs>),
+    /// Write copies with only the subject's data redacted, plus a receipt.
+    #[command(
+        after_help = "Strategies as for `redact`: mask (default), label, pseudonym, fake, drop.\n\
+Exit codes: 0 nothing erased, 1 erased, 2 errors or subject data left in an output."
+    )]
+    Erase(Box<SubjectEraseArgs>),
+}
+
+/// Who the subject is: identifiers from flags or a `subject.toml`.
+#[derive(Debug, Args, Default, Clone)]
+#[command(next_help_heading = "Subject")]
+pub struct SubjectIdArgs {
+    /// Phone number, any spelling (`+7 912 345-67-89`, `8 912 3456789`).
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Vec<String>,
+    /// E-mail address (the domain is case-folded).
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Vec<String>,
+    /// INN (10 or 12 digits).
+    #[arg(long, value_name = "INN")]
+    pub inn: Vec<String>,
+    /// SNILS (11 digits, separators allowed).
+    #[arg(long, value_name = "SNILS")]
+    pub snils: Vec<String>,
+    /// Russian passport, series and number (`4508 123456`).
+    #[arg(long, value_name = "PASSPORT")]
+    pub passport: Vec<String>,
+    /// Payment card number.
+    #[arg(long, value_name = "CARD")]
+    pub card: Vec<String>,
+    /// Full name, surname and first name at least (`Иванова Анна Сергеевна`).
+    #[arg(long, value_name = "NAME")]
+    pub name: Vec<String>,
+    /// How reports name the subject given by flags [default: subject].
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// A TOML file of subjects (`[[subject]]` tables with id, phone, email,
+    /// inn, snils, passport, card, name); one report per subject.
+    #[arg(long = "subject", value_name = "FILE")]
+    pub subject_file: Option<PathBuf>,
+}
+
+/// What to scan and how subject matches are decided.
+#[derive(Debug, Args, Clone)]
+pub struct SubjectScanArgs {
+    /// Files or directories to search.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Report only the matched values, not the other personal fields of
+    /// the records they are in.
+    #[arg(long)]
+    pub no_linkage: bool,
+    /// Link only record fields detected at or above this confidence.
+    #[arg(long, default_value_t = crate::detect::DEFAULT_MIN_CONFIDENCE)]
+    pub min_confidence: f32,
+    /// File holding the fingerprint key (else PIISCAN_KEY, else a per-run key).
+    #[arg(long)]
+    pub key_file: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    pub threads: Option<usize>,
+    /// Skip files larger than this (bytes, or with K/M/G suffix).
+    #[arg(long, value_parser = parse_size)]
+    pub max_filesize: Option<u64>,
+    /// Include (`GLOB`) or exclude (`!GLOB`) paths; repeatable.
+    #[arg(long, short = 'g')]
+    pub glob: Vec<String>,
+    /// Skip hidden files and directories.
+    #[arg(long)]
+    pub no_hidden: bool,
+    /// Follow symbolic links.
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+    /// Treat every input as this format instead of sniffing it.
+    #[arg(long, value_enum)]
+    pub input_format: Option<crate::extract::InputFormat>,
+    /// Read every input in this encoding instead of detecting it.
+    #[arg(long)]
+    pub encoding: Option<String>,
+}
+
+/// Output formats of `subject find`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SubjectFormat {
+    /// `path:line:col kind masked` lines grouped per subject.
+    Text,
+    /// `subject_match` events, a `subject_summary` per subject, a `summary`.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct SubjectFindArgs {
+    #[command(flatten)]
+    pub subject: SubjectIdArgs,
+    #[command(flatten)]
+    pub scan: SubjectScanArgs,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = SubjectFormat::Text)]
+    pub format: SubjectFormat,
+    /// Print raw values (off: masked previews and fingerprints only).
+    #[arg(long)]
+    pub show_values: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SubjectExportArgs {
+    #[command(flatten)]
+    pub subject: SubjectIdArgs,
+    #[command(flatten)]
+    pub scan: SubjectScanArgs,
+    /// The bundle to write (created 0600: it holds raw values).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: PathBuf,
+    /// Bundle format.
+    #[arg(long, short = 'f', value_enum, default_value_t = crate::subject::export::BundleFormat::Json)]
+    pub format: crate::subject::export::BundleFormat,
+    /// Also take matches on the name alone (maybe a namesake).
+    #[arg(long)]
+    pub include_name_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SubjectEraseArgs {
+    #[command(flatten)]
+    pub subject: SubjectIdArgs,
+    #[command(flatten)]
+    pub scan: SubjectScanArgs,
+    /// Write the redacted mirror tree here: each input `R` goes to
+    /// `DIR/basename(R)`.
+    #[arg(long, short = 'o', value_name = "DIR")]
+    pub out: PathBuf,
+    /// The receipt (JSON, mode 0600) [default: DIR/erasure-receipt.json].
+    #[arg(long, value_name = "FILE")]
+    pub receipt: Option<PathBuf>,
+    /// Remove the subject's records whole (CSV rows, COPY rows, one-row
+    /// INSERTs, NDJSON and CDR records) instead of their fields.
+    #[arg(long)]
+    pub drop_records: bool,
+    /// Strategy per kind: `phone=pseudonym,email=label`.
+    #[arg(long, value_delimiter = ',', value_name = "KIND=STRATEGY")]
+    pub strategy: Vec<String>,
+    /// Strategy for kinds not named by --strategy.
+    #[arg(long, default_value = "mask", value_name = "STRATEGY")]
+    pub default_strategy: String,
+    /// Mask: characters left visible at the end, per kind.
+    #[arg(long, value_delimiter = ',', value_name = "KIND=N")]
+    pub keep_last: Vec<String>,
+    /// Fit every replacement to the value's length (fixed-width columns).
+    #[arg(long)]
+    pub keep_length: bool,
+    /// Also erase matches on the name alone (maybe a namesake).
+    #[arg(long)]
+    pub include_name_only: bool,
 }
 
 #[derive(Debug, Args)]

@@ -39,6 +39,7 @@ pub mod shard;
 pub mod sink;
 pub mod source;
 pub mod state;
+pub mod subject;
 pub mod suppress;
 pub mod text;
 pub mod validators;

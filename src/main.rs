@@ -51,6 +51,7 @@ fn run(cli: Cli) -> Result<i32> {
             piiscan::diff::run(&args.old, &args.new, args.format, &mut io::stdout().lock())
         }
         Command::Redact(args) => piiscan::redact::command::run(*args),
+        Command::Subject(cmd) => piiscan::subject::command::run(cmd),
         Command::Rules(RulesCommand::List { rule_files }) => {
             let rules = load_rules(&rule_files)?;
             let mut out = io::stdout().lock();

@@ -159,6 +159,12 @@ impl Engine {
         &self.rules
     }
 
+    /// The name detector, when a person rule is enabled: callers that read
+    /// a name outside a scan (a data subject's name) read it the same way.
+    pub fn name_matcher(&self) -> Option<&names::NameMatcher> {
+        self.names.as_ref()
+    }
+
     /// Detects values that start in `buf[from..to]`, appending them to
     /// `out` sorted by start and without overlaps. `eof` says the input
     /// ends with `buf`. Returns the offset where the next scan of the same

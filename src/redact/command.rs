@@ -106,6 +106,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         report: args.report.clone(),
         copy_unscanned: args.copy_unscanned,
         verify: !args.no_verify,
+        only: None,
     };
     let engine = Arc::new(Engine::new(rules)?);
     let s = run_redact(engine, options, &mut tell)?;

@@ -79,6 +79,46 @@ pub struct RedactOptions {
     pub copy_unscanned: bool,
     /// Re-scan every output before keeping it (on unless `--no-verify`).
     pub verify: bool,
+    /// Replace only these spans (`subject erase`); `None`: every finding.
+    pub only: Option<Arc<Selection>>,
+}
+
+/// The spans to replace per input (by the path as the walk displays it),
+/// and nothing else: `subject erase` replaces one person's values and
+/// leaves every other byte as it was. An input without spans is copied
+/// unchanged; a container holding selected spans is refused (its members
+/// are not rewritten one by one yet).
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    spans: std::collections::HashMap<String, Vec<(u64, u64)>>,
+}
+
+impl Selection {
+    pub fn add(&mut self, path: &str, start: u64, end: u64) {
+        self.spans
+            .entry(path.to_string())
+            .or_default()
+            .push((start, end));
+    }
+
+    /// Sorts each input's spans (the redactor walks them in order).
+    pub fn sorted(mut self) -> Selection {
+        for v in self.spans.values_mut() {
+            v.sort_unstable();
+            v.dedup();
+        }
+        self
+    }
+
+    pub fn get(&self, path: &str) -> Option<&[(u64, u64)]> {
+        self.spans.get(path).map(Vec::as_slice)
+    }
+
+    /// Spans selected in a member of the container `path`.
+    fn inside(&self, path: &str) -> bool {
+        let prefix = format!("{path}!");
+        self.spans.keys().any(|k| k.starts_with(&prefix))
+    }
 }
 
 /// What happened to one input.
@@ -753,34 +793,75 @@ fn redact_file(
     }
     let mut sink = report_sink(s, &display, tx);
     let kind = crate::source::container::detect(&display, &peek);
+    let selected = s.options.only.as_ref().map(|sel| match kind {
+        Some(_) if sel.inside(&display) || sel.get(&display).is_some() => Err(()),
+        Some(_) => Ok(None),
+        None => Ok(sel.get(&display)),
+    });
+    if let Some(Err(())) = selected {
+        done.status = FileStatus::Error(
+            "values selected inside a container: rewriting one member only is not supported".into(),
+        );
+        return done;
+    }
     let outcome = {
         let mut bw = io::BufWriter::with_capacity(64 * 1024, temp.as_file_mut());
-        let r = match kind {
-            Some(kind) => container::redact_container(
-                s, scanner, verifier, &display, kind, peek, file, &mut bw, &mut sink,
-            ),
-            None => {
+        let r = match (kind, selected) {
+            (_, Some(Ok(None))) => {
+                // Nothing selected here: the output is the input, byte for byte.
+                bw.write_all(&peek)
+                    .and_then(|_| io::copy(&mut file, &mut bw))
+                    .map(|n| {
+                        container::Outcome::Stream(stream::StreamOutcome {
+                            bytes: n + peek.len() as u64,
+                            ..Default::default()
+                        })
+                    })
+            }
+            (None, Some(Ok(Some(spans)))) => {
                 let reader = io::Cursor::new(peek).chain(file);
-                match stream::redact_stream(
-                    &s.config, scanner, verifier, &display, reader, &mut bw, &mut sink,
+                match stream::redact_stream_only(
+                    &s.config,
+                    scanner,
+                    verifier,
+                    &display,
+                    reader,
+                    &mut bw,
+                    &mut sink,
+                    Some((spans, Vec::new())),
                 ) {
                     Ok(Ok(o)) => Ok(container::Outcome::Stream(o)),
-                    Ok(Err(bin)) => {
-                        if s.options.copy_unscanned {
-                            // The reader was consumed up to the prefix;
-                            // reopen to copy the rest as it is.
-                            std::fs::File::open(path).and_then(|mut f| {
-                                io::copy(&mut f, &mut bw)?;
-                                Ok(container::Outcome::Copied("binary".into()))
-                            })
-                        } else {
-                            let _ = bin;
-                            Ok(container::Outcome::Skipped("binary".into()))
-                        }
-                    }
+                    Ok(Err(_)) => Ok(container::Outcome::Skipped("binary".into())),
                     Err(e) => Err(e),
                 }
             }
+            (kind, _) => match kind {
+                Some(kind) => container::redact_container(
+                    s, scanner, verifier, &display, kind, peek, file, &mut bw, &mut sink,
+                ),
+                None => {
+                    let reader = io::Cursor::new(peek).chain(file);
+                    match stream::redact_stream(
+                        &s.config, scanner, verifier, &display, reader, &mut bw, &mut sink,
+                    ) {
+                        Ok(Ok(o)) => Ok(container::Outcome::Stream(o)),
+                        Ok(Err(bin)) => {
+                            if s.options.copy_unscanned {
+                                // The reader was consumed up to the prefix;
+                                // reopen to copy the rest as it is.
+                                std::fs::File::open(path).and_then(|mut f| {
+                                    io::copy(&mut f, &mut bw)?;
+                                    Ok(container::Outcome::Copied("binary".into()))
+                                })
+                            } else {
+                                let _ = bin;
+                                Ok(container::Outcome::Skipped("binary".into()))
+                            }
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            },
         };
         r.and_then(|o| bw.flush().map(|_| o))
     };

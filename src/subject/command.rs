@@ -1,0 +1,266 @@
+//! `piiscan subject find|export|erase` from parsed flags: resolves the
+//! subjects and scan options, runs, prints what a user must know (results
+//! on stdout for `find`, notices on stderr) and returns the exit code.
+//! The binary's `main` calls [`run`].
+
+use super::erase::{EraseOptions, run_erase};
+use super::export::write_bundle;
+use super::identifiers::{Subject, SubjectSpec};
+use super::{FindResult, SubjectMatcher, report, run_find};
+use crate::app::ScanOptions;
+use crate::cli::{SubjectCommand, SubjectFormat, SubjectIdArgs, SubjectScanArgs};
+use crate::detect::{Engine, RuleSet};
+use crate::finding::Fingerprinter;
+use crate::redact::{RedactPolicy, Strategy};
+use crate::walk::{self, WalkOptions};
+use anyhow::{Context as _, Result, bail};
+use std::io::{self, Write};
+use std::sync::Arc;
+
+/// Runs one `subject` command; returns the exit code.
+pub fn run(cmd: SubjectCommand) -> Result<i32> {
+    match cmd {
+        SubjectCommand::Find(a) => {
+            let (engine, scan, matcher) = prepare(&a.subject, &a.scan)?;
+            let own = own_files(&a.subject, &[]);
+            let found = run_find(engine, scan, matcher.clone(), a.show_values, &own)?;
+            let mut out = io::BufWriter::new(io::stdout().lock());
+            match a.format {
+                SubjectFormat::Text => report::write_text(&mut out, matcher.subjects(), &found)?,
+                SubjectFormat::Jsonl => report::write_jsonl(&mut out, matcher.subjects(), &found)?,
+            }
+            out.flush()?;
+            Ok(found.exit_code())
+        }
+        SubjectCommand::Export(a) => {
+            let (engine, scan, matcher) = prepare(&a.subject, &a.scan)?;
+            let own = own_files(&a.subject, &[&a.out]);
+            let found = run_find(engine, scan, matcher.clone(), true, &own)?;
+            let n = write_bundle(
+                &a.out,
+                a.format,
+                matcher.subjects(),
+                &found,
+                a.include_name_only,
+            )
+            .with_context(|| format!("{}: cannot write the bundle", a.out.display()))?;
+            eprintln!(
+                "piiscan: {}: {n} values of {} subject(s) written WITH RAW PERSONAL DATA (mode 0600); keep it private and delete it once delivered",
+                a.out.display(),
+                matcher.subjects().len()
+            );
+            tell_common(&found, a.include_name_only);
+            Ok(if found.exit_code() == 2 {
+                2
+            } else if n > 0 {
+                1
+            } else {
+                0
+            })
+        }
+        SubjectCommand::Erase(a) => {
+            let (engine, scan, matcher) = prepare(&a.subject, &a.scan)?;
+            let mut policy = RedactPolicy {
+                default: Strategy::from_id(&a.default_strategy).with_context(|| {
+                    format!(
+                        "--default-strategy {:?}: use mask, label, pseudonym, fake or drop",
+                        a.default_strategy
+                    )
+                })?,
+                ..RedactPolicy::default()
+            };
+            policy
+                .set_strategies(&a.strategy)
+                .map_err(anyhow::Error::msg)?;
+            policy
+                .set_keep_last(&a.keep_last)
+                .map_err(anyhow::Error::msg)?;
+            policy.keep_length = a.keep_length;
+            let receipt = a
+                .receipt
+                .clone()
+                .unwrap_or_else(|| a.out.join("erasure-receipt.json"));
+            let own = own_files(&a.subject, &[&receipt]);
+            let found = run_find(engine.clone(), scan.clone(), matcher.clone(), false, &own)?;
+            let opts = EraseOptions {
+                out_dir: a.out.clone(),
+                policy,
+                drop_records: a.drop_records,
+                include_name_only: a.include_name_only,
+                receipt: receipt.clone(),
+            };
+            let o = run_erase(engine, &scan, matcher.clone(), &found, &opts)?;
+            for d in &o.files {
+                match &d.status {
+                    crate::redact::FileStatus::Error(m) => eprintln!("piiscan: {}: {m}", d.path),
+                    crate::redact::FileStatus::Skipped(r) => {
+                        eprintln!("piiscan: {}: skipped ({r})", d.path)
+                    }
+                    _ => {}
+                }
+            }
+            for p in &o.mismatched {
+                eprintln!(
+                    "piiscan: {p}: the redactor replaced a different number of values than were selected; check the output"
+                );
+            }
+            for m in &o.residual {
+                eprintln!(
+                    "piiscan: {}:{}:{}: {} of subject {} still found in the output",
+                    m.path,
+                    m.finding.line,
+                    m.finding.column,
+                    m.finding.kind,
+                    matcher.subjects()[m.subject].id
+                );
+            }
+            tell_common(&found, a.include_name_only);
+            eprintln!(
+                "piiscan: erased {} values ({} records dropped) in {} files; receipt {} (mode 0600, no values)",
+                o.erased,
+                o.records_dropped,
+                o.summary.files_redacted,
+                receipt.display()
+            );
+            Ok(o.exit_code()
+                .max(if found.errors.is_empty() { 0 } else { 2 }))
+        }
+    }
+}
+
+/// The files a subject run must not read as data: the subject file (it
+/// holds the identifiers) and the outputs (a bundle holds raw values).
+fn own_files(ids: &SubjectIdArgs, outputs: &[&std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+    ids.subject_file
+        .iter()
+        .chain(outputs.iter().copied())
+        .cloned()
+        .collect()
+}
+
+fn tell_common(found: &FindResult, include_name_only: bool) {
+    for (path, message) in &found.errors {
+        eprintln!("piiscan: {path}: {message}");
+    }
+    let weak = found
+        .matches
+        .iter()
+        .filter(|m| !super::export::selected(m, false))
+        .count();
+    if weak > 0 && !include_name_only {
+        eprintln!(
+            "piiscan: {weak} name-only matches left out (the name without another identifier: maybe a namesake); review them with `subject find`, include them with --include-name-only"
+        );
+    }
+}
+
+/// Subjects, engine, matcher and scan options from the flags.
+fn prepare(
+    ids: &SubjectIdArgs,
+    a: &SubjectScanArgs,
+) -> Result<(Arc<Engine>, ScanOptions, Arc<SubjectMatcher>)> {
+    if !(0.0..=1.0).contains(&a.min_confidence) {
+        bail!("--min-confidence must be within 0..1");
+    }
+    walk::check_globs(&a.glob).map_err(anyhow::Error::msg)?;
+    let engine = Arc::new(Engine::new(RuleSet::builtin())?);
+    let mut specs = Vec::new();
+    let flags = SubjectSpec {
+        id: ids.id.clone(),
+        phone: ids.phone.clone(),
+        email: ids.email.clone(),
+        inn: ids.inn.clone(),
+        snils: ids.snils.clone(),
+        passport: ids.passport.clone(),
+        card: ids.card.clone(),
+        name: ids.name.clone(),
+    };
+    if !flags.is_empty() {
+        specs.push(flags);
+    } else if ids.id.is_some() {
+        bail!("--id names the subject given by identifier flags: give some");
+    }
+    if let Some(f) = &ids.subject_file {
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("{}: cannot read the subject file", f.display()))?;
+        specs.extend(SubjectSpec::parse_file(&text, &f.display().to_string())?);
+    }
+    if specs.is_empty() {
+        bail!(
+            "no subject: give identifiers (--phone, --email, --inn, --snils, --passport, --card, --name) or --subject FILE"
+        );
+    }
+    let own;
+    let names = match engine.name_matcher() {
+        Some(n) => n,
+        None => {
+            own = crate::detect::names::NameMatcher::new();
+            &own
+        }
+    };
+    let mut subjects = Vec::new();
+    for (i, spec) in specs.iter().enumerate() {
+        let default = if i == 0 {
+            "subject".to_string()
+        } else {
+            format!("subject-{}", i + 1)
+        };
+        subjects.push(Subject::from_spec(spec, &default, names)?);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for s in &subjects {
+        if !seen.insert(s.id.clone()) {
+            bail!("two subjects are called {:?}: give each its own id", s.id);
+        }
+    }
+    let fingerprinter = key(a)?;
+    let encoding = match &a.encoding {
+        Some(label) => Some(
+            crate::decode::encoding_by_label(label)
+                .with_context(|| format!("unknown encoding {label:?}"))?,
+        ),
+        None => None,
+    };
+    let mut walk = WalkOptions {
+        skip_hidden: a.no_hidden,
+        follow_links: a.follow,
+        globs: a.glob.clone(),
+        max_filesize: a.max_filesize,
+        ..WalkOptions::default()
+    };
+    if let Some(t) = a.threads {
+        walk.threads = t.max(1);
+    }
+    let scan = ScanOptions {
+        paths: a.paths.clone(),
+        walk,
+        min_confidence: a.min_confidence,
+        show_values: false,
+        input_format: a.input_format,
+        encoding,
+        fingerprinter: fingerprinter.clone(),
+    };
+    let mut matcher = SubjectMatcher::new(subjects, &fingerprinter, engine.clone());
+    matcher.linkage = !a.no_linkage;
+    matcher.min_confidence = a.min_confidence;
+    Ok((engine, scan, Arc::new(matcher)))
+}
+
+/// The fingerprint key: `--key-file`, else `PIISCAN_KEY`, else per run
+/// (a subject search compares within one run, so any key works; a stable
+/// one makes the receipt's fingerprints comparable with other reports).
+fn key(a: &SubjectScanArgs) -> Result<Fingerprinter> {
+    if let Some(path) = &a.key_file {
+        let key = std::fs::read(path)
+            .with_context(|| format!("{}: cannot read key file", path.display()))?;
+        let key = key.trim_ascii();
+        if key.is_empty() {
+            bail!("{}: key file is empty", path.display());
+        }
+        return Ok(Fingerprinter::from_secret(key));
+    }
+    match std::env::var_os("PIISCAN_KEY") {
+        Some(k) if !k.is_empty() => Ok(Fingerprinter::from_secret(k.as_encoded_bytes())),
+        _ => Ok(Fingerprinter::random()),
+    }
+}

@@ -1,0 +1,317 @@
+//! Does a finding belong to a subject, and which of a record's findings
+//! does a match claim?
+//!
+//! Owns [`SubjectMatcher`]. Strong identifiers (phone, e-mail, INN, SNILS,
+//! passport, card) are compared by fingerprint: the subject's normalised
+//! value is fingerprinted with the run's key exactly as the engine
+//! fingerprints what it finds, so `8 912 345 67 89` and `+79123456789`
+//! meet as `+79123456789` and a phone one digit off never matches. Names
+//! are read by the engine's own name detector and compared by lemma:
+//! surname, then first name (in full or as an initial), then patronymic
+//! when both sides have one.
+//!
+//! Confidence of a match: a strong identifier [`STRONG`]; a name
+//! [`NAME_CORROBORATED`] when a strong identifier of the same subject
+//! matched in the same record (or free-text line), else [`NAME_ONLY`]; a
+//! field linked by a strong match [`LINKED`]. A name alone claims nothing.
+
+use super::identifiers::{IdKind, PersonName, Subject, name_hit, name_parts};
+use super::linkage::RecordKey;
+use crate::detect::Engine;
+use crate::detect::names::NameMatcher;
+use crate::finding::{Finding, Fingerprinter, Kind};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub const STRONG: f32 = 0.99;
+pub const NAME_CORROBORATED: f32 = 0.9;
+pub const LINKED: f32 = 0.8;
+pub const NAME_ONLY: f32 = 0.3;
+
+/// How a finding came to belong to a subject.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum How {
+    /// It equals one of the subject's identifiers.
+    Direct(IdKind),
+    /// It shares a record with a strong direct match.
+    Linked,
+}
+
+impl How {
+    pub fn id(self) -> &'static str {
+        match self {
+            How::Direct(_) => "direct",
+            How::Linked => "linked",
+        }
+    }
+
+    pub fn identifier(self) -> Option<IdKind> {
+        match self {
+            How::Direct(i) => Some(i),
+            How::Linked => None,
+        }
+    }
+}
+
+/// One finding that belongs to one subject.
+#[derive(Debug, Clone)]
+pub struct SubjectMatch {
+    /// Index into the matcher's subjects.
+    pub subject: usize,
+    pub path: String,
+    pub record: RecordKey,
+    pub how: How,
+    pub confidence: f32,
+    pub finding: Finding,
+}
+
+/// Matches findings against a set of subjects.
+pub struct SubjectMatcher {
+    subjects: Vec<Subject>,
+    /// Fingerprint → (kind, subject, identifier). The fingerprint covers
+    /// the kind already; the kind is compared too, so a look-up needs no
+    /// key built per finding.
+    by_fingerprint: HashMap<String, Vec<(Kind, usize, IdKind)>>,
+    engine: Arc<Engine>,
+    own_names: Option<NameMatcher>,
+    /// Link a record's other fields to a strong match in it.
+    pub linkage: bool,
+    /// Linked fields below this detection confidence stay out.
+    pub min_confidence: f32,
+}
+
+impl SubjectMatcher {
+    pub fn new(
+        subjects: Vec<Subject>,
+        fingerprinter: &Fingerprinter,
+        engine: Arc<Engine>,
+    ) -> SubjectMatcher {
+        let mut by_fingerprint: HashMap<String, Vec<(Kind, usize, IdKind)>> = HashMap::new();
+        for (i, s) in subjects.iter().enumerate() {
+            for id in &s.identifiers {
+                let kind = id.id.kind();
+                let fp = fingerprinter.fingerprint(kind, id.norm.as_bytes());
+                by_fingerprint.entry(fp).or_default().push((kind, i, id.id));
+            }
+        }
+        let own_names = engine.name_matcher().is_none().then(NameMatcher::new);
+        SubjectMatcher {
+            subjects,
+            by_fingerprint,
+            engine,
+            own_names,
+            linkage: true,
+            min_confidence: crate::detect::DEFAULT_MIN_CONFIDENCE,
+        }
+    }
+
+    pub fn subjects(&self) -> &[Subject] {
+        &self.subjects
+    }
+
+    pub fn names(&self) -> &NameMatcher {
+        match (&self.own_names, self.engine.name_matcher()) {
+            (Some(n), _) => n,
+            (None, Some(n)) => n,
+            // `new` keeps its own whenever the engine has none.
+            (None, None) => unreachable!("a name matcher is always present"),
+        }
+    }
+
+    /// The subjects (and identifiers) `f` equals. Names need the raw
+    /// value (`Finding::value`); without it a name never matches.
+    pub fn direct(&self, f: &Finding, out: &mut Vec<(usize, IdKind)>) {
+        if f.kind == Kind::Person {
+            let Some(value) = f.value.as_deref() else {
+                return;
+            };
+            if self.subjects.iter().all(|s| s.names.is_empty()) {
+                return;
+            }
+            let Some(hit) = name_hit(value, self.names()) else {
+                return;
+            };
+            let (surname, given) = name_parts(&hit);
+            let words: Vec<String> = value
+                .split(|c: char| !c.is_alphabetic())
+                .filter(|w| !w.is_empty())
+                .map(str::to_lowercase)
+                .collect();
+            for (i, s) in self.subjects.iter().enumerate() {
+                if s.names
+                    .iter()
+                    .any(|n| name_matches(n, &surname, &given, &words))
+                {
+                    out.push((i, IdKind::Name));
+                }
+            }
+            return;
+        }
+        if let Some(v) = self.by_fingerprint.get(f.fingerprint.as_str()) {
+            out.extend(
+                v.iter()
+                    .filter(|(k, ..)| *k == f.kind)
+                    .map(|&(_, s, id)| (s, id)),
+            );
+        }
+    }
+
+    /// Decides one complete record: its direct matches, and (structured
+    /// records, linkage on) the fields a strong match claims.
+    pub fn record(
+        &self,
+        path: &str,
+        key: &RecordKey,
+        findings: &[Finding],
+        out: &mut Vec<SubjectMatch>,
+    ) {
+        let mut direct: Vec<Vec<(usize, IdKind)>> = Vec::with_capacity(findings.len());
+        let mut any = false;
+        for f in findings {
+            let mut v = Vec::new();
+            self.direct(f, &mut v);
+            any |= !v.is_empty();
+            direct.push(v);
+        }
+        if !any {
+            return;
+        }
+        for subject in 0..self.subjects.len() {
+            let strong = direct
+                .iter()
+                .flatten()
+                .any(|&(s, id)| s == subject && id != IdKind::Name);
+            for (f, d) in findings.iter().zip(&direct) {
+                let own = d.iter().find(|(s, _)| *s == subject).map(|&(_, id)| id);
+                let (how, confidence) = match own {
+                    Some(IdKind::Name) if strong => (How::Direct(IdKind::Name), NAME_CORROBORATED),
+                    Some(IdKind::Name) => (How::Direct(IdKind::Name), NAME_ONLY),
+                    Some(id) => (How::Direct(id), STRONG),
+                    None if strong
+                        && self.linkage
+                        && key.structured()
+                        && f.confidence >= self.min_confidence =>
+                    {
+                        (How::Linked, LINKED)
+                    }
+                    None => continue,
+                };
+                out.push(SubjectMatch {
+                    subject,
+                    path: path.to_string(),
+                    record: key.clone(),
+                    how,
+                    confidence,
+                    finding: f.clone(),
+                });
+            }
+        }
+    }
+}
+
+/// Does a name found in text (its surname lemma, given names and written
+/// words) name this person? Surname by lemma (or, next to initials, by any of
+/// its case forms as written), then the first name in full or as an
+/// initial, then the patronymic when both sides give one.
+fn name_matches(n: &PersonName, sur: &str, tokens: &[String], words: &[String]) -> bool {
+    if sur != n.surname && !words.iter().any(|w| n.surname_forms.contains(w)) {
+        return false;
+    }
+    // The given names after the surname: full words, or initials.
+    let mut given: Vec<(String, bool)> = Vec::new();
+    for t in tokens {
+        let t = t.as_str();
+        if t.contains('.') || t.chars().count() == 1 {
+            given.extend(
+                t.chars()
+                    .filter(|c| c.is_alphabetic())
+                    .map(|c| (c.to_string(), true)),
+            );
+        } else {
+            given.push((t.to_string(), false));
+        }
+    }
+    let fits = |(g, initial): &(String, bool), full: &str| {
+        if *initial {
+            full.chars().next().is_some_and(|c| c.to_string() == *g)
+        } else {
+            g == full
+        }
+    };
+    let Some(first) = given.first() else {
+        return false;
+    };
+    if !fits(first, &n.first) {
+        return false;
+    }
+    match (given.get(1), &n.patronymic) {
+        (Some(g), Some(p)) => fits(g, p),
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::RuleSet;
+    use crate::subject::identifiers::SubjectSpec;
+
+    fn matcher() -> SubjectMatcher {
+        let engine = Arc::new(Engine::new(RuleSet::builtin()).unwrap());
+        let spec = SubjectSpec {
+            phone: vec!["+7 912 345-67-89".into()],
+            name: vec!["Иванова Анна Сергеевна".into()],
+            ..SubjectSpec::default()
+        };
+        let names = engine.name_matcher().unwrap();
+        let s = Subject::from_spec(&spec, "anna", names).unwrap();
+        SubjectMatcher::new(vec![s], &Fingerprinter::from_secret(b"k"), engine)
+    }
+
+    fn person(value: &str) -> Finding {
+        Finding {
+            kind: Kind::Person,
+            rule: Arc::from("person.ru"),
+            start: 0,
+            end: value.len() as u64,
+            line: 1,
+            column: 1,
+            confidence: 0.9,
+            signals: Default::default(),
+            masked: String::new(),
+            fingerprint: String::new(),
+            location: None,
+            value: Some(value.into()),
+        }
+    }
+
+    #[test]
+    fn names_match_in_any_case_and_with_initials() {
+        let m = matcher();
+        for v in [
+            "Иванова Анна Сергеевна",
+            "Ивановой Анны Сергеевны",
+            "Ивановой А.С.",
+            "Иванову А. С.",
+            "А.С. Иванова",
+            "Анна Иванова",
+            "ИВАНОВА АННА СЕРГЕЕВНА",
+        ] {
+            let mut out = Vec::new();
+            m.direct(&person(v), &mut out);
+            assert_eq!(out, [(0, IdKind::Name)], "{v}");
+        }
+        for v in [
+            "Иванова Мария Сергеевна",
+            "Иванова Анна Петровна",
+            "Петрова Анна Сергеевна",
+            "Иванов Алексей Сергеевич",
+            "Ивановой М.С.",
+            "Анна Сергеевна",
+        ] {
+            let mut out = Vec::new();
+            m.direct(&person(v), &mut out);
+            assert!(out.is_empty(), "{v}: {out:?}");
+        }
+    }
+}
