@@ -51,7 +51,8 @@
 //! `Name_1`), and words in mixed case (`JavaScript`).
 
 use super::words::{
-    FxMap, FxSet, dict_lines, dict_set, is_upper_at, letter_before, letter_len, lower_into,
+    FxMap, FxSet, dict_lines, dict_set, fold_in_place, is_upper_at, letter_before, letter_len,
+    lower_into,
 };
 use crate::finding::Signals;
 
@@ -175,6 +176,10 @@ pub struct NameMatcher {
     tr: std::sync::OnceLock<Translit>,
     /// Words before a sequence: places, forms of address, titles.
     cues: FxMap<&'static [u8], Cue>,
+    /// Per byte length (up to 24), the last bytes of the cue words of
+    /// that length: most words before a capital are rejected by this
+    /// before they are lower-cased and looked up.
+    cue_tails: Box<[[u64; 4]; 25]>,
 }
 
 impl std::fmt::Debug for NameMatcher {
@@ -570,8 +575,15 @@ impl NameMatcher {
                 cues.entry(w.as_bytes()).or_insert(cue);
             }
         }
+        let mut cue_tails = Box::new([[0u64; 4]; 25]);
+        for w in cues.keys() {
+            if let (Some(&last), Some(tails)) = (w.last(), cue_tails.get_mut(w.len())) {
+                tails[usize::from(last) / 64] |= 1 << (last % 64);
+            }
+        }
         NameMatcher {
             cues,
+            cue_tails,
             first,
             first_entries,
             surnames,
@@ -767,7 +779,7 @@ impl NameMatcher {
 
     /// What the word before `start` says about a name there.
     fn cue_before(&self, buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<Cue> {
-        let dot = prev_word(buf, start, lower)?;
+        let dot = prev_word(buf, start, &self.cue_tails, lower)?;
         let cue = *self.cues.get(lower.as_slice())?;
         // One-letter abbreviations (`г.`, `с.`, `м.`) count only with their
         // dot: `с Петром` is a person.
@@ -1666,7 +1678,15 @@ fn gap_after(buf: &[u8], t: Tok) -> Option<usize> {
 /// The word before `start` on the same line, lower-cased into `lower`
 /// (without a trailing dot), skipping spaces, quotes and `:`/`,`
 /// (`ООО «`, `гр.`). Returns whether a dot followed the word.
-fn prev_word(buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<bool> {
+///
+/// `tails` (per length, a bitmap of last bytes) says which words can be
+/// worth the look-up; any other word is not lower-cased and gives `None`.
+fn prev_word(
+    buf: &[u8],
+    start: usize,
+    tails: &[[u64; 4]; 25],
+    lower: &mut Vec<u8>,
+) -> Option<bool> {
     let mut e = start;
     let mut skipped = 0;
     let mut dot = false;
@@ -1696,6 +1716,17 @@ fn prev_word(buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<bool> {
     }
     // Cue and place words are short; longer words need no look-up.
     if s == e || e - s > 24 {
+        lower.clear();
+        return None;
+    }
+    // The lower-cased last byte: of the last letter (a Cyrillic pair is
+    // never split: its second byte is no lead byte) or of a digit, `-`, `/`.
+    let mut tail = [0u8; 2];
+    let k = (e - s).min(2);
+    tail[..k].copy_from_slice(&buf[e - k..e]);
+    fold_in_place(&mut tail[..k]);
+    let last = tail[k - 1];
+    if tails[e - s][usize::from(last) / 64] & (1 << (last % 64)) == 0 {
         lower.clear();
         return None;
     }
