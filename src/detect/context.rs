@@ -136,9 +136,13 @@ impl ContextMatcher {
                 out.hits.push((start - lo - m.end(), word));
             }
         }
-        // After-window: words right after the value ("1984 г.р.").
+        // After-window: words right after the value ("1984 г.р."). Matches
+        // come in order of their starts: stop at the first too far away.
         for m in ac.find_iter(&buf[end..hi]) {
-            if m.start() <= 8 && at_word_start(buf, end + m.start()) {
+            if m.start() > 8 {
+                break;
+            }
+            if at_word_start(buf, end + m.start()) {
                 let word = self.pattern_word[m.pattern().as_usize()];
                 out.hits.push((m.start(), word));
             }
