@@ -109,6 +109,10 @@ impl ContextMatcher {
                     .match_kind(MatchKind::LeftmostLongest)
                     .ascii_case_insensitive(true)
                     .kind(Some(AhoCorasickKind::DFA))
+                    // Windows are under 100 bytes and, with three casings
+                    // and Cyrillic, no byte is rare: a prefilter only adds
+                    // restarts; the DFA alone reads each byte once.
+                    .prefilter(false)
                     .build(&patterns)
                     .expect("context word automaton builds"),
             )
