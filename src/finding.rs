@@ -284,7 +284,15 @@ fn mask_geo(value: &str) -> String {
 }
 
 fn is_maskable(c: char) -> bool {
-    c.is_alphanumeric()
+    // Basic Cyrillic letters first: `char::is_alphanumeric` takes a slow
+    // table search for every non-ASCII char, most of the masking cost.
+    is_basic_cyrillic(c) || c.is_alphanumeric()
+}
+
+/// `А`..`я`, `Ё`, `ё`: letters, so alphabetic (a cheap exact pre-check).
+#[inline]
+fn is_basic_cyrillic(c: char) -> bool {
+    matches!(c, '\u{0410}'..='\u{044F}' | '\u{0401}' | '\u{0451}')
 }
 
 /// Masks every alphanumeric char except the first `keep_head` and the last
@@ -383,7 +391,7 @@ fn mask_words(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     let mut at_word_start = true;
     for c in value.chars() {
-        if c.is_alphabetic() {
+        if is_basic_cyrillic(c) || c.is_alphabetic() {
             out.push(if at_word_start { c } else { '*' });
             at_word_start = false;
         } else {

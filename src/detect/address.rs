@@ -172,9 +172,7 @@ impl AddressMatcher {
                         || matches!(buf[i - 1], b'.' | b'-' | b'/' | b':')))
             } else if b.is_ascii_alphabetic() {
                 // Latin words are never anchors: skip them whole.
-                while i < limit && buf[i].is_ascii_alphanumeric() {
-                    i += 1;
-                }
+                i = skip_ascii_alnum(buf, i, limit);
                 continue;
             } else if b == 0xD0 || b == 0xD1 {
                 if letter_len(buf, i) != 2 {
@@ -186,6 +184,13 @@ impl AddressMatcher {
                 let start = !is_upper_at(buf, i) && !letter_before(buf, i);
                 if !start {
                     i = skip_token(buf, i);
+                    continue;
+                }
+                // Most words of prose fail `read_kw`'s cheap checks: reject
+                // those after one walk over their letters.
+                let e = letters_end(buf, i);
+                if !kw_may_end(buf, i, e) {
+                    i = skip_token_from(buf, i, e);
                     continue;
                 }
                 true
@@ -492,6 +497,59 @@ fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
     Some((kw, e + usize::from(dot)))
 }
 
+/// End of the run of letters at `p`.
+fn letters_end(buf: &[u8], mut p: usize) -> usize {
+    loop {
+        let l = letter_len(buf, p);
+        if l == 0 {
+            return p;
+        }
+        p += l;
+    }
+}
+
+/// Can `read_kw(buf, p, ..)` find a keyword, given that `buf[p..e]` is a
+/// run of letters? False only where `read_kw` returns `None` before its
+/// look-up: too long, or not followed by a dot, a comma, a line end or a
+/// space and then a capital or a digit. A `-` or `/` after the letters may
+/// join more letters: then it answers true and `read_kw` decides.
+fn kw_may_end(buf: &[u8], p: usize, e: usize) -> bool {
+    match buf.get(e) {
+        Some(b'-' | b'/') => true,
+        _ if e == p || e - p > 22 => false,
+        None | Some(b'.' | b',' | b';' | b'\n' | b'\r') => true,
+        Some(b' ') => is_upper_at(buf, e + 1) || buf.get(e + 1).is_some_and(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
+/// End of the run of ASCII letters and digits at `i` (at most `limit`),
+/// eight bytes at a time.
+fn skip_ascii_alnum(buf: &[u8], mut i: usize, limit: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while i + 8 <= limit {
+        let w = u64::from_le_bytes(buf[i..i + 8].try_into().unwrap_or([0; 8]));
+        let low = w & !HI;
+        // `b | 0x20` in a..=z: A-Z or a-z; then 0-9; ASCII bytes only.
+        let folded = low | (LO * 0x20);
+        let ge_a = folded.wrapping_add(LO * (0x80 - 0x61)) & HI;
+        let le_z = (LO * (0x80 + 0x7A)).wrapping_sub(folded) & HI;
+        let ge_0 = low.wrapping_add(LO * (0x80 - 0x30)) & HI;
+        let le_9 = (LO * (0x80 + 0x39)).wrapping_sub(low) & HI;
+        let alnum = ((ge_a & le_z) | (ge_0 & le_9)) & !w & HI;
+        let stop = !alnum & HI;
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < limit && buf[i].is_ascii_alphanumeric() {
+        i += 1;
+    }
+    i
+}
+
 fn ke_no_dot(buf: &[u8], e: usize) -> usize {
     if e > 0 && buf[e - 1] == b'.' {
         e - 1
@@ -640,7 +698,11 @@ fn skip_spaces(buf: &[u8], mut p: usize, max: usize) -> usize {
 }
 
 fn skip_token(buf: &[u8], i: usize) -> usize {
-    let mut e = i;
+    skip_token_from(buf, i, i)
+}
+
+/// `skip_token(buf, i)` when `buf[i..e]` is known to be letters.
+fn skip_token_from(buf: &[u8], i: usize, mut e: usize) -> usize {
     loop {
         let l = letter_len(buf, e);
         if l > 0 {

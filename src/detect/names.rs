@@ -51,7 +51,8 @@
 //! `Name_1`), and words in mixed case (`JavaScript`).
 
 use super::words::{
-    FxMap, FxSet, dict_lines, dict_set, is_upper_at, letter_before, letter_len, lower_into,
+    FxMap, FxSet, dict_lines, dict_set, fold_in_place, is_upper_at, letter_before, letter_len,
+    lower_into,
 };
 use crate::finding::Signals;
 
@@ -175,6 +176,10 @@ pub struct NameMatcher {
     tr: std::sync::OnceLock<Translit>,
     /// Words before a sequence: places, forms of address, titles.
     cues: FxMap<&'static [u8], Cue>,
+    /// Per byte length (up to 24), the last bytes of the cue words of
+    /// that length: most words before a capital are rejected by this
+    /// before they are lower-cased and looked up.
+    cue_tails: Box<[[u64; 4]; 25]>,
 }
 
 impl std::fmt::Debug for NameMatcher {
@@ -570,8 +575,15 @@ impl NameMatcher {
                 cues.entry(w.as_bytes()).or_insert(cue);
             }
         }
+        let mut cue_tails = Box::new([[0u64; 4]; 25]);
+        for w in cues.keys() {
+            if let (Some(&last), Some(tails)) = (w.last(), cue_tails.get_mut(w.len())) {
+                tails[usize::from(last) / 64] |= 1 << (last % 64);
+            }
+        }
         NameMatcher {
             cues,
+            cue_tails,
             first,
             first_entries,
             surnames,
@@ -592,34 +604,10 @@ impl NameMatcher {
         let mut cache = Cache::default();
         let mut i = from;
         while i < to {
-            // Skip to a capital letter that starts a word: first, tightly,
-            // over bytes that are neither letters nor digits.
-            while i < to && !WORTH_A_LOOK[buf[i] as usize] {
-                i += 1;
-            }
+            // Skip to a capital letter that starts a word.
+            i = next_name_start(buf, i, to);
             if i >= to {
                 break;
-            }
-            let b = buf[i];
-            let lead = b.is_ascii_uppercase()
-                || (b == 0xD0 && matches!(buf.get(i + 1), Some(0x81 | 0x90..=0xAF)));
-            if !lead {
-                // A lower-case letter or a digit: nothing in the rest of its
-                // word can start a name either.
-                if b.is_ascii_lowercase() || b.is_ascii_digit() {
-                    while i < to && buf[i].is_ascii_alphanumeric() {
-                        i += 1;
-                    }
-                } else if letter_len(buf, i) == 2 {
-                    i = skip_word(buf, i);
-                } else {
-                    i += 1;
-                }
-                continue;
-            }
-            if !word_start_ok(buf, i) {
-                i += letter_len(buf, i).max(1);
-                continue;
             }
             let Some(first) = read_token(buf, i) else {
                 i = skip_word(buf, i);
@@ -791,7 +779,7 @@ impl NameMatcher {
 
     /// What the word before `start` says about a name there.
     fn cue_before(&self, buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<Cue> {
-        let dot = prev_word(buf, start, lower)?;
+        let dot = prev_word(buf, start, &self.cue_tails, lower)?;
         let cue = *self.cues.get(lower.as_slice())?;
         // One-letter abbreviations (`г.`, `с.`, `м.`) count only with their
         // dot: `с Петром` is a person.
@@ -1471,18 +1459,68 @@ const SURNAME_RULES: &[SurnameRule] = &[
 
 // ---------------------------------------------------------------- scanning
 
-/// Bytes that begin a word (ASCII letters and digits, Cyrillic lead
-/// bytes); everything else is skipped in a tight loop.
-static WORTH_A_LOOK: [bool; 256] = {
-    let mut t = [false; 256];
-    let mut c = 0;
-    while c < 256 {
-        let b = c as u8;
-        t[c] = b.is_ascii_alphanumeric() || b == 0xD0 || b == 0xD1;
-        c += 1;
+/// The first `p` in `i..to` where a capital letter (ASCII `A`-`Z`, Cyrillic
+/// `А`-`Я`, `Ё`) starts a word (`word_start_ok`), else `to`.
+///
+/// Eight bytes at a time (SWAR): a word of the buffer is skipped when it
+/// holds no ASCII capital, no second byte of a Cyrillic capital
+/// (0x90..=0xAF) and no `D0 81` (`Ё`) pair; most text has a capital every
+/// few dozen bytes, so this replaces a walk over every word. Exact: a
+/// capital inside a word fails `word_start_ok` (a letter or a digit before
+/// it), which is why the old word-by-word walk could skip those.
+#[inline]
+fn next_name_start(buf: &[u8], mut i: usize, to: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    loop {
+        let from = i;
+        // Carry: the previous word ended with 0xD0 (an `Ё` may straddle).
+        let mut carry = 0u64;
+        while i + 8 <= to {
+            let w = u64::from_le_bytes(buf[i..i + 8].try_into().unwrap_or([0; 8]));
+            let low = w & !HI;
+            let high = w & HI;
+            // ASCII bytes in 0x41..=0x5A.
+            let ge_41 = low.wrapping_add(LO * (0x80 - 0x41)) & HI;
+            let le_5a = (LO * (0x80 + 0x5A)).wrapping_sub(low) & HI;
+            let upper = ge_41 & le_5a & !high;
+            // High bytes in 0x90..=0xAF (low seven bits 0x10..=0x2F).
+            let ge_10 = low.wrapping_add(LO * (0x80 - 0x10)) & HI;
+            let le_2f = (LO * (0x80 + 0x2F)).wrapping_sub(low) & HI;
+            let cyr = ge_10 & le_2f & high;
+            // `D0 81` pairs: zero bytes of w ^ 0x81.. after zero bytes of
+            // w ^ 0xD0.. (the zero-byte test may over-report, never miss).
+            let x81 = w ^ (LO * 0x81);
+            let eq81 = x81.wrapping_sub(LO) & !x81 & HI;
+            let xd0 = w ^ (LO * 0xD0);
+            let eqd0 = xd0.wrapping_sub(LO) & !xd0 & HI;
+            let yo = eq81 & ((eqd0 << 8) | carry);
+            if upper | cyr | yo != 0 {
+                break;
+            }
+            carry = eqd0 >> 56;
+            i += 8;
+        }
+        // A capital's 0xD0 may end the last skipped word.
+        if i > from && buf[i - 1] == 0xD0 {
+            i -= 1;
+        }
+        // Byte by byte through the word that stopped the skip (or the tail).
+        let end = (i + 9).min(to);
+        while i < end {
+            let b = buf[i];
+            let lead = b.is_ascii_uppercase()
+                || (b == 0xD0 && matches!(buf.get(i + 1), Some(0x81 | 0x90..=0xAF)));
+            if lead && word_start_ok(buf, i) {
+                return i;
+            }
+            i += 1;
+        }
+        if i >= to {
+            return to;
+        }
     }
-    t
-};
+}
 
 /// May a name word start at `i`? Not inside a word, a path, an e-mail,
 /// an identifier or a markup tag.
@@ -1640,7 +1678,15 @@ fn gap_after(buf: &[u8], t: Tok) -> Option<usize> {
 /// The word before `start` on the same line, lower-cased into `lower`
 /// (without a trailing dot), skipping spaces, quotes and `:`/`,`
 /// (`ООО «`, `гр.`). Returns whether a dot followed the word.
-fn prev_word(buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<bool> {
+///
+/// `tails` (per length, a bitmap of last bytes) says which words can be
+/// worth the look-up; any other word is not lower-cased and gives `None`.
+fn prev_word(
+    buf: &[u8],
+    start: usize,
+    tails: &[[u64; 4]; 25],
+    lower: &mut Vec<u8>,
+) -> Option<bool> {
     let mut e = start;
     let mut skipped = 0;
     let mut dot = false;
@@ -1670,6 +1716,17 @@ fn prev_word(buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<bool> {
     }
     // Cue and place words are short; longer words need no look-up.
     if s == e || e - s > 24 {
+        lower.clear();
+        return None;
+    }
+    // The lower-cased last byte: of the last letter (a Cyrillic pair is
+    // never split: its second byte is no lead byte) or of a digit, `-`, `/`.
+    let mut tail = [0u8; 2];
+    let k = (e - s).min(2);
+    tail[..k].copy_from_slice(&buf[e - k..e]);
+    fold_in_place(&mut tail[..k]);
+    let last = tail[k - 1];
+    if tails[e - s][usize::from(last) / 64] & (1 << (last % 64)) == 0 {
         lower.clear();
         return None;
     }

@@ -125,18 +125,24 @@ pub fn letter_before(buf: &[u8], i: usize) -> bool {
 /// (same length, so offsets into the original stay valid). One pass: it
 /// runs for every word the name and address matchers look at.
 pub fn lower_into(src: &[u8], out: &mut Vec<u8>) {
+    // Same length in and out: copy, then fold in place (no per-byte push).
     out.clear();
-    out.reserve(src.len());
+    out.extend_from_slice(src);
+    fold_in_place(out);
+}
+
+/// `lower_into` in place.
+pub fn fold_in_place(out: &mut [u8]) {
     let mut i = 0;
-    while i < src.len() {
-        let b = src[i];
+    while i < out.len() {
+        let b = out[i];
         if b < 0x80 {
-            out.push(b.to_ascii_lowercase());
+            out[i] = b.to_ascii_lowercase();
             i += 1;
             continue;
         }
-        if i + 1 < src.len() {
-            let c = src[i + 1];
+        if i + 1 < out.len() {
+            let c = out[i + 1];
             let pair = match (b, c) {
                 // А..П -> а..п
                 (0xD0, 0x90..=0x9F) => Some([0xD0, c + 0x20]),
@@ -146,13 +152,13 @@ pub fn lower_into(src: &[u8], out: &mut Vec<u8>) {
                 (0xD0, 0x81) | (0xD1, 0x91) => Some([0xD0, 0xB5]),
                 _ => None,
             };
-            if let Some(p) = pair {
-                out.extend_from_slice(&p);
+            if let Some([x, y]) = pair {
+                out[i] = x;
+                out[i + 1] = y;
                 i += 2;
                 continue;
             }
         }
-        out.push(b);
         i += 1;
     }
 }

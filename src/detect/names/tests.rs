@@ -378,3 +378,47 @@ fn send_sync_and_random_bytes_with_random_bounds() {
         }
     }
 }
+
+/// The word-at-a-time skip must stop exactly where a byte-by-byte search
+/// for a word-starting capital would.
+#[test]
+fn next_name_start_matches_the_byte_loop() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut buf = Vec::new();
+    for _ in 0..20_000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        // Letters, Cyrillic pairs (capitals, `Ё`, `с`), spaces, edge bytes.
+        let pick = (state >> 8) as usize;
+        match state % 19 {
+            0 => buf.push(b'A' + (pick % 26) as u8),
+            1 => buf.extend_from_slice(&[0xD0, 0x90 + (pick % 32) as u8]),
+            2 => buf.extend_from_slice(&[0xD0, 0x81]),
+            3 => buf.extend_from_slice(&[0xD1, 0x81]),
+            4 => buf.push([0xD0, 0x81, 0x90, 0xAF, b'-', b'.', b'@', b'Z'][pick % 8]),
+            5 | 6 => buf.push(b' '),
+            7..=10 => buf.extend_from_slice(&[0xD0, 0xB0 + (pick % 16) as u8]),
+            _ => buf.push(b'a' + (pick % 26) as u8),
+        }
+    }
+    let slow = |mut i: usize, to: usize| {
+        while i < to {
+            if is_upper_at(&buf, i) && word_start_ok(&buf, i) {
+                return i;
+            }
+            i += 1;
+        }
+        to
+    };
+    for start in 0..buf.len() {
+        for len in [0, 7, 8, 9, 17, 40] {
+            let to = (start + len).min(buf.len());
+            assert_eq!(
+                next_name_start(&buf, start, to),
+                slow(start, to),
+                "at {start}..{to}"
+            );
+        }
+    }
+}
