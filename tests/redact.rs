@@ -599,3 +599,83 @@ fn binary_files_are_left_out_unless_asked() {
         b"\x00\x01\x02 +7 912 345-67-89 \x00"
     );
 }
+
+#[test]
+fn config_redact_table_sets_the_policy_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "in/chat.txt", CHAT.as_bytes());
+    write(
+        d,
+        "in/piiscan.toml",
+        b"[redact]\nphone = \"fake\"\nemail = \"label\"\nkeep_last = { card = 2 }\n",
+    );
+    let o = run(&["redact", "in", "--out", "out"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out/in/chat.txt")).unwrap();
+    assert!(out.contains("почта [EMAIL]"), "{out}");
+    assert!(out.contains("тел. +7 900 "), "{out}");
+    assert!(out.contains("**** **** **** **92"), "{out}");
+    assert!(!out.contains("345-67-89"), "{out}");
+    // A flag replaces the config's choice for its kind, and only that one.
+    let o = run(
+        &["redact", "in", "--out", "out2", "--strategy", "phone=label"],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out2/in/chat.txt")).unwrap();
+    assert!(
+        out.contains("тел. [PHONE]") && out.contains("[EMAIL]"),
+        "{out}"
+    );
+    // --no-config: the defaults.
+    let o = run(&["redact", "in", "--out", "out3", "--no-config"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out3/in/chat.txt")).unwrap();
+    assert!(out.contains("+7 *** ***-**-89"), "{out}");
+    // An unknown key: exit 2 naming the file and the key, nothing written.
+    write(
+        d,
+        "bad.toml",
+        b"[redact]\nphone = \"fake\"\nemial = \"label\"\n",
+    );
+    let o = run(
+        &["redact", "in", "--out", "out4", "--config", "bad.toml"],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.toml") && err.contains("\"emial\""),
+        "{err}"
+    );
+    assert!(!d.join("out4").exists());
+    // The config's key file is read relative to the config (PIISCAN_KEY,
+    // which the test harness sets, is removed here).
+    write(d, "keyed/in/mail.txt", b"anna.petrova@example.ru\n");
+    write(d, "keyed/k.key", b"a key\n");
+    write(
+        d,
+        "keyed/cfg.toml",
+        b"[redact]\nemail = \"pseudonym\"\nkey_file = \"k.key\"\n",
+    );
+    let mut tokens = Vec::new();
+    for out in ["k1", "k2"] {
+        let o = piiscan()
+            .env_remove("PIISCAN_KEY")
+            .args(["redact", "keyed/in", "--out", out])
+            .args(["--config", "keyed/cfg.toml"])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("within this run only"),
+            "{}",
+            stderr(&o)
+        );
+        tokens.push(std::fs::read_to_string(d.join(out).join("in/mail.txt")).unwrap());
+    }
+    assert!(tokens[0].starts_with("EMAIL_"), "{}", tokens[0]);
+    assert_eq!(tokens[0], tokens[1]);
+}
