@@ -476,18 +476,8 @@ fn containers_that_cannot_be_rewritten_are_refused_when_they_hold_values() {
     };
     write(d, "in/clean.txt.bz2", &bz(b"nothing personal\n"));
     // A tar holding an e-mail with values: the whole tar is refused.
-    let mut tar_bytes = Vec::new();
-    {
-        let eml = format!("Subject: hi\r\nMIME-Version: 1.0\r\n\r\n{CHAT}");
-        let mut b = tar::Builder::new(&mut tar_bytes);
-        let mut h = tar::Header::new_gnu();
-        h.set_size(eml.len() as u64);
-        h.set_mode(0o644);
-        h.set_cksum();
-        b.append_data(&mut h, "mail/msg.eml", eml.as_bytes())
-            .unwrap();
-        b.finish().unwrap();
-    }
+    let eml = format!("Subject: hi\r\nMIME-Version: 1.0\r\n\r\n{CHAT}");
+    let tar_bytes = tar_of("mail/msg.eml", eml.as_bytes());
     write(d, "in/mail.tar.bz2", &bz(&tar_bytes));
     // A gzip cut short: an error, nothing written.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
