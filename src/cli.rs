@@ -369,9 +369,10 @@ pub struct RedactArgs {
     /// Strategy per kind: `phone=pseudonym,email=label` (kinds as in reports).
     #[arg(long, value_delimiter = ',', value_name = "KIND=STRATEGY")]
     pub strategy: Vec<String>,
-    /// Strategy for kinds not named by --strategy.
-    #[arg(long, default_value = "mask", value_name = "STRATEGY")]
-    pub default_strategy: String,
+    /// Strategy for kinds not named by --strategy [default: mask, or the
+    /// config's `redact.default`].
+    #[arg(long, value_name = "STRATEGY")]
+    pub default_strategy: Option<String>,
     /// Mask: characters left visible at the end, per kind (`card=4,phone=2`
     /// are the defaults; never more than half a value).
     #[arg(long, value_delimiter = ',', value_name = "KIND=N")]
@@ -391,9 +392,11 @@ pub struct RedactArgs {
     /// checks that no value was left behind).
     #[arg(long)]
     pub no_verify: bool,
-    /// Replace only findings at or above this confidence (0..1).
-    #[arg(long, default_value_t = crate::detect::DEFAULT_MIN_CONFIDENCE)]
-    pub min_confidence: f32,
+    /// Replace only findings at or above this confidence (0..1) [default:
+    /// the config's `redact.min_confidence`, else its `min_confidence`,
+    /// else 0.5].
+    #[arg(long)]
+    pub min_confidence: Option<f32>,
     /// Key for pseudonyms, fakes and fingerprints (else PIISCAN_KEY, else a
     /// per-run key: tokens are then consistent within this run only).
     #[arg(long)]
@@ -431,6 +434,13 @@ pub struct RedactArgs {
     /// Read every input in this encoding instead of detecting it.
     #[arg(long)]
     pub encoding: Option<String>,
+    /// Config file (default: `piiscan.toml` in the first path's directory);
+    /// its `[redact]` table sets the policy, flags override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not look for `piiscan.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 /// Parses `123`, `10K`, `5M`, `2G` (powers of 1024).

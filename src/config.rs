@@ -32,7 +32,12 @@
 //! paths = ["fixtures/**"]
 //!
 //! [redact]                          # for `piiscan redact`
-//! email = "mask"
+//! default = "mask"                  # strategy of kinds not named below
+//! keep_last = { phone = 2, card = 4 }
+//! keep_length = false
+//! key_file = "keys/redact.key"      # relative to this file
+//! min_confidence = 0.6              # else the top-level one
+//! email = "label"                   # any kind id: its strategy
 //! phone = "pseudonym"
 //! ```
 
@@ -78,12 +83,115 @@ pub struct Config {
     pub overrides: Vec<Override>,
     #[serde(default)]
     pub allowlist: Allowlist,
-    /// Redaction strategy per kind, `kind = "strategy"` (e.g. `email =
-    /// "mask"`, `phone = "pseudonym"`), for `piiscan redact`. Kind ids are
-    /// checked here; strategy names belong to the redactor's policy, which
-    /// reads them from [`Settings::redact`].
+    /// The redaction policy, for `piiscan redact`.
     #[serde(default)]
-    pub redact: BTreeMap<String, String>,
+    pub redact: RedactTable,
+}
+
+/// `[redact]`: option keys plus `kind = "strategy"` for any kind id
+/// (`email = "label"`, `phone = "pseudonym"`). Strategy names and kind ids
+/// are checked when the file is read; an unknown key is an error naming
+/// it. Paths are as written; [`Settings`] resolves them against the file.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(try_from = "BTreeMap<String, toml::Value>")]
+pub struct RedactTable {
+    /// Strategy of the kinds not named (like `--default-strategy`).
+    pub default: Option<crate::redact::Strategy>,
+    /// Strategy per kind (like `--strategy KIND=STRATEGY`).
+    pub strategies: BTreeMap<Kind, crate::redact::Strategy>,
+    /// Mask: characters left visible at the end, per kind (like
+    /// `--keep-last`).
+    pub keep_last: BTreeMap<Kind, usize>,
+    /// Fit replacements to the value's length (like `--keep-length`).
+    pub keep_length: Option<bool>,
+    /// The key of pseudonyms, fakes and fingerprints (like `--key-file`).
+    pub key_file: Option<PathBuf>,
+    /// Replace findings at or above this confidence; else the top-level
+    /// `min_confidence`.
+    pub min_confidence: Option<f32>,
+}
+
+/// The option keys of `[redact]`; every other key must be a kind id.
+const REDACT_OPTIONS: [&str; 5] = [
+    "default",
+    "keep_last",
+    "keep_length",
+    "key_file",
+    "min_confidence",
+];
+
+impl TryFrom<BTreeMap<String, toml::Value>> for RedactTable {
+    type Error = String;
+
+    fn try_from(table: BTreeMap<String, toml::Value>) -> Result<Self, String> {
+        use crate::redact::Strategy;
+        let strategy = |key: &str, v: &toml::Value| -> Result<Strategy, String> {
+            let name = v
+                .as_str()
+                .ok_or_else(|| format!("redact.{key}: expected a strategy name, not {v}"))?;
+            Strategy::from_id(name).ok_or_else(|| {
+                format!(
+                    "redact.{key}: unknown strategy {name:?} (mask, label, pseudonym, fake, drop)"
+                )
+            })
+        };
+        let boolean = |key: &str, v: &toml::Value| {
+            v.as_bool()
+                .ok_or_else(|| format!("redact.{key}: expected true or false, not {v}"))
+        };
+        let mut t = RedactTable::default();
+        for (key, v) in &table {
+            match key.as_str() {
+                "default" => t.default = Some(strategy(key, v)?),
+                "keep_length" => t.keep_length = Some(boolean(key, v)?),
+                "key_file" => {
+                    let p = v
+                        .as_str()
+                        .ok_or_else(|| format!("redact.key_file: expected a path, not {v}"))?;
+                    t.key_file = Some(PathBuf::from(p));
+                }
+                "min_confidence" => {
+                    let c = v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+                    let c = c.ok_or_else(|| {
+                        format!("redact.min_confidence: expected a number, not {v}")
+                    })? as f32;
+                    check_confidence(Some(c)).map_err(|e| format!("redact.min_confidence: {e}"))?;
+                    t.min_confidence = Some(c);
+                }
+                "keep_last" => {
+                    let items = v.as_table().ok_or_else(|| {
+                        format!(
+                            "redact.keep_last: expected a table such as {{ phone = 2 }}, not {v}"
+                        )
+                    })?;
+                    for (k, n) in items {
+                        let kind = known_kind(k).map_err(|e| format!("redact.keep_last: {e}"))?;
+                        let n = n
+                            .as_integer()
+                            .and_then(|n| usize::try_from(n).ok())
+                            .ok_or_else(|| {
+                                format!("redact.keep_last.{k}: expected a count, not {n}")
+                            })?;
+                        t.keep_last.insert(kind, n);
+                    }
+                }
+                k => match Kind::from_id(k) {
+                    Some(kind) => {
+                        t.strategies.insert(kind, strategy(k, v)?);
+                    }
+                    None => {
+                        let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
+                        return Err(format!(
+                            "redact: unknown key {k:?} (options: {}; or a kind: {})",
+                            REDACT_OPTIONS.join(", "),
+                            kinds.join(", ")
+                        ));
+                    }
+                },
+            }
+        }
+        Ok(t)
+    }
 }
 
 /// `[limits]`
@@ -184,9 +292,6 @@ impl Config {
         for k in self.kinds.iter().flatten() {
             known_kind(k).context("kinds")?;
         }
-        for k in self.redact.keys() {
-            known_kind(k).context("redact")?;
-        }
         check_confidence(self.min_confidence).context("min_confidence")?;
         if let Some(size) = &self.limits.max_filesize {
             size.bytes()
@@ -251,13 +356,23 @@ pub fn discover(paths: &[PathBuf]) -> Option<PathBuf> {
 /// The config for a scan: `--config`, else the discovered one unless
 /// `--no-config`.
 pub fn load_for(args: &ScanArgs) -> Result<Option<LoadedConfig>> {
-    if let Some(path) = &args.ops.config {
+    load(args.ops.config.as_deref(), args.ops.no_config, &args.paths)
+}
+
+/// The config named by `config`, else the one discovered from `paths`
+/// unless `no_config`.
+pub fn load(
+    config: Option<&Path>,
+    no_config: bool,
+    paths: &[PathBuf],
+) -> Result<Option<LoadedConfig>> {
+    if let Some(path) = config {
         return LoadedConfig::load(path).map(Some);
     }
-    if args.ops.no_config {
+    if no_config {
         return Ok(None);
     }
-    match discover(&args.paths) {
+    match discover(paths) {
         Some(path) => {
             log::debug!("config: {}", path.display());
             LoadedConfig::load(&path).map(Some)
@@ -289,13 +404,47 @@ pub struct Settings {
     pub fail_on: Vec<String>,
     pub overrides: Vec<Override>,
     pub allowlist: Allowlist,
-    /// `[redact]`: strategy name per kind id, for the redactor's policy.
-    pub redact: BTreeMap<String, String>,
+    /// `[redact]`, its `key_file` resolved against the config's directory.
+    pub redact: RedactTable,
+}
+
+/// The flags that layer over a config, as `scan` and `redact` both have
+/// them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Flags<'a> {
+    pub rule_files: &'a [PathBuf],
+    pub select: &'a [String],
+    pub ignore: &'a [String],
+    pub min_confidence: Option<f32>,
+    pub glob: &'a [String],
+    pub max_filesize: Option<u64>,
+    pub threads: Option<usize>,
+    pub fail_on: &'a [String],
+}
+
+impl<'a> From<&'a ScanArgs> for Flags<'a> {
+    fn from(args: &'a ScanArgs) -> Flags<'a> {
+        Flags {
+            rule_files: &args.rule_files,
+            select: &args.select,
+            ignore: &args.ignore,
+            min_confidence: args.min_confidence,
+            glob: &args.glob,
+            max_filesize: args.max_filesize,
+            threads: args.threads,
+            fail_on: &args.ops.fail_on,
+        }
+    }
 }
 
 impl Settings {
     /// Layers `config` (may be absent) and the flags of `args`.
     pub fn resolve(args: &ScanArgs, config: Option<&LoadedConfig>) -> Result<Settings> {
+        Settings::layer(Flags::from(args), config)
+    }
+
+    /// Layers `config` (may be absent) and `args`.
+    pub fn layer(args: Flags<'_>, config: Option<&LoadedConfig>) -> Result<Settings> {
         let empty = Config::default();
         let (c, dir) = match config {
             Some(l) => (&l.config, Some(l.dir())),
@@ -317,7 +466,7 @@ impl Settings {
         let select = if args.select.is_empty() {
             c.select.clone()
         } else {
-            args.select.clone()
+            args.select.to_vec()
         };
         let mut ignore = c.ignore.clone();
         ignore.extend(args.ignore.iter().cloned());
@@ -335,10 +484,10 @@ impl Settings {
             (None, Some(s)) => Some(s.bytes().map_err(anyhow::Error::msg)?),
             (None, None) => None,
         };
-        let fail_on = if args.ops.fail_on.is_empty() {
+        let fail_on = if args.fail_on.is_empty() {
             c.fail_on.clone()
         } else {
-            args.ops.fail_on.clone()
+            args.fail_on.to_vec()
         };
         Ok(Settings {
             config_path: config.map(|l| l.path.clone()),
@@ -353,7 +502,13 @@ impl Settings {
             fail_on,
             overrides: c.overrides.clone(),
             allowlist: c.allowlist.clone(),
-            redact: c.redact.clone(),
+            redact: RedactTable {
+                key_file: c.redact.key_file.as_ref().map(|k| match dir {
+                    Some(d) if k.is_relative() => d.join(k),
+                    _ => k.clone(),
+                }),
+                ..c.redact.clone()
+            },
         })
     }
 
@@ -422,6 +577,11 @@ patterns = ['@example\.com$']
 paths = ["fixtures/**"]
 [redact]
 email = "mask"
+default = "label"
+keep_last = { phone = 4 }
+keep_length = true
+key_file = "k.key"
+min_confidence = 0.7
 "#;
 
     #[test]
@@ -429,7 +589,12 @@ email = "mask"
         let c = parse(FULL).unwrap();
         assert_eq!(c.kinds.as_deref().unwrap().len(), 2);
         assert_eq!(c.overrides[0].min_confidence, Some(0.3));
-        assert_eq!(c.redact["email"], "mask");
+        use crate::redact::Strategy;
+        assert_eq!(c.redact.strategies[&Kind::Email], Strategy::Mask);
+        assert_eq!(c.redact.default, Some(Strategy::Label));
+        assert_eq!(c.redact.keep_last[&Kind::Phone], 4);
+        assert_eq!(c.redact.keep_length, Some(true));
+        assert_eq!(c.redact.min_confidence, Some(0.7));
         assert_eq!(c.limits.threads, Some(3));
     }
 
@@ -440,6 +605,7 @@ email = "mask"
             ("[limits]\nmax_file_size = 1\n", "max_file_size"),
             ("[[override]]\npaths = []\nthreshold = 1\n", "threshold"),
             ("[allowlist]\nvalues = []\n", "values"),
+            ("[redact]\nstrategy = \"mask\"\n", "strategy"),
         ] {
             let err = format!("{:#}", parse(text).unwrap_err());
             assert!(err.contains(key), "{err}");
@@ -452,6 +618,11 @@ email = "mask"
         for (text, needle) in [
             ("kinds = [\"emial\"]\n", "emial"),
             ("[redact]\nfoo = \"mask\"\n", "foo"),
+            ("[redact]\nphone = \"blur\"\n", "blur"),
+            ("[redact]\ndefault = 3\n", "redact.default"),
+            ("[redact]\nkeep_last = { phon = 2 }\n", "phon"),
+            ("[redact]\nkeep_last = { phone = -1 }\n", "keep_last.phone"),
+            ("[redact]\nmin_confidence = 1.5\n", "redact.min_confidence"),
             ("min_confidence = 2.0\n", "min_confidence"),
             ("[limits]\nmax_filesize = \"1X\"\n", "max_filesize"),
             ("[allowlist]\npatterns = [\"(\"]\n", "allowlist"),
@@ -478,6 +649,7 @@ email = "mask"
         assert_eq!(s.globs, ["!*.gz"]);
         assert_eq!(s.fail_on, ["email=3"]);
         assert_eq!(s.min_confidence_floor(), 0.3);
+        assert_eq!(s.redact.key_file, Some(PathBuf::from("cfgdir/k.key")));
         let s = Settings::resolve(
             &scan_args(&[
                 "--min-confidence",

@@ -475,7 +475,10 @@ fn containers_that_cannot_be_rewritten_are_refused_when_they_hold_values() {
         e.finish().unwrap()
     };
     write(d, "in/clean.txt.bz2", &bz(b"nothing personal\n"));
-    write(d, "in/chat.txt.bz2", &bz(CHAT.as_bytes()));
+    // A tar holding an e-mail with values: the whole tar is refused.
+    let eml = format!("Subject: hi\r\nMIME-Version: 1.0\r\n\r\n{CHAT}");
+    let tar_bytes = tar_of("mail/msg.eml", eml.as_bytes());
+    write(d, "in/mail.tar.bz2", &bz(&tar_bytes));
     // A gzip cut short: an error, nothing written.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(CHAT.repeat(50).as_bytes()).unwrap();
@@ -485,7 +488,7 @@ fn containers_that_cannot_be_rewritten_are_refused_when_they_hold_values() {
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
-        err.contains("chat.txt.bz2") && err.contains("bzip2"),
+        err.contains("mail.tar.bz2") && err.contains("msg.eml") && err.contains("e-mail"),
         "{err}"
     );
     assert!(err.contains("broken.txt.gz"), "{err}");
@@ -493,7 +496,7 @@ fn containers_that_cannot_be_rewritten_are_refused_when_they_hold_values() {
         std::fs::read(d.join("out/in/clean.txt.bz2")).unwrap(),
         bz(b"nothing personal\n")
     );
-    assert!(!d.join("out/in/chat.txt.bz2").exists());
+    assert!(!d.join("out/in/mail.tar.bz2").exists());
     assert!(!d.join("out/in/broken.txt.gz").exists());
 }
 
@@ -598,4 +601,339 @@ fn binary_files_are_left_out_unless_asked() {
         std::fs::read(d.join("out2/in/blob.bin")).unwrap(),
         b"\x00\x01\x02 +7 912 345-67-89 \x00"
     );
+}
+
+#[test]
+fn config_redact_table_sets_the_policy_and_flags_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "in/chat.txt", CHAT.as_bytes());
+    write(
+        d,
+        "in/piiscan.toml",
+        b"[redact]\nphone = \"fake\"\nemail = \"label\"\nkeep_last = { card = 2 }\n",
+    );
+    let o = run(&["redact", "in", "--out", "out"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out/in/chat.txt")).unwrap();
+    assert!(out.contains("почта [EMAIL]"), "{out}");
+    assert!(out.contains("тел. +7 900 "), "{out}");
+    assert!(out.contains("**** **** **** **92"), "{out}");
+    assert!(!out.contains("345-67-89"), "{out}");
+    // A flag replaces the config's choice for its kind, and only that one.
+    let o = run(
+        &["redact", "in", "--out", "out2", "--strategy", "phone=label"],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out2/in/chat.txt")).unwrap();
+    assert!(
+        out.contains("тел. [PHONE]") && out.contains("[EMAIL]"),
+        "{out}"
+    );
+    // --no-config: the defaults.
+    let o = run(&["redact", "in", "--out", "out3", "--no-config"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out3/in/chat.txt")).unwrap();
+    assert!(out.contains("+7 *** ***-**-89"), "{out}");
+    // An unknown key: exit 2 naming the file and the key, nothing written.
+    write(
+        d,
+        "bad.toml",
+        b"[redact]\nphone = \"fake\"\nemial = \"label\"\n",
+    );
+    let o = run(
+        &["redact", "in", "--out", "out4", "--config", "bad.toml"],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("bad.toml") && err.contains("\"emial\""),
+        "{err}"
+    );
+    assert!(!d.join("out4").exists());
+    // The config's key file is read relative to the config (PIISCAN_KEY,
+    // which the test harness sets, is removed here).
+    write(d, "keyed/in/mail.txt", b"anna.petrova@example.ru\n");
+    write(d, "keyed/k.key", b"a key\n");
+    write(
+        d,
+        "keyed/cfg.toml",
+        b"[redact]\nemail = \"pseudonym\"\nkey_file = \"k.key\"\n",
+    );
+    let mut tokens = Vec::new();
+    for out in ["k1", "k2"] {
+        let o = piiscan()
+            .env_remove("PIISCAN_KEY")
+            .args(["redact", "keyed/in", "--out", out])
+            .args(["--config", "keyed/cfg.toml"])
+            .current_dir(d)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("within this run only"),
+            "{}",
+            stderr(&o)
+        );
+        tokens.push(std::fs::read_to_string(d.join(out).join("in/mail.txt")).unwrap());
+    }
+    assert!(tokens[0].starts_with("EMAIL_"), "{}", tokens[0]);
+    assert_eq!(tokens[0], tokens[1]);
+}
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn bz2(data: &[u8]) -> Vec<u8> {
+    let mut e = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn xz(data: &[u8]) -> Vec<u8> {
+    let mut e =
+        lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::with_preset(1)).unwrap();
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn zst(data: &[u8]) -> Vec<u8> {
+    ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+}
+
+fn tar_of(name: &str, data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut b = tar::Builder::new(&mut out);
+    let mut h = tar::Header::new_gnu();
+    h.set_size(data.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    b.append_data(&mut h, name, data).unwrap();
+    b.finish().unwrap();
+    drop(b);
+    out
+}
+
+fn unzst(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    ruzstd::decoding::StreamingDecoder::new(data)
+        .unwrap()
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn zstd_bzip2_and_xz_are_rewritten_with_the_same_compressor() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "in/chat.txt.zst", &zst(CHAT.as_bytes()));
+    write(d, "in/chat.txt.bz2", &bz2(CHAT.as_bytes()));
+    write(d, "in/chat.txt.xz", &xz(CHAT.as_bytes()));
+    write(
+        d,
+        "in/db.tar.xz",
+        &xz(&tar_of("db/chat.txt", CHAT.as_bytes())),
+    );
+    write(d, "in/clean.txt.zst", &zst(b"nothing personal\n"));
+    let o = run(&["redact", "in", "--out", "out"], d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let read = |name: &str| std::fs::read(d.join("out/in").join(name)).unwrap();
+    let check = |text: &[u8]| {
+        let text = String::from_utf8(text.to_vec()).unwrap();
+        assert!(text.contains("+7 *** ***-**-89"), "{text}");
+        assert!(!text.contains("345-67-89"), "{text}");
+        assert_eq!(text.lines().count(), CHAT.lines().count());
+    };
+    let z = read("chat.txt.zst");
+    assert!(z.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]));
+    check(&unzst(&z));
+    let b = read("chat.txt.bz2");
+    assert!(b.starts_with(b"BZh"));
+    let mut text = Vec::new();
+    bzip2::read::MultiBzDecoder::new(&b[..])
+        .read_to_end(&mut text)
+        .unwrap();
+    check(&text);
+    for name in ["chat.txt.xz", "db.tar.xz"] {
+        let x = read(name);
+        assert!(x.starts_with(b"\xfd7zXZ\x00"), "{name}");
+        let mut text = Vec::new();
+        lzma_rust2::XzReader::new(&x[..], true)
+            .read_to_end(&mut text)
+            .unwrap();
+        if name.contains("tar") {
+            let mut ar = tar::Archive::new(&text[..]);
+            let mut e = ar.entries().unwrap().next().unwrap().unwrap();
+            assert_eq!(e.path().unwrap().to_str(), Some("db/chat.txt"));
+            let mut body = Vec::new();
+            e.read_to_end(&mut body).unwrap();
+            check(&body);
+        } else {
+            check(&text);
+        }
+    }
+    assert_eq!(unzst(&read("clean.txt.zst")), b"nothing personal\n");
+    assert!(scan_findings(d, "out").is_empty());
+    // On standard input too: a zstd stream comes out as zstd.
+    let o = pipe(&["redact", "-"], &zst(CHAT.as_bytes()));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    check(&unzst(&o.stdout));
+}
+
+#[test]
+fn e_mail_and_office_files_with_values_are_refused_per_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let eml = format!(
+        "From: a@example.com\r\nTo: b@example.com\r\nSubject: hi\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\n{CHAT}"
+    );
+    write(d, "in/msg.eml", eml.as_bytes());
+    write(
+        d,
+        "in/clean.eml",
+        b"Subject: hi\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nnothing personal\r\n",
+    );
+    let mut zbuf = std::io::Cursor::new(Vec::new());
+    {
+        let mut z = zip::ZipWriter::new(&mut zbuf);
+        z.start_file(
+            "word/document.xml",
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        write!(
+            z,
+            "<w:document><w:body><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:body></w:document>",
+            CHAT.replace('\n', " ")
+        )
+        .unwrap();
+        z.finish().unwrap();
+    }
+    write(d, "in/letter.docx", &zbuf.into_inner());
+    write(d, "in/chat.txt", CHAT.as_bytes());
+    let o = run(&["redact", "in", "--out", "out"], d);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    for (name, why) in [("msg.eml", "e-mail"), ("letter.docx", "Office")] {
+        let line = err
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap_or_else(|| panic!("{name}: {err}"));
+        assert!(line.contains(why) && line.contains("not written"), "{line}");
+        assert!(!d.join("out/in").join(name).exists(), "{name}");
+    }
+    // The others are written; a clean e-mail is copied as it is.
+    assert!(
+        std::fs::read_to_string(d.join("out/in/chat.txt"))
+            .unwrap()
+            .contains("+7 *** ***-**-89")
+    );
+    assert_eq!(
+        std::fs::read(d.join("out/in/clean.eml")).unwrap(),
+        std::fs::read(d.join("in/clean.eml")).unwrap()
+    );
+    // No temporary file is left beside the refused ones.
+    let left: Vec<_> = std::fs::read_dir(d.join("out/in"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".piiscan-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// A user rule that finds the label `[EMAIL]`: with `email=label` every
+/// replaced e-mail is a residual of the first pass, which only a repair
+/// pass (mask) removes.
+const LABEL_RULE: &str = r#"
+[[rule]]
+id = "test.email_label"
+kind = "person"
+description = "the e-mail label, to make residuals"
+pattern = '(?P<value>\[EMAIL\])'
+confidence = 0.9
+examples = ["x [[[EMAIL]]] y"]
+"#;
+
+#[test]
+fn residuals_are_repaired_in_files_and_containers_and_fail_on_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "label.toml", LABEL_RULE.as_bytes());
+    write(d, "in/chat.txt", CHAT.as_bytes());
+    write(d, "in/chat.txt.gz", &gz(CHAT.as_bytes()));
+    write(
+        d,
+        "in/db.tar.zst",
+        &zst(&tar_of("chat.txt", CHAT.as_bytes())),
+    );
+    let rules = d.join("label.toml").display().to_string();
+    let args = ["--rules", rules.as_str(), "--strategy", "email=label"];
+    let o = run(
+        &[
+            &["redact", "in", "--out", "out", "--report", "r.jsonl"],
+            &args[..],
+        ]
+        .concat(),
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let repaired = |text: &str| {
+        assert!(text.contains("почта [*****]"), "{text}");
+        assert!(
+            !text.contains("[EMAIL]") && !text.contains("anna"),
+            "{text}"
+        );
+    };
+    repaired(&std::fs::read_to_string(d.join("out/in/chat.txt")).unwrap());
+    let mut s = String::new();
+    flate2::read::MultiGzDecoder::new(&std::fs::read(d.join("out/in/chat.txt.gz")).unwrap()[..])
+        .read_to_string(&mut s)
+        .unwrap();
+    repaired(&s);
+    let tar = unzst(&std::fs::read(d.join("out/in/db.tar.zst")).unwrap());
+    let mut ar = tar::Archive::new(&tar[..]);
+    let mut body = String::new();
+    ar.entries()
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .read_to_string(&mut body)
+        .unwrap();
+    repaired(&body);
+    // The report says which pass replaced what, for the member too.
+    let rep = std::fs::read_to_string(d.join("r.jsonl")).unwrap();
+    assert!(
+        rep.lines()
+            .any(|l| l.contains("db.tar.zst") && l.contains("\"pass\":2")),
+        "{rep}"
+    );
+    // Standard input is streamed: no second pass, so the residual is
+    // reported and the exit code is 2 (the bytes are already sent).
+    let o = pipe(&[&["redact", "-"], &args[..]].concat(), CHAT.as_bytes());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("already written to standard output"),
+        "{}",
+        stderr(&o)
+    );
+    // A compressed stream on standard input is spooled member by member,
+    // so it is repaired.
+    let o = pipe(
+        &[&["redact", "-"], &args[..]].concat(),
+        &gz(CHAT.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let mut s = String::new();
+    flate2::read::MultiGzDecoder::new(&o.stdout[..])
+        .read_to_string(&mut s)
+        .unwrap();
+    repaired(&s);
 }

@@ -1,5 +1,7 @@
-//! `piiscan redact` from parsed flags: resolves [`RedactArgs`] into
-//! [`RedactOptions`] (rules, key, policy, output target), runs the
+//! `piiscan redact` from parsed flags: layers the config file (its
+//! top-level rule and walk settings and its `[redact]` table) and the
+//! flags (defaults < config < flags) into [`RedactOptions`] (rules, key,
+//! policy, output target), runs the
 //! redaction, prints the one-line summary on stderr and returns the exit
 //! code. The binary's `main` calls [`run`]; nothing else here is public.
 
@@ -7,49 +9,50 @@ use super::{
     FileDone, FileStatus, OUTPUT_CLOSED, RedactOptions, RedactPolicy, Strategy, Target, run_redact,
 };
 use crate::cli::RedactArgs;
+use crate::config::{self, Flags, RedactTable, Settings};
 use crate::detect::{Engine, RuleSet};
 use crate::finding::Fingerprinter;
 use crate::walk::{self, WalkOptions};
 use anyhow::{Context as _, Result, bail};
+use std::path::Path;
 use std::sync::Arc;
 
 /// Runs `piiscan redact`; returns the exit code (0 nothing redacted, 1
 /// something redacted, 2 errors).
 pub fn run(args: RedactArgs) -> Result<i32> {
+    // Defaults < config < flags, all resolved before any file is read.
+    let config = config::load(args.config.as_deref(), args.no_config, &args.paths)?;
+    let settings = Settings::layer(
+        Flags {
+            rule_files: &args.rule_files,
+            select: &args.select,
+            ignore: &args.ignore,
+            min_confidence: args.min_confidence,
+            glob: &args.glob,
+            max_filesize: args.max_filesize,
+            threads: args.threads,
+            fail_on: &[],
+        },
+        config.as_ref(),
+    )?;
     let mut rules = RuleSet::builtin();
-    for f in &args.rule_files {
+    for f in &settings.rule_files {
         let text = std::fs::read_to_string(f)
             .with_context(|| format!("{}: cannot read rule file", f.display()))?;
         rules.extend(RuleSet::from_toml(&text, &f.display().to_string(), false)?)?;
     }
-    if !args.select.is_empty() {
-        rules.retain(|r| args.select.iter().any(|p| r.id().starts_with(p.as_str())));
-    }
-    rules.retain(|r| !args.ignore.iter().any(|p| r.id().starts_with(p.as_str())));
-    if rules.is_empty() {
-        bail!("no rules left after --select/--ignore");
-    }
-    if !(0.0..=1.0).contains(&args.min_confidence) {
+    settings.filter_rules(&mut rules)?;
+    // `redact.min_confidence` is between the flag and the top-level one.
+    let min_confidence = args
+        .min_confidence
+        .or(settings.redact.min_confidence)
+        .unwrap_or(settings.min_confidence);
+    if !(0.0..=1.0).contains(&min_confidence) {
         bail!("--min-confidence must be within 0..1");
     }
-    walk::check_globs(&args.glob).map_err(anyhow::Error::msg)?;
-    let mut policy = RedactPolicy {
-        default: Strategy::from_id(&args.default_strategy).with_context(|| {
-            format!(
-                "--default-strategy {:?}: use mask, label, pseudonym, fake or drop",
-                args.default_strategy
-            )
-        })?,
-        ..RedactPolicy::default()
-    };
-    policy
-        .set_strategies(&args.strategy)
-        .map_err(anyhow::Error::msg)?;
-    policy
-        .set_keep_last(&args.keep_last)
-        .map_err(anyhow::Error::msg)?;
-    policy.keep_length = args.keep_length;
-    let fingerprinter = key(&args)?;
+    walk::check_globs(&settings.globs).map_err(anyhow::Error::msg)?;
+    let policy = policy(&args, &settings.redact)?;
+    let fingerprinter = key(&args, &settings.redact)?;
     let keyed = [Strategy::Pseudonym, Strategy::Fake];
     if !fingerprinter.stable
         && (keyed.contains(&policy.default) || policy.per_kind.values().any(|s| keyed.contains(s)))
@@ -87,18 +90,18 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         respect_gitignore: args.respect_gitignore,
         skip_hidden: args.no_hidden,
         follow_links: args.follow,
-        globs: args.glob.clone(),
-        max_filesize: args.max_filesize,
+        globs: settings.globs.clone(),
+        max_filesize: settings.max_filesize,
         ..WalkOptions::default()
     };
-    if let Some(t) = args.threads {
+    if let Some(t) = settings.threads {
         walk.threads = t.max(1);
     }
     let options = RedactOptions {
         paths: args.paths.clone(),
         target: target.clone(),
         walk,
-        min_confidence: args.min_confidence,
+        min_confidence,
         input_format: args.input_format,
         encoding,
         fingerprinter,
@@ -153,20 +156,60 @@ fn tell(d: &FileDone) {
     }
 }
 
-/// `--key-file`, else `PIISCAN_KEY`, else a per-run key (never a
-/// command-line value: it would land in shell history and `ps`).
-fn key(args: &RedactArgs) -> Result<Fingerprinter> {
+/// The policy: defaults, then the config's `[redact]`, then the flags
+/// (`--strategy` and `--keep-last` replace the config's entry for the
+/// kinds they name and leave the others).
+fn policy(args: &RedactArgs, table: &RedactTable) -> Result<RedactPolicy> {
+    let mut policy = RedactPolicy::default();
+    if let Some(d) = table.default {
+        policy.default = d;
+    }
+    policy
+        .per_kind
+        .extend(table.strategies.iter().map(|(&k, &s)| (k, s)));
+    policy
+        .keep_last
+        .extend(table.keep_last.iter().map(|(&k, &n)| (k, n)));
+    if let Some(k) = table.keep_length {
+        policy.keep_length = k;
+    }
+    if let Some(d) = &args.default_strategy {
+        policy.default = Strategy::from_id(d).with_context(|| {
+            format!("--default-strategy {d:?}: use mask, label, pseudonym, fake or drop")
+        })?;
+    }
+    policy
+        .set_strategies(&args.strategy)
+        .map_err(anyhow::Error::msg)?;
+    policy
+        .set_keep_last(&args.keep_last)
+        .map_err(anyhow::Error::msg)?;
+    policy.keep_length |= args.keep_length;
+    Ok(policy)
+}
+
+/// `--key-file`, else `PIISCAN_KEY`, else the config's `redact.key_file`,
+/// else a per-run key (never a command-line value: it would land in shell
+/// history and `ps`).
+fn key(args: &RedactArgs, table: &RedactTable) -> Result<Fingerprinter> {
     if let Some(path) = &args.key_file {
-        let key = std::fs::read(path)
-            .with_context(|| format!("{}: cannot read key file", path.display()))?;
-        let key = key.trim_ascii();
-        if key.is_empty() {
-            bail!("{}: key file is empty", path.display());
-        }
-        return Ok(Fingerprinter::from_secret(key));
+        return key_file(path);
     }
     match std::env::var_os("PIISCAN_KEY") {
         Some(k) if !k.is_empty() => Ok(Fingerprinter::from_secret(k.as_encoded_bytes())),
-        _ => Ok(Fingerprinter::random()),
+        _ => match &table.key_file {
+            Some(path) => key_file(path),
+            None => Ok(Fingerprinter::random()),
+        },
     }
+}
+
+fn key_file(path: &Path) -> Result<Fingerprinter> {
+    let key =
+        std::fs::read(path).with_context(|| format!("{}: cannot read key file", path.display()))?;
+    let key = key.trim_ascii();
+    if key.is_empty() {
+        bail!("{}: key file is empty", path.display());
+    }
+    Ok(Fingerprinter::from_secret(key))
 }

@@ -1,23 +1,28 @@
-//! Redacting inside containers: a `.gz` is rewritten as a gzip stream, a
-//! `.tar` (and `.tar.gz`, `.tgz`) as a tar, a `.zip` as a zip, nested as
-//! deep as the scan's limits allow, each text stream inside redacted by
-//! [`super::stream`] and re-scanned on its own.
+//! Redacting inside containers: a `.gz`, `.zst`, `.bz2` or `.xz` is
+//! rewritten as a stream of the same compressor, a `.tar` (and `.tar.gz`,
+//! `.tgz`, `.tar.zst`, ...) as a tar, a `.zip` as a zip, nested as deep as
+//! the scan's limits allow, each text stream inside redacted by
+//! [`super::stream`], re-scanned, and repaired like a plain file.
 //!
 //! Owns the container walk of the redactor: decompress → redact → compress
-//! again, members spooled to unnamed temporary files (mode 0600, deleted on
-//! close) because a tar header and a zip entry need the new size first;
-//! tar headers (name, mode, owner, times) and zip entry metadata (name,
-//! method, time, Unix mode) are carried over. The limits of
+//! again. Each member's new bytes go to an unnamed temporary file (mode
+//! 0600, deleted on close): a repair pass reads them back, a tar header
+//! and a zip entry need the new size first, and the zstd encoder pulls its
+//! input. Tar headers (name, mode, owner, times) and zip entry metadata
+//! (name, method, time, Unix mode) are carried over; compressors are
+//! re-applied at their usual level (gzip 6, bzip2 6, xz preset 6, zstd's
+//! fastest level, the one this pure-Rust encoder has), so the bytes differ
+//! from the original's but the kind does not. The limits of
 //! [`crate::source::container::Limits`] (expanded bytes, depth, entries)
 //! stop bombs.
 //!
-//! A member whose re-scan still finds values gets no repair pass here (a
-//! plain file does): the whole container is then not kept.
-//!
-//! Not rewritten: zstd, bzip2 and xz streams, e-mail and mbox, Office
-//! files. One of those is scanned as the scan would; with no finding it is
-//! copied unchanged, with findings it is refused (an error, nothing
-//! written) rather than passed on with the values inside.
+//! Not rewritten: e-mail and mbox (a value in a base64 or quoted-printable
+//! part would need the part re-encoded), Office and OpenDocument files
+//! (their text is XML split into runs: a value may straddle elements). One
+//! of those is scanned as the scan would; with no finding it is copied
+//! unchanged, with findings it is refused (an error naming the file and
+//! the reason, nothing written) rather than passed on with the values
+//! inside.
 
 use super::Shared;
 use super::stream::{self, StreamOutcome};
@@ -25,7 +30,8 @@ use super::verify::{Verdict, Verifier};
 use super::writer::Replaced;
 use crate::source::StreamScanner;
 use crate::source::container::{self as scan_container, ContainerKind, Leaf, Limits, PEEK_LEN};
-use std::io::{self, Cursor, Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Cursor, Read, Seek, SeekFrom, Write};
 
 /// What became of one input.
 #[derive(Debug)]
@@ -50,7 +56,7 @@ pub enum Outcome {
     Refused(String),
 }
 
-struct Ctx<'a, 'b> {
+struct Ctx<'a> {
     s: &'a Shared,
     scanner: &'a mut StreamScanner,
     verifier: &'a Verifier,
@@ -64,14 +70,63 @@ struct Ctx<'a, 'b> {
     verdict: Verdict,
     omitted: Vec<String>,
     refused: Option<String>,
-    _b: std::marker::PhantomData<&'b ()>,
 }
 
-/// How one member went.
-enum Member {
-    Written,
-    /// Left out of the rewritten container (binary, not copied).
-    Omitted,
+impl<'a> Ctx<'a> {
+    fn new(
+        s: &'a Shared,
+        scanner: &'a mut StreamScanner,
+        verifier: &'a Verifier,
+        sink: &'a mut dyn FnMut(Vec<Replaced>),
+    ) -> Ctx<'a> {
+        Ctx {
+            s,
+            scanner,
+            verifier,
+            sink,
+            limits: Limits::default(),
+            expanded: 0,
+            entries: 0,
+            bytes: 0,
+            replaced: 0,
+            tally: Default::default(),
+            verdict: Verdict::default(),
+            omitted: Vec::new(),
+            refused: None,
+        }
+    }
+
+    /// Rewrites `input`, a container of `kind`, into `out`. A decoder
+    /// crate meeting hostile input must not take the worker down: a panic
+    /// becomes a refusal of this input.
+    fn rewrite_all(
+        mut self,
+        display: &str,
+        kind: ContainerKind,
+        input: Box<dyn Read + '_>,
+        out: &mut dyn Write,
+    ) -> io::Result<Outcome> {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            rewrite(&mut self, display, kind, input, out, 1)
+        }));
+        let Ok(r) = r else {
+            return Ok(Outcome::Refused(format!(
+                "internal error while rewriting this {} container; not written",
+                kind.name()
+            )));
+        };
+        if let Some(why) = self.refused {
+            return Ok(Outcome::Refused(why));
+        }
+        r?;
+        Ok(Outcome::Container {
+            bytes: self.bytes,
+            replaced: self.replaced,
+            tally: self.tally,
+            verdict: self.verdict,
+            omitted: self.omitted,
+        })
+    }
 }
 
 /// Redacts the container `file` (of `kind`; `peek` its first bytes,
@@ -84,26 +139,11 @@ pub(super) fn redact_container(
     display: &str,
     kind: ContainerKind,
     peek: Vec<u8>,
-    mut file: std::fs::File,
+    mut file: File,
     out: &mut dyn Write,
     sink: &mut dyn FnMut(Vec<Replaced>),
 ) -> io::Result<Outcome> {
-    let mut ctx = Ctx {
-        s,
-        scanner,
-        verifier,
-        sink,
-        limits: Limits::default(),
-        expanded: 0,
-        entries: 0,
-        bytes: 0,
-        replaced: 0,
-        tally: Default::default(),
-        verdict: Verdict::default(),
-        omitted: Vec::new(),
-        refused: None,
-        _b: std::marker::PhantomData,
-    };
+    let mut ctx = Ctx::new(s, scanner, verifier, sink);
     if !supported(kind) {
         file.seek(SeekFrom::Start(0))?;
         let n = count_findings(&mut ctx, display, kind, &mut file)?;
@@ -123,30 +163,7 @@ pub(super) fn redact_container(
     } else {
         Box::new(Cursor::new(peek).chain(file))
     };
-    // A decoder crate meeting hostile input must not take the worker
-    // down: a panic becomes a refusal of this input.
-    let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        rewrite(&mut ctx, display, kind, input, out, 1)
-    })) {
-        Ok(r) => r,
-        Err(_) => {
-            return Ok(Outcome::Refused(format!(
-                "internal error while rewriting this {} container; not written",
-                kind.name()
-            )));
-        }
-    };
-    if let Some(why) = ctx.refused {
-        return Ok(Outcome::Refused(why));
-    }
-    r?;
-    Ok(Outcome::Container {
-        bytes: ctx.bytes,
-        replaced: ctx.replaced,
-        tally: ctx.tally,
-        verdict: ctx.verdict,
-        omitted: ctx.omitted,
-    })
+    ctx.rewrite_all(display, kind, input, out)
 }
 
 /// Redacts a container read as a stream (standard input) into `out`.
@@ -165,74 +182,29 @@ pub(super) fn redact_container_stream(
 ) -> io::Result<Outcome> {
     if !supported(kind) {
         return Ok(Outcome::Refused(format!(
-            "a {} stream cannot be redacted (gzip, tar and zip can); nothing written",
+            "a {} stream cannot be redacted (gzip, zstd, bzip2, xz, tar and zip can); nothing written",
             kind.name()
         )));
     }
-    let mut ctx = Ctx {
-        s,
-        scanner,
-        verifier,
-        sink,
-        limits: Limits::default(),
-        expanded: 0,
-        entries: 0,
-        bytes: 0,
-        replaced: 0,
-        tally: Default::default(),
-        verdict: Verdict::default(),
-        omitted: Vec::new(),
-        refused: None,
-        _b: std::marker::PhantomData,
-    };
-    let r = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        rewrite(&mut ctx, display, kind, input, out, 1)
-    })) {
-        Ok(r) => r,
-        Err(_) => {
-            return Ok(Outcome::Refused(format!(
-                "internal error while rewriting this {} stream",
-                kind.name()
-            )));
-        }
-    };
-    if let Some(why) = ctx.refused {
-        return Ok(Outcome::Refused(why));
-    }
-    r?;
-    Ok(Outcome::Container {
-        bytes: ctx.bytes,
-        replaced: ctx.replaced,
-        tally: ctx.tally,
-        verdict: ctx.verdict,
-        omitted: ctx.omitted,
-    })
+    Ctx::new(s, scanner, verifier, sink).rewrite_all(display, kind, input, out)
 }
 
 fn supported(kind: ContainerKind) -> bool {
-    matches!(
-        kind,
-        ContainerKind::Gzip | ContainerKind::Tar | ContainerKind::Zip
-    )
+    use ContainerKind as K;
+    matches!(kind, K::Gzip | K::Zstd | K::Bzip2 | K::Xz | K::Tar | K::Zip)
 }
 
 fn unsupported(kind: ContainerKind, n: u64) -> String {
+    let why = match kind {
+        ContainerKind::Email | ContainerKind::Mbox => {
+            "redact cannot rewrite e-mail yet (encoded parts would need re-encoding)"
+        }
+        _ => "redact cannot rewrite Office or OpenDocument files yet",
+    };
     format!(
-        "{n} finding(s) inside a {} container, which redact cannot rewrite yet; not written",
+        "{n} finding(s) inside a {} container: {why}; not written",
         kind.name()
     )
-}
-
-/// `x.sql.gz` → `x.sql`, `x.tgz` → `x.tar`.
-fn gzip_stem(display: &str) -> String {
-    let base = display.rsplit(['/', '\\']).next().unwrap_or(display);
-    let lower = base.to_ascii_lowercase();
-    for (ext, rep) in [(".tgz", ".tar"), (".gz", ""), (".gzip", "")] {
-        if lower.ends_with(ext) && base.len() > ext.len() {
-            return format!("{}{rep}", &base[..base.len() - ext.len()]);
-        }
-    }
-    base.to_string()
 }
 
 /// Counts what a decompressing layer produces against the limits.
@@ -256,7 +228,7 @@ impl<R: Read> Read for Meter<'_, R> {
 }
 
 fn rewrite(
-    ctx: &mut Ctx<'_, '_>,
+    ctx: &mut Ctx<'_>,
     display: &str,
     kind: ContainerKind,
     input: Box<dyn Read + '_>,
@@ -271,23 +243,8 @@ fn rewrite(
         return Ok(());
     }
     match kind {
-        ContainerKind::Gzip => {
-            let mut expanded = ctx.expanded;
-            let max = ctx.limits.max_expanded_bytes;
-            let stem = gzip_stem(display);
-            let inner_display = format!("{display}!/{stem}");
-            let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::default());
-            {
-                let dec = flate2::read::MultiGzDecoder::new(input);
-                let mut metered = Meter {
-                    inner: dec,
-                    expanded: &mut expanded,
-                    max,
-                };
-                member(ctx, &inner_display, &mut metered, &mut enc, depth)?;
-            }
-            ctx.expanded = ctx.expanded.max(expanded);
-            enc.finish()?.flush()
+        ContainerKind::Gzip | ContainerKind::Zstd | ContainerKind::Bzip2 | ContainerKind::Xz => {
+            rewrite_compressed(ctx, display, kind, input, out, depth)
         }
         ContainerKind::Tar => rewrite_tar(ctx, display, input, out, depth),
         ContainerKind::Zip => rewrite_zip(ctx, display, input, out, depth),
@@ -310,60 +267,201 @@ fn rewrite(
     }
 }
 
-/// One stream inside a container: a nested container, or text to redact.
-fn member(
-    ctx: &mut Ctx<'_, '_>,
+/// A single-stream compressor: decode, redact the one stream inside,
+/// encode again with the same compressor.
+fn rewrite_compressed(
+    ctx: &mut Ctx<'_>,
     display: &str,
-    input: &mut dyn Read,
+    kind: ContainerKind,
+    input: Box<dyn Read + '_>,
     out: &mut dyn Write,
     depth: u32,
-) -> io::Result<Member> {
+) -> io::Result<()> {
+    let inner = format!("{display}!/{}", scan_container::single_stream_name(display));
+    let mut expanded = ctx.expanded;
+    let max = ctx.limits.max_expanded_bytes;
+    let spool = {
+        let mut metered = Meter {
+            inner: scan_container::decompressor(kind, BufReader::new(input)),
+            expanded: &mut expanded,
+            max,
+        };
+        member(ctx, &inner, &mut metered, depth)?
+    };
+    ctx.expanded = ctx.expanded.max(expanded);
+    if ctx.refused.is_some() {
+        return Ok(());
+    }
+    // A binary stream left out: the container holds an empty one.
+    let mut spool = match spool {
+        Some(f) => f,
+        None => tempfile::tempfile()?,
+    };
+    compress(kind, &mut spool, out)
+}
+
+/// Encodes `src` into `out` with the compressor of `kind`.
+fn compress(kind: ContainerKind, src: &mut File, out: &mut dyn Write) -> io::Result<()> {
+    match kind {
+        ContainerKind::Gzip => {
+            let mut e = flate2::write::GzEncoder::new(out, flate2::Compression::default());
+            io::copy(src, &mut e)?;
+            e.finish()?.flush()
+        }
+        ContainerKind::Bzip2 => {
+            let mut e = bzip2::write::BzEncoder::new(out, bzip2::Compression::default());
+            io::copy(src, &mut e)?;
+            e.finish()?.flush()
+        }
+        ContainerKind::Xz => {
+            let mut e = lzma_rust2::XzWriter::new(out, lzma_rust2::XzOptions::with_preset(6))?;
+            io::copy(src, &mut e)?;
+            e.finish()?.flush()
+        }
+        _ => {
+            // The zstd encoder unwraps I/O results: hand it ends that
+            // never fail and keep the first error for ourselves.
+            let mut failed: Option<io::Error> = None;
+            {
+                let reader = Sticky {
+                    inner: BufReader::new(&mut *src),
+                    failed: &mut failed,
+                };
+                let mut writer = Sticky {
+                    inner: &mut *out,
+                    failed: &mut None,
+                };
+                ruzstd::encoding::compress(
+                    reader,
+                    &mut writer,
+                    ruzstd::encoding::CompressionLevel::Fastest,
+                );
+                if let Some(e) = writer.failed.take() {
+                    return Err(e);
+                }
+            }
+            match failed {
+                Some(e) => Err(e),
+                None => out.flush(),
+            }
+        }
+    }
+}
+
+/// Reads or writes through `inner`; the first error is kept and later
+/// calls do nothing (a read returns end of input, a write swallows).
+struct Sticky<'e, T> {
+    inner: T,
+    failed: &'e mut Option<io::Error>,
+}
+
+impl<T: Read> Read for Sticky<'_, T> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.failed.is_some() {
+            return Ok(0);
+        }
+        self.inner.read(buf).or_else(|e| {
+            *self.failed = Some(e);
+            Ok(0)
+        })
+    }
+}
+
+impl<T: Write> Write for Sticky<'_, T> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.failed.is_none()
+            && let Err(e) = self.inner.write_all(buf)
+        {
+            *self.failed = Some(e);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.failed.is_none()
+            && let Err(e) = self.inner.flush()
+        {
+            *self.failed = Some(e);
+        }
+        Ok(())
+    }
+}
+
+/// One stream inside a container: a nested container, or text to redact
+/// (and repair, as a plain file is). Returns its new bytes, spooled and
+/// rewound, or `None` when it is left out (binary, not copied).
+fn member(
+    ctx: &mut Ctx<'_>,
+    display: &str,
+    input: &mut dyn Read,
+    depth: u32,
+) -> io::Result<Option<File>> {
     let mut peek = Vec::with_capacity(PEEK_LEN);
     input.take(PEEK_LEN as u64).read_to_end(&mut peek)?;
+    let mut spool = tempfile::tempfile()?;
     if let Some(kind) = scan_container::detect(display, &peek) {
+        let mut w = BufWriter::new(&mut spool);
         rewrite(
             ctx,
             display,
             kind,
             Box::new(Cursor::new(peek).chain(input)),
-            out,
+            &mut w,
             depth + 1,
         )?;
-        return Ok(Member::Written);
+        w.flush()?;
+        drop(w);
+        spool.seek(SeekFrom::Start(0))?;
+        return Ok(Some(spool));
     }
     let mut reader = Cursor::new(peek).chain(input);
-    let r = stream::redact_stream(
-        &ctx.s.config,
-        ctx.scanner,
-        ctx.verifier,
-        display,
-        &mut reader,
-        out,
-        &mut *ctx.sink,
-    )?;
+    let r = {
+        let mut w = BufWriter::with_capacity(64 * 1024, &mut spool);
+        let r = stream::redact_stream(
+            &ctx.s.config,
+            ctx.scanner,
+            ctx.verifier,
+            display,
+            &mut reader,
+            &mut w,
+            &mut *ctx.sink,
+        )?;
+        w.flush()?;
+        r
+    };
     match r {
-        Ok(o) => {
+        Ok(first) => {
+            let o = super::repair(
+                ctx.s,
+                ctx.scanner,
+                ctx.verifier,
+                display,
+                &mut spool,
+                first,
+                &mut tempfile::tempfile,
+                |f| f,
+                &mut *ctx.sink,
+            )?;
             ctx.bytes += o.bytes;
             ctx.replaced += o.replaced;
             for (k, n) in o.tally {
                 *ctx.tally.entry(k).or_default() += n;
             }
             merge(&mut ctx.verdict, o.verdict);
-            Ok(Member::Written)
         }
         Err(bin) => {
-            if ctx.s.options.copy_unscanned {
-                out.write_all(&bin.prefix)?;
-                io::copy(&mut reader, out)?;
-                Ok(Member::Written)
-            } else {
+            if !ctx.s.options.copy_unscanned {
                 if ctx.omitted.len() < 100 {
                     ctx.omitted.push(display.to_string());
                 }
-                Ok(Member::Omitted)
+                return Ok(None);
             }
+            spool.write_all(&bin.prefix)?;
+            io::copy(&mut reader, &mut spool)?;
         }
     }
+    spool.seek(SeekFrom::Start(0))?;
+    Ok(Some(spool))
 }
 
 fn merge(into: &mut Verdict, v: Verdict) {
@@ -378,7 +476,7 @@ fn merge(into: &mut Verdict, v: Verdict) {
     }
 }
 
-fn next_entry(ctx: &mut Ctx<'_, '_>) -> bool {
+fn next_entry(ctx: &mut Ctx<'_>) -> bool {
     ctx.entries += 1;
     if ctx.entries > ctx.limits.max_entries {
         ctx.refused = Some(format!(
@@ -391,7 +489,7 @@ fn next_entry(ctx: &mut Ctx<'_, '_>) -> bool {
 }
 
 fn rewrite_tar(
-    ctx: &mut Ctx<'_, '_>,
+    ctx: &mut Ctx<'_>,
     display: &str,
     input: Box<dyn Read + '_>,
     out: &mut dyn Write,
@@ -422,31 +520,20 @@ fn rewrite_tar(
             }
             continue;
         }
-        let mut spool = tempfile::tempfile()?;
-        let inner = format!("{display}!/{name}");
-        let written = {
-            let mut w = io::BufWriter::new(&mut spool);
-            let m = member(ctx, &inner, &mut entry, &mut w, depth)?;
-            w.flush()?;
-            m
-        };
+        let spool = member(ctx, &format!("{display}!/{name}"), &mut entry, depth)?;
         if ctx.refused.is_some() {
             return Ok(());
         }
-        if let Member::Omitted = written {
-            continue;
-        }
-        let len = spool.seek(SeekFrom::End(0))?;
-        spool.seek(SeekFrom::Start(0))?;
+        let Some(spool) = spool else { continue };
         let mut h = header.clone();
-        h.set_size(len);
-        builder.append_data(&mut h, &path, &mut spool)?;
+        h.set_size(spool.metadata()?.len());
+        builder.append_data(&mut h, &path, spool)?;
     }
     builder.into_inner()?.flush()
 }
 
 fn rewrite_zip(
-    ctx: &mut Ctx<'_, '_>,
+    ctx: &mut Ctx<'_>,
     display: &str,
     mut input: Box<dyn Read + '_>,
     out: &mut dyn Write,
@@ -479,21 +566,11 @@ fn rewrite_zip(
             writer.add_directory(name, opts).map_err(zip_err)?;
             continue;
         }
-        let mut spool = tempfile::tempfile()?;
-        let inner = format!("{display}!/{name}");
-        let written = {
-            let mut w = io::BufWriter::new(&mut spool);
-            let m = member(ctx, &inner, &mut f, &mut w, depth)?;
-            w.flush()?;
-            m
-        };
+        let spool = member(ctx, &format!("{display}!/{name}"), &mut f, depth)?;
         if ctx.refused.is_some() {
             return Ok(());
         }
-        if let Member::Omitted = written {
-            continue;
-        }
-        spool.seek(SeekFrom::Start(0))?;
+        let Some(mut spool) = spool else { continue };
         writer.start_file(name, opts).map_err(zip_err)?;
         io::copy(&mut spool, &mut writer)?;
     }
@@ -510,10 +587,10 @@ fn zip_err(e: zip::result::ZipError) -> io::Error {
 /// Findings at or above the threshold in a container we cannot rewrite,
 /// read the way `piiscan scan` reads it. `Err` when it cannot be read.
 fn count_findings(
-    ctx: &mut Ctx<'_, '_>,
+    ctx: &mut Ctx<'_>,
     display: &str,
     kind: ContainerKind,
-    file: &mut std::fs::File,
+    file: &mut File,
 ) -> io::Result<Result<u64, String>> {
     let len = file.metadata().ok().map(|m| m.len());
     let mut n = 0u64;

@@ -6,9 +6,9 @@
 //! standard output for `-`) and the refusals that keep inputs safe (no
 //! output inside a source tree, none over an input), writing every output
 //! to a temporary file beside its target, fsync and rename (a crash never
-//! leaves a partial file under the final name), repair passes over a plain
-//! file whose re-scan still finds values (a replacement changed a
-//! neighbour's context), keeping an output only when its re-scan is clean,
+//! leaves a partial file under the final name), repair passes over an
+//! output (a file, or a stream inside a container) whose re-scan still
+//! finds values (a replacement changed a neighbour's context), keeping an output only when its re-scan is clean,
 //! the `--report` JSONL (mode 0600, never a value), the run summary and
 //! the exit code.
 //!
@@ -16,7 +16,7 @@
 //! and drives the one-pass [`writer`]; [`tracker`] and [`escape`] make each
 //! replacement legal where it lands; [`strategies`] and [`fake`] make the
 //! replacement text; [`verify`] re-scans outputs; [`container`] rewrites
-//! gzip, tar and zip containers as the same kind of container.
+//! gzip, zstd, bzip2, xz, tar and zip containers as the same kind.
 //!
 //! Exit codes: 0 nothing was redacted (every output equals its input),
 //! 1 something was redacted, 2 an error: an input unreadable, an output
@@ -702,51 +702,77 @@ fn finish_verdict(done: &mut FileDone, v: &verify::Verdict) {
 /// replacing changed in the context of values nearby.
 const MAX_PASSES: u32 = 3;
 
-/// Redacts the previous pass's output `prev` into a new temporary file.
+/// Repair passes over one output. Replacing a value changes its
+/// neighbours' context: an e-mail `…+orders@…` masked no longer argues
+/// against the phone next to it, which the re-scan then finds. So while
+/// the re-scan finds values (and listed them all), redact the output again,
+/// replacing exactly those (offsets of later passes index the previous
+/// pass's output; the previous pass's fakes stay and are announced to the
+/// next re-scan), up to [`MAX_PASSES`] passes in all.
+///
+/// `spool` holds the first pass's output (`first` its outcome) and, on
+/// return, the last pass's; `fresh` makes an empty spool beside it, `file`
+/// opens a spool as a file. Returns the passes' outcomes added up, with
+/// the last pass's verdict.
 #[allow(clippy::too_many_arguments)]
-fn repass(
+fn repair<T>(
     s: &Shared,
     scanner: &mut StreamScanner,
     verifier: &Verifier,
     display: &str,
-    prev: &tempfile::NamedTempFile,
-    parent: &Path,
-    pass: u32,
-    only: &[(u64, u64)],
-    fakes: Vec<(u64, u64)>,
-    tx: &crossbeam_channel::Sender<Event>,
-) -> io::Result<(tempfile::NamedTempFile, stream::StreamOutcome)> {
-    let mut next = tempfile::Builder::new()
-        .prefix(".piiscan-")
-        .suffix(".tmp")
-        .tempfile_in(parent)?;
-    let input = std::fs::File::open(prev.path())?;
-    let mut inner = report_sink(s, display, tx);
-    let mut sink = |mut batch: Vec<Replaced>| {
-        for r in &mut batch {
-            r.pass = pass;
+    spool: &mut T,
+    first: stream::StreamOutcome,
+    fresh: &mut dyn FnMut() -> io::Result<T>,
+    file: fn(&mut T) -> &mut std::fs::File,
+    sink: &mut dyn FnMut(Vec<Replaced>),
+) -> io::Result<stream::StreamOutcome> {
+    use std::io::Seek as _;
+    let mut total = first;
+    let mut verdict = std::mem::take(&mut total.verdict);
+    for pass in 2..=MAX_PASSES {
+        if verdict.residual_count == 0 || verdict.error.is_some() {
+            break;
         }
-        inner(batch)
-    };
-    let o = {
-        let mut bw = io::BufWriter::with_capacity(64 * 1024, next.as_file_mut());
-        let r = stream::redact_stream_only(
-            &s.config,
-            scanner,
-            verifier,
-            display,
-            input,
-            &mut bw,
-            &mut sink,
-            Some((only, fakes)),
-        )?;
-        bw.flush()?;
-        r
-    };
-    match o {
-        Ok(o) => Ok((next, o)),
-        Err(_) => Err(io::Error::other("the output reads as binary")),
+        if verdict.spans.len() as u64 != verdict.residual_count || !verdict.expected_complete {
+            // Too many to repair one by one: leave it to the error.
+            break;
+        }
+        let spans = std::mem::take(&mut verdict.spans);
+        let fakes = std::mem::take(&mut verdict.expected);
+        let mut next = fresh()?;
+        let mut input = file(spool).try_clone()?;
+        input.seek(io::SeekFrom::Start(0))?;
+        let mut pass_sink = |mut batch: Vec<Replaced>| {
+            for r in &mut batch {
+                r.pass = pass;
+            }
+            sink(batch)
+        };
+        let o = {
+            let mut bw = io::BufWriter::with_capacity(64 * 1024, file(&mut next));
+            let r = stream::redact_stream_only(
+                &s.config,
+                scanner,
+                verifier,
+                display,
+                input,
+                &mut bw,
+                &mut pass_sink,
+                Some((&spans, fakes)),
+            )?;
+            bw.flush()?;
+            r
+        };
+        let o = o.map_err(|_| io::Error::other("the output reads as binary"))?;
+        *spool = next;
+        total.replaced += o.replaced;
+        for (k, n) in o.tally {
+            *total.tally.entry(k).or_default() += n;
+        }
+        verdict = o.verdict;
     }
+    total.verdict = verdict;
+    Ok(total)
 }
 
 /// Redacts one file (a container included) into a temporary file beside
@@ -870,42 +896,31 @@ fn redact_file(
         Err(e) => return fail(done, "cannot redact", &e),
     };
     match outcome {
-        container::Outcome::Stream(o) => {
+        container::Outcome::Stream(first) => {
+            let o = repair(
+                s,
+                scanner,
+                verifier,
+                &display,
+                &mut temp,
+                first,
+                &mut || {
+                    tempfile::Builder::new()
+                        .prefix(".piiscan-")
+                        .suffix(".tmp")
+                        .tempfile_in(parent)
+                },
+                tempfile::NamedTempFile::as_file_mut,
+                &mut sink,
+            );
+            let o = match o {
+                Ok(o) => o,
+                Err(e) => return fail(done, "cannot redact", &e),
+            };
             done.bytes = o.bytes;
             done.replaced = o.replaced;
             done.tally = o.tally;
-            let mut verdict = o.verdict;
-            // Replacing a value changes its neighbours' context: an e-mail
-            // `…+orders@…` masked no longer argues against the phone next
-            // to it, which the re-scan then finds. Redact the output again
-            // (offsets of later passes index the previous pass's output).
-            for pass in 2..=MAX_PASSES {
-                if verdict.residual_count == 0 || verdict.error.is_some() {
-                    break;
-                }
-                if verdict.spans.len() as u64 != verdict.residual_count
-                    || !verdict.expected_complete
-                {
-                    // Too many to repair one by one: leave it to the error.
-                    break;
-                }
-                let spans = std::mem::take(&mut verdict.spans);
-                let fakes = std::mem::take(&mut verdict.expected);
-                match repass(
-                    s, scanner, verifier, &display, &temp, parent, pass, &spans, fakes, tx,
-                ) {
-                    Ok((next, o)) => {
-                        temp = next;
-                        done.replaced += o.replaced;
-                        for (k, n) in o.tally {
-                            *done.tally.entry(k).or_default() += n;
-                        }
-                        verdict = o.verdict;
-                    }
-                    Err(e) => return fail(done, "cannot redact", &e),
-                }
-            }
-            finish_verdict(&mut done, &verdict);
+            finish_verdict(&mut done, &o.verdict);
         }
         container::Outcome::Container {
             bytes,

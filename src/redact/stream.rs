@@ -152,7 +152,14 @@ pub fn redact_stream_only(
         window: window.clone(),
         failed: failed.clone(),
     };
-    let mut feed: Feed = verifier.start(name, format, encoding);
+    // A first pass that meets no finding writes its input unchanged: its
+    // re-scan starts only when it meets one (see `verify`). A repair pass
+    // replaces only some findings, so it is always re-scanned.
+    let mut feed: Feed = if only.is_none() {
+        verifier.start_lazy(name, format, encoding)
+    } else {
+        verifier.start(name, format, encoding)
+    };
     let writer = RefCell::new(SpanWriter::new(
         &config.replacer,
         codec,
@@ -201,6 +208,8 @@ pub fn redact_stream_only(
             if d.confidence < config.min_confidence || failed.borrow().is_some() {
                 return;
             }
+            // Before the writer sees it: the re-scan must get every byte.
+            sink_out.borrow_mut().feed.needed();
             if let Some(spans) = only {
                 // Detections come in order: walk the sorted spans along.
                 let mut i = only_at.get();

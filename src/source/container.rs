@@ -721,16 +721,7 @@ impl<'l> Walker<'l> {
             inner: raw,
             count: count.clone(),
         });
-        let decoder: Box<dyn Read + '_> = match kind {
-            ContainerKind::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(input)),
-            ContainerKind::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(input)),
-            ContainerKind::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
-                input,
-                true,
-                (DECODER_MEMORY >> 10) as u32,
-            )),
-            _ => Box::new(ZstdFrames::new(input)),
-        };
+        let decoder = decompressor(kind, input);
         let mut decoded = self.decoded(decoder, count, kind.name(), depth);
         let stem = single_stream_name(display);
         let leaf_display = format!("{display}!/{stem}");
@@ -1171,7 +1162,25 @@ fn read_prefix(reader: &mut dyn Read, prefix: &mut Vec<u8>) -> io::Result<()> {
 /// The name of a single-stream compressor's content: the file name
 /// without its compression extension (`app.log.gz` → `app.log`,
 /// `x.tgz` → `x.tar`).
-fn single_stream_name(display: &str) -> String {
+/// The decoder of a single-stream compressor (gzip, zstd, bzip2, xz; any
+/// other kind reads as zstd), every member or frame of the stream, with the
+/// scan's memory limit. The redactor decodes with the same one.
+pub fn decompressor<'a>(kind: ContainerKind, input: impl io::BufRead + 'a) -> Box<dyn Read + 'a> {
+    match kind {
+        ContainerKind::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(input)),
+        ContainerKind::Bzip2 => Box::new(bzip2::bufread::MultiBzDecoder::new(input)),
+        ContainerKind::Xz => Box::new(lzma_rust2::XzReader::new_mem_limit(
+            input,
+            true,
+            (DECODER_MEMORY >> 10) as u32,
+        )),
+        _ => Box::new(ZstdFrames::new(input)),
+    }
+}
+
+/// The name of a single-stream compressor's content: `x.sql.gz` →
+/// `x.sql`, `x.tgz` → `x.tar`.
+pub fn single_stream_name(display: &str) -> String {
     let base = display.rsplit(['/', '\\']).next().unwrap_or(display);
     let lower = base.to_ascii_lowercase();
     for (ext, replacement) in [
