@@ -106,8 +106,9 @@ fn check(mb: u64) {
             r.bytes as f64 / 1e6 / r.secs,
             peak_mb
         );
-        // Name, e-mail, phone, INN and SNILS in every record; at least
-        // e-mail and phone must come out of each.
+        // Name, e-mail, phone, INN and SNILS in every other record (2.5
+        // values per record, escaped ones included): at least 2 per
+        // record must come out.
         assert!(
             r.findings >= 2 * r.records,
             "{}: {} findings for {} records",
