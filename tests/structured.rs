@@ -555,3 +555,42 @@ fn redacting_escaped_json_keeps_it_json() {
     let rescan = binary_findings(&d.join("out"), "escaped.ndjson");
     assert!(rescan.is_empty(), "{rescan:?}");
 }
+
+/// The escape view composes with the decoder's offset map: the same
+/// escaped NDJSON in UTF-16LE gives spans whose original bytes decode to
+/// the escaped text.
+#[test]
+fn escaped_json_in_utf16_maps_through_both_views() {
+    use piiscan::source::StreamScanner;
+    let engine = Engine::new(RuleSet::builtin()).unwrap();
+    let text = String::from_utf8(read("escaped.ndjson")).unwrap();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    let mut got = Vec::new();
+    StreamScanner::default()
+        .scan(
+            &engine,
+            utf16.as_slice(),
+            "escaped.ndjson",
+            None,
+            None,
+            |l| {
+                if l.detection.confidence >= piiscan::detect::DEFAULT_MIN_CONFIDENCE {
+                    let (orig, _) = encoding_rs::UTF_16LE.decode_without_bom_handling(
+                        &utf16[l.abs_start as usize..l.abs_end as usize],
+                    );
+                    got.push((l.detection.kind.id().to_string(), orig.into_owned()));
+                }
+            },
+        )
+        .unwrap()
+        .unwrap();
+    for e in escaped() {
+        assert!(
+            got.contains(&(e.kind.to_string(), e.value.to_string())),
+            "{} {}: {got:?}",
+            e.kind,
+            e.value
+        );
+    }
+}
