@@ -594,3 +594,26 @@ fn escaped_json_in_utf16_maps_through_both_views() {
         );
     }
 }
+
+/// JSON inside a container goes through the same scanner: escaped values
+/// in a gzipped NDJSON member are found with the member's offsets.
+#[test]
+fn escaped_json_inside_a_gzip_member() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(&read("escaped.ndjson")).unwrap();
+    std::fs::write(dir.path().join("escaped.ndjson.gz"), gz.finish().unwrap()).unwrap();
+    let found = binary_findings(dir.path(), "escaped.ndjson.gz");
+    let text = String::from_utf8(read("escaped.ndjson")).unwrap();
+    for e in escaped() {
+        let start = text.find(e.value).unwrap() as u64;
+        let want = Got {
+            kind: e.kind.to_string(),
+            start,
+            end: start + e.value.len() as u64,
+            location: e.location.clone(),
+        };
+        assert!(found.contains(&want), "{want:?}: {found:?}");
+    }
+}
