@@ -204,8 +204,8 @@ fn read(file: &str) -> Vec<u8> {
 }
 
 /// Where an expected value starts: its first occurrence.
-fn span(e: &Expect) -> (u64, u64) {
-    let text = read(e.file);
+fn span_in(dir: &Path, e: &Expect) -> (u64, u64) {
+    let text = std::fs::read(dir.join(e.file)).unwrap();
     let start = text
         .windows(e.value.len())
         .position(|w| w == e.value.as_bytes())
@@ -249,9 +249,13 @@ fn check(file_findings: impl Fn(&str) -> Vec<Got>) {
 }
 
 fn check_list(list: Vec<Expect>, file_findings: impl Fn(&str) -> Vec<Got>) {
+    check_list_in(&fixtures(), list, file_findings)
+}
+
+fn check_list_in(dir: &Path, list: Vec<Expect>, file_findings: impl Fn(&str) -> Vec<Got>) {
     let mut failures = Vec::new();
     for e in list {
-        let (start, end) = span(&e);
+        let (start, end) = span_in(dir, &e);
         let found = file_findings(e.file);
         let want = Got {
             kind: e.kind.to_string(),
@@ -373,6 +377,16 @@ fn binary_reports_locations() {
     });
 }
 
+/// JSON escape fixtures live apart from `fixtures/structured/`, whose
+/// file count other tests (inventory) pin.
+fn json_fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/json")
+}
+
+fn read_json_fixture() -> Vec<u8> {
+    std::fs::read(json_fixtures().join("escaped.ndjson")).unwrap()
+}
+
 /// Values written with JSON string escapes (`\uXXXX`, a surrogate pair,
 /// `\n`, `\"`, `\/`): found, located, and spanning the escaped text as
 /// it is in the file (from the `\` of the first escape to the end of the
@@ -438,15 +452,17 @@ fn binary_findings(dir: &Path, file: &str) -> Vec<Got> {
 #[test]
 fn json_escapes_are_decoded_and_spans_cover_the_escaped_bytes() {
     assert_eq!(
-        sniff("escaped.ndjson", &read("escaped.ndjson")),
+        sniff("escaped.ndjson", &read_json_fixture()),
         InputFormat::Ndjson
     );
-    check_list(escaped(), |file| binary_findings(&fixtures(), file));
+    check_list_in(&json_fixtures(), escaped(), |file| {
+        binary_findings(&json_fixtures(), file)
+    });
     // The same document as one JSON value (not NDJSON): same spans.
     let dir = tempfile::tempdir().unwrap();
     let doc = format!(
         "[\n{}]\n",
-        String::from_utf8(read("escaped.ndjson"))
+        String::from_utf8(read_json_fixture())
             .unwrap()
             .lines()
             .collect::<Vec<_>>()
@@ -521,7 +537,7 @@ fn redacting_escaped_json_keeps_it_json() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir(d.join("in")).unwrap();
-    std::fs::write(d.join("in/escaped.ndjson"), read("escaped.ndjson")).unwrap();
+    std::fs::write(d.join("in/escaped.ndjson"), read_json_fixture()).unwrap();
     let o = run_piiscan(d, &["redact", "in/escaped.ndjson", "--out", "out"]);
     assert_eq!(
         o.status.code(),
@@ -563,7 +579,7 @@ fn redacting_escaped_json_keeps_it_json() {
 fn escaped_json_in_utf16_maps_through_both_views() {
     use piiscan::source::StreamScanner;
     let engine = Engine::new(RuleSet::builtin()).unwrap();
-    let text = String::from_utf8(read("escaped.ndjson")).unwrap();
+    let text = String::from_utf8(read_json_fixture()).unwrap();
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     let mut got = Vec::new();
@@ -602,10 +618,10 @@ fn escaped_json_inside_a_gzip_member() {
     use std::io::Write;
     let dir = tempfile::tempdir().unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    gz.write_all(&read("escaped.ndjson")).unwrap();
+    gz.write_all(&read_json_fixture()).unwrap();
     std::fs::write(dir.path().join("escaped.ndjson.gz"), gz.finish().unwrap()).unwrap();
     let found = binary_findings(dir.path(), "escaped.ndjson.gz");
-    let text = String::from_utf8(read("escaped.ndjson")).unwrap();
+    let text = String::from_utf8(read_json_fixture()).unwrap();
     for e in escaped() {
         let start = text.find(e.value).unwrap() as u64;
         let want = Got {

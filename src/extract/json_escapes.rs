@@ -20,6 +20,10 @@
 //!   strings, so every `\` starts an escape; a sequence that is not a JSON
 //!   escape (`\x`, a cut `\u12`) is copied as it is. Decoding runs left to
 //!   right, so `\\u0041` is a backslash and the text `u0041`.
+//!   A window that starts inside a run of backslashes (the scanner cut
+//!   its look-back there) may pair that run wrongly up to its end: only
+//!   look-back context is affected, never a value the chunk reports,
+//!   unless the run is longer than the look-back.
 //! - **Offsets.** A view offset inside a decoded character maps to the
 //!   escape's first byte, one just after it to the byte after the escape,
 //!   so a value's start and end map to the whole escaped text (`\u0418`
