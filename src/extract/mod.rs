@@ -13,6 +13,7 @@
 pub mod cdr;
 pub mod delimited;
 pub mod json;
+pub mod json_escapes;
 
 use crate::finding::Location;
 

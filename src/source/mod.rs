@@ -17,6 +17,7 @@ use crate::decode::{self, Decoded, Sniffed};
 use crate::detect::context::{WINDOW_AFTER, WINDOW_BEFORE};
 use crate::detect::tokenizer::MAX_CANDIDATE_LEN;
 use crate::detect::{Detection, Engine, Located as EngineLocated, Scratch};
+use crate::extract::json_escapes::{EscapeView, ViewLocator};
 use crate::extract::{self, InputFormat, Locator};
 use encoding_rs::Encoding;
 use std::io::{self, Read};
@@ -47,7 +48,9 @@ pub struct Located<'a> {
     pub abs_end: u64,
     pub line: u64,
     pub column: u64,
-    /// The value's bytes (for `--show-values` and masking).
+    /// The value's bytes (for `--show-values` and masking), as detected:
+    /// UTF-8, with JSON string escapes decoded (so for an escaped value
+    /// they differ from the original bytes at `abs_start..abs_end`).
     pub value: &'a [u8],
     /// The scanned buffer (UTF-8) the value sits in, at
     /// `detection.start..detection.end`: its line is there for the asking.
@@ -68,6 +71,9 @@ pub struct StreamScanner {
     prefix: Vec<u8>,
     dets: Vec<Detection>,
     scratch: Scratch,
+    /// JSON inputs: the chunk with its string escapes decoded, when it
+    /// has any (see [`crate::extract::json_escapes`]).
+    view: EscapeView,
 }
 
 impl Default for StreamScanner {
@@ -77,6 +83,7 @@ impl Default for StreamScanner {
             prefix: Vec::with_capacity(SNIFF_LEN),
             dets: Vec::new(),
             scratch: Scratch::default(),
+            view: EscapeView::default(),
         }
     }
 }
@@ -199,6 +206,8 @@ impl StreamScanner {
         let mut scan_from = 0usize;
         let mut eof = false;
         let mut sniffed = false;
+        // JSON strings may hide values behind escapes (`\u0040`).
+        let mut json = false;
         let mut lines = LineTracker {
             counted_to: 0,
             line: 1,
@@ -228,6 +237,7 @@ impl StreamScanner {
                     }
                 );
                 locator = extract::locator_for(chosen, prefix);
+                json = matches!(chosen, InputFormat::Json | InputFormat::Ndjson);
             }
             let to = if eof {
                 buf.len()
@@ -241,29 +251,60 @@ impl StreamScanner {
                 }
             };
             self.dets.clear();
-            let resume = engine.scan(
-                buf,
-                scan_from,
-                to,
-                eof,
-                &mut self.scratch,
-                &mut self.dets,
-                locator.as_mut().map(|l| EngineLocated {
-                    locator: l.as_mut(),
-                    base,
-                }),
-            );
+            // With escapes the engine scans the decoded view; its offsets
+            // go through the view's map back to `buf`.
+            let view = (json && self.view.build(buf)).then_some(&self.view);
+            let resume = match view {
+                None => engine.scan(
+                    buf,
+                    scan_from,
+                    to,
+                    eof,
+                    &mut self.scratch,
+                    &mut self.dets,
+                    locator.as_mut().map(|l| EngineLocated {
+                        locator: l.as_mut(),
+                        base,
+                    }),
+                ),
+                Some(view) => {
+                    let mut vl = locator.as_mut().map(|l| ViewLocator {
+                        inner: l.as_mut(),
+                        view,
+                        buf,
+                        base,
+                    });
+                    let resume = engine.scan(
+                        view.bytes(),
+                        view.to_view(scan_from),
+                        view.to_view(to),
+                        eof,
+                        &mut self.scratch,
+                        &mut self.dets,
+                        vl.as_mut().map(|l| EngineLocated {
+                            locator: l,
+                            base: 0,
+                        }),
+                    );
+                    view.to_buf(resume)
+                }
+            };
+            let scanned: &[u8] = view.map_or(buf, |v| v.bytes());
             for d in &self.dets {
-                lines.advance(buf, base, d.start, &src);
-                let abs_start = src.original(base + d.start as u64);
+                let (start, end) = match view {
+                    None => (d.start, d.end),
+                    Some(v) => (v.to_buf(d.start), v.to_buf(d.end)),
+                };
+                lines.advance(buf, base, start, &src);
+                let abs_start = src.original(base + start as u64);
                 sink(Located {
                     detection: d,
                     abs_start,
-                    abs_end: src.original(base + d.end as u64),
+                    abs_end: src.original(base + end as u64),
                     line: lines.line,
                     column: abs_start - lines.line_start_orig + 1,
-                    value: &buf[d.start..d.end],
-                    buf,
+                    value: &scanned[d.start..d.end],
+                    buf: scanned,
                 });
             }
             if eof {
