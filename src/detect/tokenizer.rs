@@ -1156,7 +1156,8 @@ fn separator(buf: &[u8], mut p: usize) -> Option<(Sep, usize)> {
     while p < buf.len() && p - start < 8 {
         let c = buf[p];
         let (width, is_space, mark) = match c {
-            b' ' | b'\t' => (1, true, 0),
+            // A tab separates fields (TSV, COPY rows), never the groups of one value.
+            b' ' => (1, true, 0),
             b'-' | b'.' | b'/' | b'(' | b')' => (1, false, c),
             0xC2 if buf.get(p + 1) == Some(&0xA0) => (2, true, 0),
             0xE2 => match (buf.get(p + 1), buf.get(p + 2)) {
