@@ -180,12 +180,17 @@ fn tar_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
 
 /// `mib` MiB of zeros deflated in a zip (~1000:1), written piecewise.
 fn zip_bomb(mib: usize) -> Vec<u8> {
+    zip_bomb_of(mib, 0)
+}
+
+/// `mib` MiB of `byte` deflated in a zip.
+fn zip_bomb_of(mib: usize, byte: u8) -> Vec<u8> {
     let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(false);
     w.start_file("zeros.bin", opts).unwrap();
-    let zeros = [0u8; 64 * 1024];
+    let zeros = [byte; 64 * 1024];
     for _ in 0..mib * 16 {
         w.write_all(&zeros).unwrap();
     }
@@ -709,4 +714,67 @@ fn findings_cap_per_file() {
         Duration::from_secs(60),
     );
     assert_eq!(t.code, Some(2), "a bad limit is a usage error");
+}
+
+/// `redact` over the same hostile kinds: special files are skipped, a
+/// truncated archive is an error, and bombs are stopped by the ratio
+/// limit before they are expanded (they were once expanded in full, to
+/// temporary files, by the container rewriter: minutes and gigabytes).
+#[test]
+fn redact_skips_special_files_and_stops_bombs() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let t = d.join("t");
+    std::fs::create_dir(&t).unwrap();
+    write_ok(&t);
+    assert!(
+        Command::new("mkfifo")
+            .arg(t.join("fifo"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let _sock = std::os::unix::net::UnixListener::bind(t.join("sock")).unwrap();
+    std::os::unix::fs::symlink("loop-b", t.join("loop-a")).unwrap();
+    std::os::unix::fs::symlink("loop-a", t.join("loop-b")).unwrap();
+    // Text, not NULs: a binary member is left out after its first bytes.
+    std::fs::write(t.join("bomb.zip"), zip_bomb_of(300, b'0')).unwrap();
+    std::fs::write(t.join("zeros.txt.gz"), gzip(&vec![b'0'; 64 << 20])).unwrap();
+    let gz = gzip(text_with_values(20_000).as_bytes());
+    std::fs::write(t.join("cut.csv.gz"), &gz[..gz.len() / 2]).unwrap();
+    for follow in [false, true] {
+        let out = d.join(format!("out-{follow}"));
+        let mut args = vec!["redact", "--out", out.to_str().unwrap(), "t"];
+        if follow {
+            args.push("--follow");
+        }
+        let r = run_in(d, &args, Duration::from_secs(60));
+        r.assert_no_panic();
+        assert_eq!(r.code, Some(2), "{}", r.stderr);
+        assert!(r.elapsed < Duration::from_secs(30), "{:?}", r.elapsed);
+        // The mirror tree: input `t` goes to `OUT/t`.
+        let redacted = std::fs::read_to_string(out.join("t/ok.txt")).unwrap();
+        assert!(!redacted.contains(OK_EMAIL), "{redacted}");
+        for bomb in ["bomb.zip", "zeros.txt.gz"] {
+            assert!(
+                r.stderr
+                    .lines()
+                    .any(|l| l.contains(bomb) && l.contains("decompression limit")),
+                "{bomb}: {}",
+                r.stderr
+            );
+            assert!(!out.join("t").join(bomb).exists());
+        }
+        assert!(r.stderr.contains("cut.csv.gz"), "{}", r.stderr);
+        for special in ["fifo", "sock"] {
+            assert!(
+                r.stderr
+                    .lines()
+                    .any(|l| l.contains(special) && l.contains("not a regular file")),
+                "{special}: {}",
+                r.stderr
+            );
+        }
+        assert!(r.stderr.contains("loop-a"), "{}", r.stderr);
+    }
 }
