@@ -7,7 +7,14 @@ use piiscan::decode::{Decoded, encoding_by_label, sniff_encoding};
 use std::io::Read;
 
 const LABELS: [&str; 8] = [
-    "utf-8", "utf-16le", "utf-16be", "windows-1251", "koi8-r", "cp866", "iso-8859-5", "gbk",
+    "utf-8",
+    "utf-16le",
+    "utf-16be",
+    "windows-1251",
+    "koi8-r",
+    "cp866",
+    "iso-8859-5",
+    "gbk",
 ];
 
 fuzz_target!(|data: &[u8]| {
@@ -18,7 +25,10 @@ fuzz_target!(|data: &[u8]| {
     let (encoding, bom) = if sel & 0x80 == 0 {
         (sniffed.encoding, sniffed.bom_len)
     } else {
-        (encoding_by_label(LABELS[sel as usize % LABELS.len()]).unwrap(), 0)
+        (
+            encoding_by_label(LABELS[sel as usize % LABELS.len()]).unwrap(),
+            0,
+        )
     };
     let bom = bom.min(rest.len());
     let mut d = Decoded::new(rest, encoding, bom);
@@ -32,11 +42,18 @@ fuzz_target!(|data: &[u8]| {
         }
         out.extend_from_slice(&piece[..n]);
     }
-    assert!(std::str::from_utf8(&out).is_ok(), "decoded output is not UTF-8");
+    assert!(
+        std::str::from_utf8(&out).is_ok(),
+        "decoded output is not UTF-8"
+    );
     let mut last = 0;
     for pos in 0..=out.len() as u64 {
         let o = d.to_original(pos);
-        assert!(o <= rest.len() as u64, "offset {o} past the input {}", rest.len());
+        assert!(
+            o <= rest.len() as u64,
+            "offset {o} past the input {}",
+            rest.len()
+        );
         assert!(o >= last, "offset map goes backwards at {pos}");
         last = o;
     }

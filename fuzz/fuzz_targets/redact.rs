@@ -27,7 +27,14 @@ fn verifier() -> &'static Verifier {
     })
 }
 
-const NAMES: [&str; 6] = ["a.txt", "a.csv", "a.json", "a.ndjson", "a.sql", "Master.csv"];
+const NAMES: [&str; 6] = [
+    "a.txt",
+    "a.csv",
+    "a.json",
+    "a.ndjson",
+    "a.sql",
+    "Master.csv",
+];
 const STRATEGIES: [Strategy; 5] = [
     Strategy::Mask,
     Strategy::Label,
@@ -70,12 +77,22 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut out = Vec::new();
     let mut scanner = StreamScanner::default();
-    let r = redact_stream(&config, &mut scanner, verifier(), name, input, &mut out, &mut |_| {})
-        .expect("writing to a Vec");
+    let r = redact_stream(
+        &config,
+        &mut scanner,
+        verifier(),
+        name,
+        input,
+        &mut out,
+        &mut |_| {},
+    )
+    .expect("writing to a Vec");
     let Ok(outcome) = r else {
         return; // binary: left alone
     };
-    if outcome.verdict.clean() {
+    // Fakes are valid-looking values by design; the redactor's own
+    // re-scan knows where it put them, an independent one cannot.
+    if outcome.verdict.clean() && strategy != Strategy::Fake {
         let left = piiscan_fuzz::scan_checked(&out, name, None, MIN);
         assert!(left.is_empty(), "said clean, but a re-scan finds {left:?}");
     }

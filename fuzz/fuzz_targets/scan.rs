@@ -4,7 +4,16 @@
 use libfuzzer_sys::fuzz_target;
 
 const NAMES: [&str; 10] = [
-    "a.txt", "a.csv", "a.json", "a.ndjson", "a.sql", "Master.csv", "a.log", "a.eml", "a.tsv", "a",
+    "a.txt",
+    "a.csv",
+    "a.json",
+    "a.ndjson",
+    "a.sql",
+    "Master.csv",
+    "a.log",
+    "a.eml",
+    "a.tsv",
+    "a",
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -25,8 +25,18 @@ pub fn scan_checked(
     let mut spans = Vec::new();
     let len = data.len() as u64;
     let r = scanner.scan(engine(), data, name, format, None, |l| {
-        assert!(l.abs_start < l.abs_end, "empty span {}..{}", l.abs_start, l.abs_end);
-        assert!(l.abs_end <= len, "span {}..{} past the end {len}", l.abs_start, l.abs_end);
+        assert!(
+            l.abs_start < l.abs_end,
+            "empty span {}..{}",
+            l.abs_start,
+            l.abs_end
+        );
+        assert!(
+            l.abs_end <= len,
+            "span {}..{} past the end {len}",
+            l.abs_start,
+            l.abs_end
+        );
         assert!(l.line >= 1 && l.column >= 1);
         if l.detection.confidence >= min {
             spans.push((l.abs_start, l.abs_end));
