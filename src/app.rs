@@ -38,6 +38,69 @@ pub struct ScanOptions {
     /// Force an encoding instead of detecting it.
     pub encoding: Option<&'static encoding_rs::Encoding>,
     pub fingerprinter: Fingerprinter,
+    /// Per-input limits (time, findings, decompression).
+    pub limits: InputLimits,
+}
+
+/// Limits on one input, each reported when it is hit (a `skipped` result
+/// whose reason names the limit; what was found before it still counts).
+/// The size limit is the walk's [`WalkOptions::max_filesize`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InputLimits {
+    /// Time budget per stream (a file, or one stream inside a container),
+    /// checked between reads, i.e. between chunks (`--file-timeout`).
+    pub file_timeout: Option<Duration>,
+    /// Stop scanning a stream once it gave this many findings
+    /// (`--max-findings-per-file`).
+    pub max_findings_per_file: Option<u64>,
+    /// Decompression and archive limits (`--max-decompressed`,
+    /// `--max-ratio`).
+    pub containers: crate::source::container::Limits,
+}
+
+/// Why a stream's scan was stopped early by an [`InputLimits`] limit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stop {
+    Timeout(Duration),
+    Findings(u64),
+}
+
+impl Stop {
+    fn reason(self) -> String {
+        match self {
+            Stop::Timeout(d) => format!(
+                "time limit: scan stopped after {}s (--file-timeout)",
+                d.as_secs_f64()
+            ),
+            Stop::Findings(n) => {
+                format!("findings limit: scan stopped at {n} findings (--max-findings-per-file)")
+            }
+        }
+    }
+}
+
+/// A reader that ends a scan (with an error the scan passes up) once a
+/// limit is hit: the time budget is checked on every read, i.e. between
+/// chunks; the findings cap is set by the finding callback.
+struct Limited<'a, R> {
+    inner: R,
+    stop: &'a std::cell::Cell<Option<Stop>>,
+    deadline: Option<(Instant, Duration)>,
+}
+
+impl<R: Read> Read for Limited<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.stop.get().is_none()
+            && let Some((at, budget)) = self.deadline
+            && Instant::now() >= at
+        {
+            self.stop.set(Some(Stop::Timeout(budget)));
+        }
+        if self.stop.get().is_some() {
+            return Err(io::Error::other("scan limit reached"));
+        }
+        self.inner.read(out)
+    }
 }
 
 /// What happened to one input.
@@ -203,30 +266,66 @@ impl FindingMaker {
         flush: &mut dyn FnMut(FileResult),
     ) -> FileResult {
         let mut findings = Vec::new();
-        let outcome = scanner.scan(
-            &self.engine,
-            reader,
-            &path,
-            self.options.input_format,
-            self.options.encoding,
-            |l| {
-                if let Some(f) = self.make(&l) {
-                    findings.push(f);
-                    if findings.len() >= BATCH {
-                        flush(FileResult {
-                            path: path.clone(),
-                            status: FileStatus::Partial,
-                            bytes: 0,
-                            findings: std::mem::replace(&mut findings, Vec::with_capacity(BATCH)),
-                        });
+        let limits = self.options.limits;
+        let stop = std::cell::Cell::new(None);
+        let mut found = 0u64;
+        let reader = Limited {
+            inner: reader,
+            stop: &stop,
+            deadline: limits.file_timeout.map(|d| (Instant::now() + d, d)),
+        };
+        // A bug that panics on some input costs that input, not the run:
+        // the scan becomes an error result and the worker goes on (with a
+        // fresh scanner: the old one's state is suspect).
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            scanner.scan(
+                &self.engine,
+                reader,
+                &path,
+                self.options.input_format,
+                self.options.encoding,
+                |l| {
+                    if stop.get().is_some() {
+                        return;
                     }
-                }
-            },
-        );
-        let (status, bytes) = match outcome {
-            Ok(Ok(bytes)) => (FileStatus::Scanned, bytes),
-            Ok(Err(NotScanned::Binary)) => (FileStatus::Skipped("binary".into()), 0),
-            Err(e) => (FileStatus::Error(io_message(&e)), 0),
+                    if let Some(f) = self.make(&l) {
+                        findings.push(f);
+                        found += 1;
+                        if limits.max_findings_per_file.is_some_and(|max| found >= max) {
+                            stop.set(Some(Stop::Findings(found)));
+                        }
+                        if findings.len() >= BATCH {
+                            flush(FileResult {
+                                path: path.clone(),
+                                status: FileStatus::Partial,
+                                bytes: 0,
+                                findings: std::mem::replace(
+                                    &mut findings,
+                                    Vec::with_capacity(BATCH),
+                                ),
+                            });
+                        }
+                    }
+                },
+            )
+        }));
+        let (status, bytes) = match (stop.get(), outcome) {
+            (_, Err(_panic)) => {
+                *scanner = StreamScanner::default();
+                (
+                    FileStatus::Error(
+                        "internal error while scanning this input (a bug: please report it)".into(),
+                    ),
+                    0,
+                )
+            }
+            (Some(stop), _) => {
+                log::debug!("{path}: {}", stop.reason());
+                (FileStatus::Skipped(stop.reason()), 0)
+            }
+            (None, Ok(Ok(Ok(bytes)))) => (FileStatus::Scanned, bytes),
+            (None, Ok(Ok(Err(NotScanned::Binary)))) => (FileStatus::Skipped("binary".into()), 0),
+            (None, Ok(Err(e))) => (FileStatus::Error(io_message(&e)), 0),
         };
         FileResult {
             path,
@@ -501,6 +600,14 @@ fn scan_path(
     let Some(kind) = container::detect(&display, &prefix) else {
         let mut alive = true;
         let mut flush = |b| alive = alive && send(b);
+        // A regular file is read up to the size it had when opened: one
+        // that keeps growing while it is scanned (a live log) would
+        // otherwise never end. Pipes and devices are read to their end.
+        let rest = match file.metadata() {
+            Ok(m) if m.is_file() => m.len().saturating_sub(prefix.len() as u64),
+            _ => u64::MAX,
+        };
+        let file = file.take(rest);
         let result = match hashed {
             Some(h) => {
                 h.start(&prefix);
@@ -548,7 +655,7 @@ fn scan_path(
         };
         alive = alive && send(next);
     };
-    let limits = container::Limits::default();
+    let limits = maker.options.limits.containers;
     match file
         .stream_position()
         .and_then(|_| file.seek(SeekFrom::Start(0)))

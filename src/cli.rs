@@ -246,6 +246,23 @@ pub struct ScanArgs {
     /// Skip files larger than this (bytes, or with K/M/G suffix).
     #[arg(long, value_parser = parse_size)]
     pub max_filesize: Option<u64>,
+    /// Stop scanning a file (or a stream inside an archive) after this many
+    /// seconds (fractions allowed), checked between chunks; reported as
+    /// skipped with the reason, its findings so far kept.
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    pub file_timeout: Option<std::time::Duration>,
+    /// Stop scanning a file after N findings (reported as skipped with the
+    /// reason; the N findings are kept).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_findings_per_file: Option<u64>,
+    /// Decompression limit: bytes all layers of one archive or compressed
+    /// file may expand to (K/M/G suffix) [default: 4G].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_decompressed: Option<u64>,
+    /// Decompression limit: output/input ratio per layer (checked past the
+    /// first MiB) [default: 200].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
+    pub max_ratio: Option<u64>,
     /// Include (`GLOB`) or exclude (`!GLOB`) paths; repeatable.
     #[arg(long, short = 'g')]
     pub glob: Vec<String>,
@@ -443,6 +460,14 @@ pub struct RedactArgs {
     pub no_config: bool,
 }
 
+/// Parses a positive number of seconds: `5`, `0.5`.
+pub fn parse_secs(s: &str) -> Result<std::time::Duration, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x > 0.0 && x.is_finite() && x < 1e9 => Ok(std::time::Duration::from_secs_f64(x)),
+        _ => Err(format!("not a positive number of seconds: {s:?}")),
+    }
+}
+
 /// Parses `123`, `10K`, `5M`, `2G` (powers of 1024).
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let s = s.trim();
@@ -475,6 +500,15 @@ mod tests {
         assert_eq!(parse_size("2m"), Ok(2 << 20));
         assert!(parse_size("1X").is_err());
         assert!(parse_size("abc").is_err());
+    }
+
+    #[test]
+    fn seconds() {
+        assert_eq!(parse_secs("2"), Ok(std::time::Duration::from_secs(2)));
+        assert_eq!(parse_secs("0.5"), Ok(std::time::Duration::from_millis(500)));
+        for bad in ["0", "-1", "inf", "NaN", "x"] {
+            assert!(parse_secs(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

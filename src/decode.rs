@@ -78,6 +78,9 @@ pub fn sniff_encoding(prefix: &[u8]) -> Sniffed {
     match utf8_verdict(prefix) {
         Utf8Verdict::Ascii => return sniffed(UTF_8, 0, "ASCII only (read as UTF-8)"),
         Utf8Verdict::Valid => return sniffed(UTF_8, 0, "valid UTF-8"),
+        Utf8Verdict::Damaged => {
+            return sniffed(UTF_8, 0, "UTF-8 with a few malformed bytes");
+        }
         Utf8Verdict::Implausible => {
             // Case patterns beat chardetng's bigrams on a word or two: it
             // reads CP866 `раз`, `сам`, `Ёжик` as windows-1251.
@@ -205,6 +208,12 @@ enum Utf8Verdict {
     /// Valid, but only a few characters, all from blocks Russian data does
     /// not use: more likely a short legacy Cyrillic text.
     Implausible,
+    /// Not valid, but UTF-8 with a few damaged bytes: many well-formed
+    /// multi-byte characters of ordinary scripts, few malformed sequences.
+    /// Read as UTF-8 (the damage becomes U+FFFD), not as a legacy encoding
+    /// that would turn every Cyrillic letter into mojibake and hide names
+    /// from detection.
+    Damaged,
     Invalid,
 }
 
@@ -223,7 +232,13 @@ fn utf8_verdict(prefix: &[u8]) -> Utf8Verdict {
             }
             s
         }
-        Err(_) => return Utf8Verdict::Invalid,
+        Err(_) => {
+            return if mostly_utf8(prefix) {
+                Utf8Verdict::Damaged
+            } else {
+                Utf8Verdict::Invalid
+            };
+        }
     };
     if valid.is_ascii() {
         return Utf8Verdict::Ascii;
@@ -234,6 +249,23 @@ fn utf8_verdict(prefix: &[u8]) -> Utf8Verdict {
         return Utf8Verdict::Implausible;
     }
     Utf8Verdict::Valid
+}
+
+/// True when `prefix` is UTF-8 with a little damage: at least 8 valid
+/// non-ASCII characters, nearly all of scripts people write, and at most
+/// one malformed sequence per 4 of them. Legacy Cyrillic text is the
+/// opposite: nearly every letter pair is malformed as UTF-8, and what does
+/// decode by accident lands in odd blocks (see [`common_in_text`]).
+fn mostly_utf8(prefix: &[u8]) -> bool {
+    let (mut valid, mut common, mut invalid) = (0u64, 0u64, 0u64);
+    for chunk in prefix.utf8_chunks() {
+        for c in chunk.valid().chars().filter(|c| !c.is_ascii()) {
+            valid += 1;
+            common += u64::from(common_in_text(c));
+        }
+        invalid += u64::from(!chunk.invalid().is_empty());
+    }
+    valid >= 8 && common * 10 >= valid * 9 && invalid * 4 <= valid
 }
 
 /// False for characters that a short valid-UTF-8 sample is unlikely to
@@ -1377,5 +1409,27 @@ mod tests {
         // is ~384 KiB, whose map is ~96 KiB (128 KiB once VecDeque rounds
         // its capacities up). Without forget_before it would be ~1.5 MiB.
         assert!(max_heap < 160 * 1024, "map grew to {max_heap} bytes");
+    }
+
+    /// Found by the `redact` fuzz target: one damaged byte (in an e-mail)
+    /// made a UTF-8 JSON file read as windows-1251, so the name beside it
+    /// was mojibake and not redacted; once the e-mail was replaced the
+    /// output was clean UTF-8 and a re-scan found the name.
+    #[test]
+    fn utf8_with_a_damaged_byte_is_still_utf8() {
+        let mut text = "{\"name\": \"Иванов Иван\", \"email\": \"iv"
+            .as_bytes()
+            .to_vec();
+        text.push(0xF6);
+        text.extend_from_slice("n@example.com\"}".as_bytes());
+        let s = sniff_encoding(&text);
+        assert_eq!(s.encoding, UTF_8, "{}", s.reason);
+        // Legacy Cyrillic stays legacy, short or long.
+        for sample in ["Иванов Иван Петрович, Москва", "Привет"] {
+            for enc in [WINDOWS_1251, encoding_rs::KOI8_R, encoding_rs::IBM866] {
+                let (bytes, _, _) = enc.encode(sample);
+                assert!(!mostly_utf8(&bytes), "{} {sample}", enc.name());
+            }
+        }
     }
 }

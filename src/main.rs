@@ -18,6 +18,17 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 fn main() {
+    // A panic message may quote the data being scanned (a value in an
+    // assertion, a slice in a debug print): print where, never what.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "piiscan: internal error{at} (a bug: please report it; its message is withheld because it may quote scanned data)"
+        );
+    }));
     let cli = Cli::parse();
     if cli.debug {
         log::set_max_level(log::LevelFilter::Debug);
@@ -208,6 +219,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
         input_format: args.input_format,
         encoding,
         fingerprinter,
+        limits: input_limits(&args),
     };
     let stdout = io::stdout();
     let color = match args.color.as_str() {
@@ -245,6 +257,22 @@ fn scan(args: ScanArgs) -> Result<i32> {
     // take longer than the exit does.
     std::mem::forget(hooks);
     Ok(summary.exit_code_gated(&gates))
+}
+
+/// The per-input limits of `scan` (defaults for what the flags leave out).
+fn input_limits(args: &ScanArgs) -> app::InputLimits {
+    let mut containers = piiscan::source::container::Limits::default();
+    if let Some(n) = args.max_decompressed {
+        containers.max_expanded_bytes = n;
+    }
+    if let Some(r) = args.max_ratio {
+        containers.max_ratio = r;
+    }
+    app::InputLimits {
+        file_timeout: args.file_timeout,
+        max_findings_per_file: args.max_findings_per_file,
+        containers,
+    }
 }
 
 /// The suppression and bookkeeping around a scan, from the settings and
@@ -379,6 +407,16 @@ fn report_parameters(
     m.insert("min_confidence".into(), json!(min_confidence));
     m.insert("fingerprint_key".into(), json!(key));
     m.insert("max_filesize".into(), json!(args.max_filesize));
+    m.insert(
+        "file_timeout".into(),
+        json!(args.file_timeout.map(|d| d.as_secs_f64())),
+    );
+    m.insert(
+        "max_findings_per_file".into(),
+        json!(args.max_findings_per_file),
+    );
+    m.insert("max_decompressed".into(), json!(args.max_decompressed));
+    m.insert("max_ratio".into(), json!(args.max_ratio));
     m.insert("globs".into(), json!(args.glob));
     m.insert("respect_gitignore".into(), json!(args.respect_gitignore));
     m.insert("skip_hidden".into(), json!(args.no_hidden));

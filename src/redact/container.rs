@@ -30,8 +30,10 @@ use super::verify::{Verdict, Verifier};
 use super::writer::Replaced;
 use crate::source::StreamScanner;
 use crate::source::container::{self as scan_container, ContainerKind, Leaf, Limits, PEEK_LEN};
+use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Cursor, Read, Seek, SeekFrom, Write};
+use std::rc::Rc;
 
 /// What became of one input.
 #[derive(Debug)]
@@ -207,22 +209,66 @@ fn unsupported(kind: ContainerKind, n: u64) -> String {
     )
 }
 
-/// Counts what a decompressing layer produces against the limits.
+/// Counts what a decompressing layer produces against the limits: the
+/// total expanded bytes, and this layer's output over its compressed input
+/// (past [`scan_container::RATIO_GRACE`]), as the scan does.
 struct Meter<'a, R> {
     inner: R,
     expanded: &'a mut u64,
     max: u64,
+    /// This layer's output so far.
+    layer: u64,
+    /// This layer's compressed input so far (read by the decoder, or a
+    /// zip entry's declared compressed size).
+    compressed: Rc<Cell<u64>>,
+    max_ratio: u64,
+}
+
+impl<'a, R> Meter<'a, R> {
+    fn new(inner: R, expanded: &'a mut u64, limits: &Limits, compressed: Rc<Cell<u64>>) -> Self {
+        Meter {
+            inner,
+            expanded,
+            max: limits.max_expanded_bytes,
+            layer: 0,
+            compressed,
+            max_ratio: limits.max_ratio,
+        }
+    }
 }
 
 impl<R: Read> Read for Meter<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         *self.expanded += n as u64;
+        self.layer += n as u64;
         if *self.expanded > self.max {
             return Err(io::Error::other(
                 "decompression limit: expanded size over the limit",
             ));
         }
+        if self.layer > scan_container::RATIO_GRACE
+            && self.layer > self.max_ratio.saturating_mul(self.compressed.get().max(1))
+        {
+            return Err(io::Error::other(format!(
+                "decompression limit: data expands more than {}:1",
+                self.max_ratio
+            )));
+        }
+        Ok(n)
+    }
+}
+
+/// Counts the bytes a decompressor reads, for [`Meter`]'s ratio check.
+struct Counted<R> {
+    inner: R,
+    n: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.n.set(self.n.get() + n as u64);
         Ok(n)
     }
 }
@@ -279,13 +325,15 @@ fn rewrite_compressed(
 ) -> io::Result<()> {
     let inner = format!("{display}!/{}", scan_container::single_stream_name(display));
     let mut expanded = ctx.expanded;
-    let max = ctx.limits.max_expanded_bytes;
+    let limits = ctx.limits;
     let spool = {
-        let mut metered = Meter {
-            inner: scan_container::decompressor(kind, BufReader::new(input)),
-            expanded: &mut expanded,
-            max,
+        let read_in = Rc::new(Cell::new(0));
+        let counted = Counted {
+            inner: input,
+            n: read_in.clone(),
         };
+        let dec = scan_container::decompressor(kind, BufReader::new(counted));
+        let mut metered = Meter::new(dec, &mut expanded, &limits, read_in);
         member(ctx, &inner, &mut metered, depth)?
     };
     ctx.expanded = ctx.expanded.max(expanded);
@@ -566,7 +614,16 @@ fn rewrite_zip(
             writer.add_directory(name, opts).map_err(zip_err)?;
             continue;
         }
-        let spool = member(ctx, &format!("{display}!/{name}"), &mut f, depth)?;
+        // Metered like a compressed layer: a zip bomb must not fill the
+        // disk through the spool before any limit is seen.
+        let mut expanded = ctx.expanded;
+        let limits = ctx.limits;
+        let declared = Rc::new(Cell::new(f.compressed_size()));
+        let spool = {
+            let mut metered = Meter::new(&mut f, &mut expanded, &limits, declared);
+            member(ctx, &format!("{display}!/{name}"), &mut metered, depth)?
+        };
+        ctx.expanded = ctx.expanded.max(expanded);
         if ctx.refused.is_some() {
             return Ok(());
         }

@@ -239,6 +239,7 @@ fn prepare(
         input_format: a.input_format,
         encoding,
         fingerprinter: fingerprinter.clone(),
+        limits: Default::default(),
     };
     let mut matcher = SubjectMatcher::new(subjects, &fingerprinter, engine.clone());
     matcher.linkage = !a.no_linkage;
