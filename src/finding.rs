@@ -427,6 +427,33 @@ impl Fingerprinter {
         Fingerprinter { key, stable: true }
     }
 
+    /// The key every command uses, from the first of: `key_file` (a
+    /// `--key-file` flag), the `PIISCAN_KEY` environment variable,
+    /// `config_key_file` (a config file's key file), else a random per-run
+    /// key. Never from a command-line value: it would land in shell history
+    /// and `ps`. Errors name the key file that cannot be used.
+    pub fn from_key_sources(
+        key_file: Option<&std::path::Path>,
+        config_key_file: Option<&std::path::Path>,
+    ) -> Result<Fingerprinter, String> {
+        let from_file = |path: &std::path::Path| {
+            let key = std::fs::read(path)
+                .map_err(|e| format!("{}: cannot read key file: {e}", path.display()))?;
+            let key = key.trim_ascii();
+            if key.is_empty() {
+                return Err(format!("{}: key file is empty", path.display()));
+            }
+            Ok(Fingerprinter::from_secret(key))
+        };
+        if let Some(path) = key_file {
+            return from_file(path);
+        }
+        match std::env::var_os("PIISCAN_KEY") {
+            Some(k) if !k.is_empty() => Ok(Fingerprinter::from_secret(k.as_encoded_bytes())),
+            _ => config_key_file.map_or_else(|| Ok(Fingerprinter::random()), from_file),
+        }
+    }
+
     /// A random key for this run: fingerprints are not comparable across runs.
     pub fn random() -> Fingerprinter {
         let mut key = [0u8; 32];
@@ -493,6 +520,34 @@ impl Fingerprinter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn key_sources_read_the_flag_file_first_and_name_bad_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b, empty) = (
+            dir.path().join("a"),
+            dir.path().join("b"),
+            dir.path().join("empty"),
+        );
+        std::fs::write(&a, "secret-a\n").unwrap();
+        std::fs::write(&b, "secret-b").unwrap();
+        std::fs::write(&empty, "  \n").unwrap();
+        // The flag's file wins over the config's, whatever the environment.
+        let k = Fingerprinter::from_key_sources(Some(&a), Some(&b)).unwrap();
+        assert!(k.stable);
+        assert_eq!(
+            k.key_check(),
+            Fingerprinter::from_secret(b"secret-a").key_check()
+        );
+        let err = Fingerprinter::from_key_sources(Some(&empty), None).unwrap_err();
+        assert!(
+            err.contains("empty") && err.contains("key file is empty"),
+            "{err}"
+        );
+        let missing = dir.path().join("missing");
+        let err = Fingerprinter::from_key_sources(Some(&missing), None).unwrap_err();
+        assert!(err.contains("missing: cannot read key file"), "{err}");
+    }
 
     #[test]
     fn kind_ids_round_trip() {

@@ -358,21 +358,8 @@ fn open_state(
 }
 
 /// The fingerprint key: `--key-file`, else `PIISCAN_KEY`, else per run.
-/// Never from a command-line value (it would land in shell history and ps).
 fn fingerprinter(args: &ScanArgs) -> Result<Fingerprinter> {
-    if let Some(path) = &args.key_file {
-        let key = std::fs::read(path)
-            .with_context(|| format!("{}: cannot read key file", path.display()))?;
-        let key = key.trim_ascii();
-        if key.is_empty() {
-            bail!("{}: key file is empty", path.display());
-        }
-        return Ok(Fingerprinter::from_secret(key));
-    }
-    match std::env::var_os("PIISCAN_KEY") {
-        Some(k) if !k.is_empty() => Ok(Fingerprinter::from_secret(k.as_encoded_bytes())),
-        _ => Ok(Fingerprinter::random()),
-    }
+    Fingerprinter::from_key_sources(args.key_file.as_deref(), None).map_err(anyhow::Error::msg)
 }
 
 /// The scan parameters reports print (`inventory-json`, `--html`): what

@@ -14,7 +14,6 @@ use crate::detect::{Engine, RuleSet};
 use crate::finding::Fingerprinter;
 use crate::walk::{self, WalkOptions};
 use anyhow::{Context as _, Result, bail};
-use std::path::Path;
 use std::sync::Arc;
 
 /// Runs `piiscan redact`; returns the exit code (0 nothing redacted, 1
@@ -192,24 +191,6 @@ fn policy(args: &RedactArgs, table: &RedactTable) -> Result<RedactPolicy> {
 /// else a per-run key (never a command-line value: it would land in shell
 /// history and `ps`).
 fn key(args: &RedactArgs, table: &RedactTable) -> Result<Fingerprinter> {
-    if let Some(path) = &args.key_file {
-        return key_file(path);
-    }
-    match std::env::var_os("PIISCAN_KEY") {
-        Some(k) if !k.is_empty() => Ok(Fingerprinter::from_secret(k.as_encoded_bytes())),
-        _ => match &table.key_file {
-            Some(path) => key_file(path),
-            None => Ok(Fingerprinter::random()),
-        },
-    }
-}
-
-fn key_file(path: &Path) -> Result<Fingerprinter> {
-    let key =
-        std::fs::read(path).with_context(|| format!("{}: cannot read key file", path.display()))?;
-    let key = key.trim_ascii();
-    if key.is_empty() {
-        bail!("{}: key file is empty", path.display());
-    }
-    Ok(Fingerprinter::from_secret(key))
+    Fingerprinter::from_key_sources(args.key_file.as_deref(), table.key_file.as_deref())
+        .map_err(anyhow::Error::msg)
 }

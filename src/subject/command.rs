@@ -251,17 +251,5 @@ fn prepare(
 /// (a subject search compares within one run, so any key works; a stable
 /// one makes the receipt's fingerprints comparable with other reports).
 fn key(a: &SubjectScanArgs) -> Result<Fingerprinter> {
-    if let Some(path) = &a.key_file {
-        let key = std::fs::read(path)
-            .with_context(|| format!("{}: cannot read key file", path.display()))?;
-        let key = key.trim_ascii();
-        if key.is_empty() {
-            bail!("{}: key file is empty", path.display());
-        }
-        return Ok(Fingerprinter::from_secret(key));
-    }
-    match std::env::var_os("PIISCAN_KEY") {
-        Some(k) if !k.is_empty() => Ok(Fingerprinter::from_secret(k.as_encoded_bytes())),
-        _ => Ok(Fingerprinter::random()),
-    }
+    Fingerprinter::from_key_sources(a.key_file.as_deref(), None).map_err(anyhow::Error::msg)
 }
