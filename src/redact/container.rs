@@ -324,19 +324,13 @@ fn rewrite_compressed(
     depth: u32,
 ) -> io::Result<()> {
     let inner = format!("{display}!/{}", scan_container::single_stream_name(display));
-    let mut expanded = ctx.expanded;
-    let limits = ctx.limits;
-    let spool = {
-        let read_in = Rc::new(Cell::new(0));
-        let counted = Counted {
-            inner: input,
-            n: read_in.clone(),
-        };
-        let dec = scan_container::decompressor(kind, BufReader::new(counted));
-        let mut metered = Meter::new(dec, &mut expanded, &limits, read_in);
-        member(ctx, &inner, &mut metered, depth)?
+    let read_in = Rc::new(Cell::new(0));
+    let counted = Counted {
+        inner: input,
+        n: read_in.clone(),
     };
-    ctx.expanded = ctx.expanded.max(expanded);
+    let dec = scan_container::decompressor(kind, BufReader::new(counted));
+    let spool = metered_member(ctx, &inner, dec, read_in, depth)?;
     if ctx.refused.is_some() {
         return Ok(());
     }
@@ -438,6 +432,24 @@ impl<T: Write> Write for Sticky<'_, T> {
 /// One stream inside a container: a nested container, or text to redact
 /// (and repair, as a plain file is). Returns its new bytes, spooled and
 /// rewound, or `None` when it is left out (binary, not copied).
+/// [`member`] on the output of one decompressing layer, metered against
+/// the limits (total expanded bytes, and this layer's ratio to
+/// `compressed`, its compressed input so far).
+fn metered_member(
+    ctx: &mut Ctx<'_>,
+    display: &str,
+    layer: impl Read,
+    compressed: Rc<Cell<u64>>,
+    depth: u32,
+) -> io::Result<Option<File>> {
+    let mut expanded = ctx.expanded;
+    let limits = ctx.limits;
+    let mut metered = Meter::new(layer, &mut expanded, &limits, compressed);
+    let spool = member(ctx, display, &mut metered, depth);
+    ctx.expanded = ctx.expanded.max(expanded);
+    spool
+}
+
 fn member(
     ctx: &mut Ctx<'_>,
     display: &str,
@@ -616,14 +628,8 @@ fn rewrite_zip(
         }
         // Metered like a compressed layer: a zip bomb must not fill the
         // disk through the spool before any limit is seen.
-        let mut expanded = ctx.expanded;
-        let limits = ctx.limits;
         let declared = Rc::new(Cell::new(f.compressed_size()));
-        let spool = {
-            let mut metered = Meter::new(&mut f, &mut expanded, &limits, declared);
-            member(ctx, &format!("{display}!/{name}"), &mut metered, depth)?
-        };
-        ctx.expanded = ctx.expanded.max(expanded);
+        let spool = metered_member(ctx, &format!("{display}!/{name}"), &mut f, declared, depth)?;
         if ctx.refused.is_some() {
             return Ok(());
         }
