@@ -246,23 +246,12 @@ pub struct ScanArgs {
     /// Skip files larger than this (bytes, or with K/M/G suffix).
     #[arg(long, value_parser = parse_size)]
     pub max_filesize: Option<u64>,
-    /// Stop scanning a file (or a stream inside an archive) after this many
-    /// seconds (fractions allowed), checked between chunks; reported as
-    /// skipped with the reason, its findings so far kept.
-    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
-    pub file_timeout: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Stop scanning a file after N findings (reported as skipped with the
     /// reason; the N findings are kept).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_findings_per_file: Option<u64>,
-    /// Decompression limit: bytes all layers of one archive or compressed
-    /// file may expand to (K/M/G suffix) [default: 4G].
-    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
-    pub max_decompressed: Option<u64>,
-    /// Decompression limit: output/input ratio per layer (checked past the
-    /// first MiB) [default: 200].
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
-    pub max_ratio: Option<u64>,
     /// Include (`GLOB`) or exclude (`!GLOB`) paths; repeatable.
     #[arg(long, short = 'g')]
     pub glob: Vec<String>,
@@ -424,6 +413,8 @@ pub struct RedactArgs {
     /// Skip files larger than this (bytes, or with K/M/G suffix).
     #[arg(long, value_parser = parse_size)]
     pub max_filesize: Option<u64>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Include (`GLOB`) or exclude (`!GLOB`) paths; repeatable.
     #[arg(long, short = 'g')]
     pub glob: Vec<String>,
@@ -458,6 +449,39 @@ pub struct RedactArgs {
     /// Do not look for `piiscan.toml`.
     #[arg(long, conflicts_with = "config")]
     pub no_config: bool,
+}
+
+/// The per-input time and decompression limits `scan` and `redact` share.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LimitArgs {
+    /// Stop reading a file (or a stream inside an archive) after this many
+    /// seconds (fractions allowed), checked between chunks; reported as
+    /// skipped with the reason. A scan keeps the findings so far; a
+    /// redaction writes nothing for that file.
+    #[arg(long, value_name = "SECS", value_parser = parse_secs)]
+    pub file_timeout: Option<std::time::Duration>,
+    /// Decompression limit: bytes all layers of one archive or compressed
+    /// file may expand to (K/M/G suffix) [default: 4G].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_decompressed: Option<u64>,
+    /// Decompression limit: output/input ratio per layer (checked past the
+    /// first MiB) [default: 200].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(2..))]
+    pub max_ratio: Option<u64>,
+}
+
+impl LimitArgs {
+    /// The decompression limits: the defaults, with what the flags set.
+    pub fn containers(&self) -> crate::source::container::Limits {
+        let mut limits = crate::source::container::Limits::default();
+        if let Some(n) = self.max_decompressed {
+            limits.max_expanded_bytes = n;
+        }
+        if let Some(r) = self.max_ratio {
+            limits.max_ratio = r;
+        }
+        limits
+    }
 }
 
 /// Parses a positive number of seconds: `5`, `0.5`.

@@ -261,17 +261,10 @@ fn scan(args: ScanArgs) -> Result<i32> {
 
 /// The per-input limits of `scan` (defaults for what the flags leave out).
 fn input_limits(args: &ScanArgs) -> app::InputLimits {
-    let mut containers = piiscan::source::container::Limits::default();
-    if let Some(n) = args.max_decompressed {
-        containers.max_expanded_bytes = n;
-    }
-    if let Some(r) = args.max_ratio {
-        containers.max_ratio = r;
-    }
     app::InputLimits {
-        file_timeout: args.file_timeout,
+        file_timeout: args.limits.file_timeout,
         max_findings_per_file: args.max_findings_per_file,
-        containers,
+        containers: args.limits.containers(),
     }
 }
 
@@ -396,14 +389,17 @@ fn report_parameters(
     m.insert("max_filesize".into(), json!(args.max_filesize));
     m.insert(
         "file_timeout".into(),
-        json!(args.file_timeout.map(|d| d.as_secs_f64())),
+        json!(args.limits.file_timeout.map(|d| d.as_secs_f64())),
     );
     m.insert(
         "max_findings_per_file".into(),
         json!(args.max_findings_per_file),
     );
-    m.insert("max_decompressed".into(), json!(args.max_decompressed));
-    m.insert("max_ratio".into(), json!(args.max_ratio));
+    m.insert(
+        "max_decompressed".into(),
+        json!(args.limits.max_decompressed),
+    );
+    m.insert("max_ratio".into(), json!(args.limits.max_ratio));
     m.insert("globs".into(), json!(args.glob));
     m.insert("respect_gitignore".into(), json!(args.respect_gitignore));
     m.insert("skip_hidden".into(), json!(args.no_hidden));

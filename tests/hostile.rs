@@ -334,6 +334,45 @@ fn decompression_limit_flags() {
         .unwrap_or_else(|| panic!("{:#?}", r.of_type("skipped")));
     assert!(e["reason"].as_str().unwrap().contains("50:1"), "{e}");
     assert!(r.event_for("skipped", "big.txt.gz").is_none());
+
+    // `redact` takes the same flags: under the defaults both files are
+    // written; with each limit the file it stops is left out and named.
+    let outs = tempfile::tempdir().unwrap();
+    let o = outs.path();
+    let redact = |out: &str, flags: &[&str]| {
+        let out = o.join(out);
+        let r = run_in(
+            d,
+            &[&["redact", "--out", out.to_str().unwrap(), "."], flags].concat(),
+            Duration::from_secs(120),
+        );
+        r.assert_no_panic();
+        r
+    };
+    // `.` is mirrored under its own name.
+    let mirror = |out: &str, file: &str| o.join(out).join(d.file_name().unwrap()).join(file);
+    let r = redact("out-default", &[]);
+    assert!(mirror("out-default", "big.txt.gz").exists(), "{}", r.stderr);
+    let r = redact("out-1m", &["--max-decompressed", "1M"]);
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.contains("big.txt.gz") && l.contains("decompression limit")),
+        "{}",
+        r.stderr
+    );
+    assert!(!mirror("out-1m", "big.txt.gz").exists());
+    assert!(mirror("out-1m", "ok.txt").exists());
+    let r = redact("out-ratio", &["--max-ratio", "50"]);
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.contains("zeros.txt.gz") && l.contains("50:1")),
+        "{}",
+        r.stderr
+    );
+    assert!(!mirror("out-ratio", "zeros.txt.gz").exists());
+    assert!(mirror("out-ratio", "big.txt.gz").exists(), "{}", r.stderr);
 }
 
 /// Encoding trouble: invalid UTF-8, half a UTF-16 surrogate pair,
@@ -658,6 +697,36 @@ fn one_gib_single_line() {
     );
     assert!(r.elapsed < Duration::from_secs(30));
     assert_eq!(r.code, Some(1));
+
+    // `redact` with the same budget: the file is left out and named, the
+    // others are written.
+    let outs = tempfile::tempdir().unwrap();
+    let out = outs.path().join("out");
+    let r = run_in(
+        d,
+        &[
+            "redact",
+            "--out",
+            out.to_str().unwrap(),
+            "--file-timeout",
+            "0.2",
+            ".",
+        ],
+        Duration::from_secs(60),
+    );
+    r.assert_no_panic();
+    assert!(
+        r.stderr
+            .lines()
+            .any(|l| l.contains("line.txt") && l.contains("time limit:")),
+        "{}",
+        r.stderr
+    );
+    // `.` is mirrored under its own name.
+    let mirror = out.join(d.file_name().unwrap());
+    assert!(!mirror.join("line.txt").exists());
+    assert!(mirror.join("ok.txt").exists(), "{}", r.stderr);
+    assert!(r.elapsed < Duration::from_secs(30));
 
     let r = scan(d, &["--max-filesize", "100M"]);
     let e = r

@@ -937,3 +937,31 @@ fn residuals_are_repaired_in_files_and_containers_and_fail_on_stdin() {
         .unwrap();
     repaired(&s);
 }
+
+/// A UTF-8 JSON file whose only malformed bytes sit in an e-mail value
+/// sniffs as windows-1251, so the Cyrillic name beside it reads as
+/// mojibake and the first pass misses it. Dropping the e-mail makes the
+/// output valid UTF-8, which a later scan reads properly: the redactor's
+/// re-scan must read the output that way too, and repair the name.
+/// (Found by the `redact` fuzz target.)
+#[test]
+fn an_output_that_sniffs_as_another_encoding_is_rescanned_under_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut json = b"{\n  \"customer\": {\n    \"id\": 1017,\n    \"name\": \"\xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd\xd0\xbe\xd0\xb2 \xd0\x98\xd0\xb2\xd0\xb0\xd0\xbd\",\n    \"email\": \"ivan@example.com".to_vec();
+    json.extend_from_slice(&[0xff; 8]);
+    json.extend_from_slice(b"\"\n  }\n}\n");
+    write(d, "in/a.json", &json);
+    // The input reads as windows-1251 (the name is not found in it).
+    let before = scan_findings(d, "in/a.json");
+    assert!(before.iter().all(|f| f["kind"] != "person"), "{before:?}");
+    let o = run(
+        &["redact", "in", "--out", "out", "--default-strategy", "drop"],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let after = scan_findings(d, "out/in/a.json");
+    assert!(after.is_empty(), "{after:?}");
+    let out = std::fs::read_to_string(d.join("out/in/a.json")).unwrap();
+    assert!(out.contains("\"name\": null"), "{out}");
+}

@@ -48,6 +48,7 @@ fn redact(name: &str, input: &[u8], strategy: How) -> (Vec<u8>, Vec<(u64, u64)>,
         min_confidence: 0.5,
         input_format: None,
         encoding: None,
+        file_timeout: None,
         detailed: true,
     };
     let mut out = Vec::new();

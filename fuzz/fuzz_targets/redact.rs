@@ -73,6 +73,7 @@ fuzz_target!(|data: &[u8]| {
         min_confidence: MIN,
         input_format: None,
         encoding: None,
+        file_timeout: None,
         detailed: true,
     };
     let mut out = Vec::new();

@@ -109,6 +109,8 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         copy_unscanned: args.copy_unscanned,
         verify: !args.no_verify,
         only: None,
+        file_timeout: args.limits.file_timeout,
+        container_limits: args.limits.containers(),
     };
     let engine = Arc::new(Engine::new(rules)?);
     let s = run_redact(engine, options, &mut tell)?;

@@ -86,7 +86,7 @@ impl<'a> Ctx<'a> {
             scanner,
             verifier,
             sink,
-            limits: Limits::default(),
+            limits: s.options.container_limits,
             expanded: 0,
             entries: 0,
             bytes: 0,

@@ -81,6 +81,12 @@ pub struct RedactOptions {
     pub verify: bool,
     /// Replace only these spans (`subject erase`); `None`: every finding.
     pub only: Option<Arc<Selection>>,
+    /// Time budget per stream (`--file-timeout`): a stream that takes
+    /// longer is not written, and its file is reported as skipped.
+    pub file_timeout: Option<std::time::Duration>,
+    /// Decompression and archive limits (`--max-decompressed`,
+    /// `--max-ratio`).
+    pub container_limits: crate::source::container::Limits,
 }
 
 /// The spans to replace per input (by the path as the walk displays it),
@@ -406,6 +412,7 @@ pub fn run_redact(
             input_format: options.input_format,
             encoding: options.encoding,
             detailed: report.is_some(),
+            file_timeout: options.file_timeout,
         },
         verify: VerifyConfig {
             engine,
@@ -893,6 +900,10 @@ fn redact_file(
     };
     let outcome = match outcome {
         Ok(o) => o,
+        Err(e) if stream::is_timeout(&e) => {
+            done.status = FileStatus::Skipped(format!("{e}: not written"));
+            return done;
+        }
         Err(e) => return fail(done, "cannot redact", &e),
     };
     match outcome {
@@ -915,6 +926,10 @@ fn redact_file(
             );
             let o = match o {
                 Ok(o) => o,
+                Err(e) if stream::is_timeout(&e) => {
+                    done.status = FileStatus::Skipped(format!("{e}: not written"));
+                    return done;
+                }
                 Err(e) => return fail(done, "cannot redact", &e),
             };
             done.bytes = o.bytes;

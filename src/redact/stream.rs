@@ -22,6 +22,7 @@ use std::cell::RefCell;
 use std::io::{self, Cursor, Read, Write};
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// The resolved settings every stream of a run shares.
 pub struct StreamConfig {
@@ -33,6 +34,15 @@ pub struct StreamConfig {
     /// Keep a record of every replacement, with its location, for the
     /// report (else only counts).
     pub detailed: bool,
+    /// Time budget per stream: past it the redaction stops with a
+    /// [`io::ErrorKind::TimedOut`] error (see [`is_timeout`]).
+    pub file_timeout: Option<Duration>,
+}
+
+/// Whether a stream's redaction error is its time budget running out
+/// (the file is then skipped, not failed).
+pub fn is_timeout(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::TimedOut
 }
 
 /// How one stream went.
@@ -53,16 +63,33 @@ pub struct Binary {
 }
 
 /// Reads through to the window, so the writer sees every original byte.
+/// Also checks the time budget on every read, i.e. between chunks.
 struct TeeReader<R> {
     inner: R,
     window: Rc<RefCell<Window>>,
     failed: Rc<RefCell<Option<io::Error>>>,
+    deadline: Option<(Instant, Duration)>,
 }
 
 impl<R: Read> Read for TeeReader<R> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if let Some((at, budget)) = self.deadline
+            && Instant::now() >= at
+        {
+            let mut failed = self.failed.borrow_mut();
+            if failed.is_none() {
+                *failed = Some(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    format!(
+                        "time limit: redaction stopped after {}s (--file-timeout)",
+                        budget.as_secs_f64()
+                    ),
+                ));
+            }
+        }
         if self.failed.borrow().is_some() {
-            // The output broke: stop the scan rather than read on.
+            // The output broke (or time ran out): stop the scan rather
+            // than read on.
             return Err(io::Error::other("output failed"));
         }
         let n = self.inner.read(out)?;
@@ -151,6 +178,7 @@ pub fn redact_stream_only(
         inner: Cursor::new(prefix).chain(reader),
         window: window.clone(),
         failed: failed.clone(),
+        deadline: config.file_timeout.map(|d| (Instant::now() + d, d)),
     };
     // A first pass that meets no finding writes its input unchanged: its
     // re-scan starts only when it meets one (see `verify`). A repair pass

@@ -9,7 +9,14 @@
 //! offsets and fingerprint, never values.
 //!
 //! The re-scan uses the input's format and encoding (forced), so it reads
-//! the output exactly as the redaction scan read the input.
+//! the output exactly as the redaction scan read the input. A later
+//! `piiscan scan` of the output sniffs its encoding afresh, though, and a
+//! replacement can change the verdict (dropping the only malformed bytes of
+//! a file that sniffed as windows-1251 makes it valid UTF-8, and a name
+//! that was mojibake becomes readable). So the verifier also sniffs the
+//! output's first bytes, and when they read as another encoding it runs a
+//! second re-scan under that one, fed the same messages on a second thread;
+//! residuals of both count.
 //!
 //! An output that is its input byte for byte needs no re-scan: a first
 //! pass that saw no finding at or above the threshold replaced nothing,
@@ -33,11 +40,11 @@ use super::writer::OutSink;
 use crate::detect::Engine;
 use crate::extract::InputFormat;
 use crate::finding::{Fingerprinter, Kind};
-use crate::source::StreamScanner;
+use crate::source::{SNIFF_LEN, StreamScanner, read_up_to};
 use crossbeam_channel::{Receiver, Sender, bounded};
 use encoding_rs::Encoding;
 use std::cell::RefCell;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 use std::io::{self, Read, Write};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -54,6 +61,7 @@ pub const MAX_REPAIR_SPANS: usize = 1 << 20;
 /// Output a lazy re-scan holds back before it starts anyway.
 pub const LAZY_HOLD: usize = 4 << 20;
 
+#[derive(Clone)]
 enum Msg {
     Data(Vec<u8>),
     Expect(u64, u64),
@@ -309,12 +317,42 @@ struct MsgReader<'a> {
     expected: Rc<RefCell<VecDeque<(u64, u64)>>>,
     /// Every expected span, and whether none was left out.
     all: Rc<RefCell<AllExpected>>,
+    /// Messages read so far, kept while the output's encoding is sniffed
+    /// (a second re-scan, if one is needed, replays them).
+    recorded: Option<Vec<Msg>>,
+    /// A second re-scan's channel: every message read is passed on.
+    forward: Option<Sender<Msg>>,
+}
+
+impl<'a> MsgReader<'a> {
+    fn new(rx: &'a Receiver<Msg>) -> MsgReader<'a> {
+        MsgReader {
+            rx,
+            cur: Vec::new(),
+            at: 0,
+            expected: Rc::default(),
+            all: Rc::new(RefCell::new((Vec::new(), true))),
+            recorded: None,
+            forward: None,
+        }
+    }
 }
 
 impl Read for MsgReader<'_> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         while self.at >= self.cur.len() {
-            match self.rx.recv() {
+            let msg = self.rx.recv();
+            if let Ok(m) = &msg {
+                if let Some(r) = &mut self.recorded {
+                    r.push(m.clone());
+                }
+                if let Some(f) = &self.forward
+                    && f.send(m.clone()).is_err()
+                {
+                    self.forward = None;
+                }
+            }
+            match msg {
                 Ok(Msg::Data(d)) => {
                     self.cur = d;
                     self.at = 0;
@@ -339,23 +377,83 @@ impl Read for MsgReader<'_> {
 }
 
 fn run(config: &VerifyConfig, scanner: &mut StreamScanner, job: &Job) -> Verdict {
-    let expected = Rc::new(RefCell::new(VecDeque::new()));
-    let all = Rc::new(RefCell::new((Vec::new(), true)));
-    let reader = MsgReader {
-        rx: &job.rx,
-        cur: Vec::new(),
-        at: 0,
-        expected: expected.clone(),
-        all: all.clone(),
-    };
+    let mut reader = MsgReader::new(&job.rx);
+    reader.recorded = Some(Vec::new());
+    let mut head = Vec::with_capacity(SNIFF_LEN);
+    // A MsgReader never fails; at worst the head is short.
+    let _ = read_up_to(&mut reader, &mut head, SNIFF_LEN);
+    let recorded = reader.recorded.take().unwrap_or_default();
+    let own = crate::decode::sniff_encoding(&head).encoding;
+    if own == job.encoding {
+        return rescan(config, scanner, job, job.encoding, head, reader);
+    }
+    log::debug!(
+        "{}: the output sniffs as {}, the input was read as {}: re-scanning under both",
+        job.name,
+        own.name(),
+        job.encoding.name()
+    );
+    let (forward, second_rx) = bounded(IN_FLIGHT);
+    std::thread::scope(|scope| {
+        let second = std::thread::Builder::new()
+            .name("piiscan-verify-2".into())
+            .spawn_scoped(scope, || {
+                let reader = MsgReader::new(&second_rx);
+                rescan(
+                    config,
+                    &mut StreamScanner::default(),
+                    job,
+                    own,
+                    Vec::new(),
+                    reader,
+                )
+            });
+        let second = match second {
+            Ok(handle) => {
+                for m in recorded {
+                    if forward.send(m).is_err() {
+                        break;
+                    }
+                }
+                reader.forward = Some(forward);
+                Some(handle)
+            }
+            Err(_) => None,
+        };
+        let first = rescan(config, scanner, job, job.encoding, head, reader);
+        let second = match second.map(|h| h.join()) {
+            Some(Ok(v)) => v,
+            _ => Verdict {
+                error: Some("the re-scan under the output's own encoding failed".into()),
+                ..Verdict::default()
+            },
+        };
+        merge(first, second)
+    })
+}
+
+/// Re-scans one stream (`head`, then the rest of `reader`) under
+/// `encoding`; every detection at or above the threshold outside an
+/// expected span is a residual.
+fn rescan(
+    config: &VerifyConfig,
+    scanner: &mut StreamScanner,
+    job: &Job,
+    encoding: &'static Encoding,
+    head: Vec<u8>,
+    mut reader: MsgReader<'_>,
+) -> Verdict {
+    let expected = reader.expected.clone();
+    let all = reader.all.clone();
+    let mut stream = io::Cursor::new(head).chain(&mut reader);
     let mut verdict = Verdict::default();
     let rules = config.engine.rules();
     let outcome = scanner.scan(
         &config.engine,
-        reader,
+        &mut stream,
         &job.name,
         Some(job.format),
-        Some(job.encoding),
+        Some(encoding),
         |l| {
             let d = l.detection;
             if d.confidence < config.min_confidence {
@@ -394,12 +492,39 @@ fn run(config: &VerifyConfig, scanner: &mut StreamScanner, job: &Job) -> Verdict
         Ok(Err(_)) => verdict.error = Some("the output reads as binary".into()),
         Err(e) => verdict.error = Some(crate::app::io_message(&e)),
     }
-    // Drain what the scan did not read, so the writer never blocks.
-    for _ in job.rx.iter() {}
+    // Read what the scan did not (so the writer never blocks, and a second
+    // re-scan fed from this one gets every byte).
+    let _ = io::copy(&mut stream, &mut io::sink());
+    drop(stream);
+    drop(reader);
     let (spans, complete) = std::mem::take(&mut *all.borrow_mut());
     verdict.expected = spans;
     verdict.expected_complete = complete;
     verdict
+}
+
+/// The residuals of two re-scans of one output (under two encodings): a
+/// span both found counts once.
+fn merge(mut first: Verdict, second: Verdict) -> Verdict {
+    let seen: HashSet<(u64, u64)> = first.spans.iter().copied().collect();
+    let mut both = 0;
+    for span in second.spans {
+        if seen.contains(&span) {
+            both += 1;
+        } else if first.spans.len() < MAX_REPAIR_SPANS {
+            first.spans.push(span);
+        }
+    }
+    for r in second.residual {
+        if !seen.contains(&(r.start, r.end)) && first.residual.len() < MAX_LISTED {
+            first.residual.push(r);
+        }
+    }
+    first.residual_count += second.residual_count - both;
+    first.spans.sort_unstable();
+    first.residual.sort_by_key(|r| (r.start, r.end));
+    first.error = first.error.or(second.error);
+    first
 }
 
 #[cfg(test)]

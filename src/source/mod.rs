@@ -363,7 +363,11 @@ impl<R: Read> Source for Decoded<R> {
 }
 
 /// Reads until `want` more bytes are in `buf` or the input ends.
-fn read_up_to<R: Read>(reader: &mut R, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+pub(crate) fn read_up_to<R: Read>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+    want: usize,
+) -> io::Result<usize> {
     // `take + read_to_end` fills the spare capacity without zeroing it first.
     buf.reserve(want);
     let mut got = 0;

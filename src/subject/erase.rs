@@ -147,6 +147,8 @@ pub fn run_erase(
         // for the subjects instead.
         verify: false,
         only: Some(Arc::new(selection.sorted())),
+        file_timeout: None,
+        container_limits: crate::source::container::Limits::default(),
     };
     let mut files = Vec::new();
     outcome.summary =
