@@ -243,43 +243,18 @@ pub struct ScanArgs {
     /// File holding the fingerprint key (else PIISCAN_KEY, else a per-run key).
     #[arg(long)]
     pub key_file: Option<PathBuf>,
-    /// Skip files larger than this (bytes, or with K/M/G suffix).
-    #[arg(long, value_parser = parse_size)]
-    pub max_filesize: Option<u64>,
+    #[command(flatten)]
+    pub walk: WalkArgs,
     #[command(flatten)]
     pub limits: LimitArgs,
     /// Stop scanning a file after N findings (reported as skipped with the
     /// reason; the N findings are kept).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_findings_per_file: Option<u64>,
-    /// Include (`GLOB`) or exclude (`!GLOB`) paths; repeatable.
-    #[arg(long, short = 'g')]
-    pub glob: Vec<String>,
-    /// Honour .gitignore / .ignore files (off: a compliance scan sees all).
-    #[arg(long)]
-    pub respect_gitignore: bool,
-    /// Skip hidden files and directories.
-    #[arg(long)]
-    pub no_hidden: bool,
-    /// Follow symbolic links.
-    #[arg(long, short = 'L')]
-    pub follow: bool,
-    /// Extra rule files (same TOML schema as the built-in rules).
-    #[arg(long = "rules", value_name = "FILE")]
-    pub rule_files: Vec<PathBuf>,
-    /// Only rules whose id starts with one of these prefixes.
-    #[arg(long, value_delimiter = ',')]
-    pub select: Vec<String>,
-    /// Drop rules whose id starts with one of these prefixes.
-    #[arg(long, value_delimiter = ',')]
-    pub ignore: Vec<String>,
-    /// Treat every input as this format instead of sniffing it.
-    #[arg(long, value_enum)]
-    pub input_format: Option<crate::extract::InputFormat>,
-    /// Read every input in this encoding instead of detecting it
-    /// (utf-8, utf-16le, utf-16be, windows-1251, koi8-r, cp866, ...).
-    #[arg(long)]
-    pub encoding: Option<String>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Also write a self-contained HTML inventory report to FILE (works
     /// with any --format; written atomically, mode 0600).
     #[arg(long, value_name = "FILE")]
@@ -410,15 +385,33 @@ pub struct RedactArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
+    #[command(flatten)]
+    pub walk: WalkArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Config file (default: `piiscan.toml` in the first path's directory);
+    /// its `[redact]` table sets the policy, flags override it.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not look for `piiscan.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+}
+
+/// Which files a walk reads (`scan` and `redact`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct WalkArgs {
     /// Skip files larger than this (bytes, or with K/M/G suffix).
     #[arg(long, value_parser = parse_size)]
     pub max_filesize: Option<u64>,
-    #[command(flatten)]
-    pub limits: LimitArgs,
     /// Include (`GLOB`) or exclude (`!GLOB`) paths; repeatable.
     #[arg(long, short = 'g')]
     pub glob: Vec<String>,
-    /// Honour .gitignore / .ignore files.
+    /// Honour .gitignore / .ignore files (off: a compliance scan sees all).
     #[arg(long)]
     pub respect_gitignore: bool,
     /// Skip hidden files and directories.
@@ -427,6 +420,11 @@ pub struct RedactArgs {
     /// Follow symbolic links.
     #[arg(long, short = 'L')]
     pub follow: bool,
+}
+
+/// Which rules run (`scan` and `redact`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct RuleArgs {
     /// Extra rule files (same TOML schema as the built-in rules).
     #[arg(long = "rules", value_name = "FILE")]
     pub rule_files: Vec<PathBuf>,
@@ -436,19 +434,31 @@ pub struct RedactArgs {
     /// Drop rules whose id starts with one of these prefixes.
     #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
+}
+
+/// How inputs are read when sniffing is not wanted (`scan` and `redact`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
     /// Treat every input as this format instead of sniffing it.
     #[arg(long, value_enum)]
     pub input_format: Option<crate::extract::InputFormat>,
-    /// Read every input in this encoding instead of detecting it.
+    /// Read every input in this encoding instead of detecting it
+    /// (utf-8, utf-16le, utf-16be, windows-1251, koi8-r, cp866, ...).
     #[arg(long)]
     pub encoding: Option<String>,
-    /// Config file (default: `piiscan.toml` in the first path's directory);
-    /// its `[redact]` table sets the policy, flags override it.
-    #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
-    /// Do not look for `piiscan.toml`.
-    #[arg(long, conflicts_with = "config")]
-    pub no_config: bool,
+}
+
+impl InputArgs {
+    /// The `--encoding` label resolved (an unknown label is an error).
+    pub fn encoding(&self) -> anyhow::Result<Option<&'static encoding_rs::Encoding>> {
+        self.encoding
+            .as_deref()
+            .map(|label| {
+                crate::decode::encoding_by_label(label)
+                    .ok_or_else(|| anyhow::anyhow!("unknown encoding {label:?}"))
+            })
+            .transpose()
+    }
 }
 
 /// The per-input time and decompression limits `scan` and `redact` share.

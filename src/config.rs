@@ -425,12 +425,12 @@ pub struct Flags<'a> {
 impl<'a> From<&'a ScanArgs> for Flags<'a> {
     fn from(args: &'a ScanArgs) -> Flags<'a> {
         Flags {
-            rule_files: &args.rule_files,
-            select: &args.select,
-            ignore: &args.ignore,
+            rule_files: &args.rules.rule_files,
+            select: &args.rules.select,
+            ignore: &args.rules.ignore,
             min_confidence: args.min_confidence,
-            glob: &args.glob,
-            max_filesize: args.max_filesize,
+            glob: &args.walk.glob,
+            max_filesize: args.walk.max_filesize,
             threads: args.threads,
             fail_on: &args.ops.fail_on,
         }

@@ -154,13 +154,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
     let gates = FailOn::parse_all(&settings.fail_on)?;
     walk::check_globs(&settings.globs).map_err(anyhow::Error::msg)?;
     let fingerprinter = fingerprinter(&args)?;
-    let encoding = match &args.encoding {
-        Some(label) => Some(
-            piiscan::decode::encoding_by_label(label)
-                .with_context(|| format!("unknown encoding {label:?}"))?,
-        ),
-        None => None,
-    };
+    let encoding = args.input.encoding()?;
     let mut hooks = scan_hooks(&args, &settings, &fingerprinter)?;
     // A big state takes as long to load as the engine to build: do both
     // at once.
@@ -196,9 +190,9 @@ fn scan(args: ScanArgs) -> Result<i32> {
         args.paths.clone()
     };
     let mut walk = WalkOptions {
-        respect_gitignore: args.respect_gitignore,
-        skip_hidden: args.no_hidden,
-        follow_links: args.follow,
+        respect_gitignore: args.walk.respect_gitignore,
+        skip_hidden: args.walk.no_hidden,
+        follow_links: args.walk.follow,
         globs: settings.globs.clone(),
         max_filesize: settings.max_filesize,
         ..WalkOptions::default()
@@ -216,7 +210,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
         // or above the lowest threshold and the filter applies each path's.
         min_confidence: settings.min_confidence_floor(),
         show_values: args.show_values,
-        input_format: args.input_format,
+        input_format: args.input.input_format,
         encoding,
         fingerprinter,
         limits: input_limits(&args),
@@ -333,7 +327,7 @@ fn open_state(
     let options = piiscan::state::options_hash(&[
         env!("CARGO_PKG_VERSION").to_string(),
         settings.min_confidence_floor().to_string(),
-        format!("{:?}", args.input_format),
+        format!("{:?}", args.input.input_format),
         encoding.map_or("auto", |e| e.name()).to_string(),
         fingerprinter.key_check(),
         worker_filter
@@ -386,7 +380,7 @@ fn report_parameters(
     let min_confidence = (f64::from(min_confidence) * 1e4).round() / 1e4;
     m.insert("min_confidence".into(), json!(min_confidence));
     m.insert("fingerprint_key".into(), json!(key));
-    m.insert("max_filesize".into(), json!(args.max_filesize));
+    m.insert("max_filesize".into(), json!(args.walk.max_filesize));
     m.insert(
         "file_timeout".into(),
         json!(args.limits.file_timeout.map(|d| d.as_secs_f64())),
@@ -400,23 +394,31 @@ fn report_parameters(
         json!(args.limits.max_decompressed),
     );
     m.insert("max_ratio".into(), json!(args.limits.max_ratio));
-    m.insert("globs".into(), json!(args.glob));
-    m.insert("respect_gitignore".into(), json!(args.respect_gitignore));
-    m.insert("skip_hidden".into(), json!(args.no_hidden));
-    m.insert("follow_links".into(), json!(args.follow));
+    m.insert("globs".into(), json!(args.walk.glob));
+    m.insert(
+        "respect_gitignore".into(),
+        json!(args.walk.respect_gitignore),
+    );
+    m.insert("skip_hidden".into(), json!(args.walk.no_hidden));
+    m.insert("follow_links".into(), json!(args.walk.follow));
     let rule_files: Vec<String> = args
+        .rules
         .rule_files
         .iter()
         .map(|p| p.display().to_string())
         .collect();
     m.insert("rule_files".into(), json!(rule_files));
-    m.insert("select".into(), json!(args.select));
-    m.insert("ignore".into(), json!(args.ignore));
+    m.insert("select".into(), json!(args.rules.select));
+    m.insert("ignore".into(), json!(args.rules.ignore));
     m.insert(
         "input_format".into(),
-        json!(args.input_format.and_then(|f| name(f.to_possible_value()))),
+        json!(
+            args.input
+                .input_format
+                .and_then(|f| name(f.to_possible_value()))
+        ),
     );
-    m.insert("encoding".into(), json!(args.encoding));
+    m.insert("encoding".into(), json!(args.input.encoding));
     m.insert("threads".into(), json!(args.threads));
     let html = args.html.as_ref().map(|p| p.display().to_string());
     m.insert("html".into(), json!(html));

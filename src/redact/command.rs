@@ -23,12 +23,12 @@ pub fn run(args: RedactArgs) -> Result<i32> {
     let config = config::load(args.config.as_deref(), args.no_config, &args.paths)?;
     let settings = Settings::layer(
         Flags {
-            rule_files: &args.rule_files,
-            select: &args.select,
-            ignore: &args.ignore,
+            rule_files: &args.rules.rule_files,
+            select: &args.rules.select,
+            ignore: &args.rules.ignore,
             min_confidence: args.min_confidence,
-            glob: &args.glob,
-            max_filesize: args.max_filesize,
+            glob: &args.walk.glob,
+            max_filesize: args.walk.max_filesize,
             threads: args.threads,
             fail_on: &[],
         },
@@ -60,13 +60,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
             "piiscan: no PIISCAN_KEY or --key-file: pseudonyms and fakes are consistent within this run only"
         );
     }
-    let encoding = match &args.encoding {
-        Some(label) => Some(
-            crate::decode::encoding_by_label(label)
-                .with_context(|| format!("unknown encoding {label:?}"))?,
-        ),
-        None => None,
-    };
+    let encoding = args.input.encoding()?;
     let only_stdin = args.paths.iter().all(|p| p.as_os_str() == "-");
     if args.paths.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         bail!("`-` (standard input) can be given once");
@@ -86,9 +80,9 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         bail!("where should the redacted copies go? Give --out DIR, or --in-place");
     };
     let mut walk = WalkOptions {
-        respect_gitignore: args.respect_gitignore,
-        skip_hidden: args.no_hidden,
-        follow_links: args.follow,
+        respect_gitignore: args.walk.respect_gitignore,
+        skip_hidden: args.walk.no_hidden,
+        follow_links: args.walk.follow,
         globs: settings.globs.clone(),
         max_filesize: settings.max_filesize,
         ..WalkOptions::default()
@@ -101,7 +95,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         target: target.clone(),
         walk,
         min_confidence,
-        input_format: args.input_format,
+        input_format: args.input.input_format,
         encoding,
         fingerprinter,
         policy,
