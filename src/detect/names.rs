@@ -654,8 +654,8 @@ impl NameMatcher {
         // and building the four parts (their readings arrays, ~2 KiB) first
         // cost more than the cue check that then rejected them; callgrind
         // put the copies and their memset/memcpy at ~3 % of a scan.
-        let single = n == 1
-            || (n == 2 && t0.kind == TokKind::Initial && toks[1].kind == TokKind::Initial);
+        let single =
+            n == 1 || (n == 2 && t0.kind == TokKind::Initial && toks[1].kind == TokKind::Initial);
         let mut cue = None;
         if single {
             if t0.kind == TokKind::Initial {
@@ -1824,8 +1824,8 @@ fn skeleton_lat(w: &[u8], out: &mut Vec<u8>) {
 /// Latin spelling of `а`..`я` (U+0430..=U+044F), in code point order.
 const CYR_LAT: [&[u8]; 32] = [
     b"a", b"b", b"v", b"g", b"d", b"e", b"zh", b"z", b"i", b"i", b"k", b"l", b"m", b"n", b"o",
-    b"p", b"r", b"s", b"t", b"u", b"f", b"kh", b"ts", b"ch", b"sh", b"shch", b"", b"y", b"",
-    b"e", b"yu", b"ya",
+    b"p", b"r", b"s", b"t", b"u", b"f", b"kh", b"ts", b"ch", b"sh", b"shch", b"", b"y", b"", b"e",
+    b"yu", b"ya",
 ];
 
 /// Transliterates a lower-case Cyrillic word and takes its skeleton.
