@@ -298,6 +298,20 @@ fn is_basic_cyrillic(c: char) -> bool {
 /// Masks every alphanumeric char except the first `keep_head` and the last
 /// `keep_tail` alphanumerics. Separators are kept.
 fn mask_keep(value: &str, keep_head: usize, keep_tail: usize) -> String {
+    let mut out = String::with_capacity(value.len());
+    mask_keep_into(&mut out, value, keep_head, keep_tail);
+    out
+}
+
+/// [`mask_keep`] appended to `out`. A masked value is never longer than
+/// the value (`*` is one byte, every masked char at least one), so one
+/// `value.len()` reservation is all the allocation it takes: collecting
+/// chars into a fresh `String` reserved a quarter of that and grew it
+/// (a `realloc` per Cyrillic value), and a phone's mask was built twice.
+/// Measured gain small (callgrind: `mask` 248 M -> 242 M on a 54 MB scan);
+/// what remains is mostly char decoding of non-ASCII values.
+fn mask_keep_into(out: &mut String, value: &str, keep_head: usize, keep_tail: usize) {
+    out.reserve(value.len());
     if value.is_ascii() {
         // Most values are ASCII: mask bytes, no char decoding.
         let bytes = value.as_bytes();
@@ -305,18 +319,17 @@ fn mask_keep(value: &str, keep_head: usize, keep_tail: usize) -> String {
         let visible = (keep_head + keep_tail).min(total / 2);
         let head = keep_head.min(visible);
         let tail = visible - head;
-        let mut out = String::with_capacity(bytes.len());
         let mut seen = 0usize;
-        for &c in bytes {
+        out.extend(bytes.iter().map(|&c| {
             let keep = if c.is_ascii_alphanumeric() {
                 seen += 1;
                 seen <= head || seen > total - tail
             } else {
                 true
             };
-            out.push(if keep { c as char } else { '*' });
-        }
-        return out;
+            if keep { c as char } else { '*' }
+        }));
+        return;
     }
     let total = value.chars().filter(|c| is_maskable(*c)).count();
     // Never reveal more than half of a value, however short.
@@ -324,20 +337,17 @@ fn mask_keep(value: &str, keep_head: usize, keep_tail: usize) -> String {
     let head = keep_head.min(visible);
     let tail = visible - head;
     let mut seen = 0usize;
-    value
-        .chars()
-        .map(|c| {
-            if !is_maskable(c) {
-                return c;
-            }
-            seen += 1;
-            if seen <= head || seen > total - tail {
-                c
-            } else {
-                '*'
-            }
-        })
-        .collect()
+    out.extend(value.chars().map(|c| {
+        if !is_maskable(c) {
+            return c;
+        }
+        seen += 1;
+        if seen <= head || seen > total - tail {
+            c
+        } else {
+            '*'
+        }
+    }));
 }
 
 fn mask_phone(value: &str) -> String {
@@ -348,7 +358,7 @@ fn mask_phone(value: &str) -> String {
         let mut out = String::with_capacity(value.len());
         out.push('+');
         out.push_str(cc);
-        out.push_str(&mask_keep(tail, 0, 2));
+        mask_keep_into(&mut out, tail, 0, 2);
         return out;
     }
     mask_keep(value, 0, 2)

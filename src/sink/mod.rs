@@ -175,6 +175,18 @@ pub fn json_str(s: &str) -> String {
 fn push_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
+    // Nearly every string (masked values, rule ids) needs no escape. A
+    // fold without early exit compiles to a vector loop (16 bytes a step)
+    // where the escaping loop below cost ~8 instructions a byte
+    // (callgrind: `push_json_str` was 1.5 % of a JSONL scan).
+    let needs_escape = bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    });
+    if !needs_escape {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
     let mut from = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {

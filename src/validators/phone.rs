@@ -165,17 +165,25 @@ fn static_region(code: &str) -> &'static str {
 fn libphonenumber_valid(digits: &[u8]) -> Option<Phone> {
     let mut buf = [0u8; MAX_DIGITS + 1];
     let text = plus_text(digits, &mut buf)?;
-    let n = PhoneNumber::parse(text, None).ok()?;
-    if !n.is_valid() {
-        return None;
-    }
-    let region = n
-        .get_region_code()
-        .map_or("001", |r| static_region(r.as_region_str().as_str()));
+    let n = match fast::parse_plus(&text[1..]) {
+        Ok(n) => n?,
+        Err(()) => PhoneNumber::parse(text, None).ok()?,
+    };
+    let (region, phone_type) = match fast::classify(&n) {
+        Ok(found) => found?,
+        // A pattern that only compiles with Unicode classes: ask
+        // libphonenumber itself.
+        Err(()) => {
+            if !n.is_valid() {
+                return None;
+            }
+            (n.get_region_code()?, n.get_type())
+        }
+    };
     Some(Phone {
         e164: n.format_as(PhoneNumberFormat::E164).into_owned(),
-        region,
-        phone_type: map_type(n.get_type()),
+        region: static_region(region.as_region_str().as_str()),
+        phone_type: map_type(phone_type),
     })
 }
 
@@ -314,9 +322,380 @@ pub fn phone_valid(raw: &[u8]) -> bool {
     normalize_phone(raw).is_some()
 }
 
+/// libphonenumber's parse of `+digits`, validity check, region and line
+/// type, with the metadata's patterns compiled here.
+///
+/// Why: `rlibphonenumber` compiles each pattern with the `regex` crate's
+/// Unicode defaults the first time a region is met, and `\d` as every
+/// Unicode digit plus the meta engine's set-up cost 10–30 M instructions
+/// per region: 230 M on a 54 MB corpus with a few dozen countries in it,
+/// more than all the validations after it (callgrind). The numbers checked
+/// here are ASCII digits only, so the same patterns compiled without
+/// Unicode classes match exactly the same strings, at a fraction of the
+/// build cost. The decision logic is libphonenumber's (`parse_helper`'s
+/// country code and national-prefix steps, `get_region_for_number`,
+/// `is_valid_number_for_region`, `get_number_type_helper`,
+/// `is_number_matching_desc`), step for step; a test compares the two on
+/// every region's example numbers, with and without trunk prefixes, and
+/// on random digits for every calling code. libphonenumber itself is
+/// still built (its `extract_country_code` and metadata maps), ~48 M
+/// instructions once.
+mod fast {
+    use regex_automata::meta::Regex;
+    use regex_automata::util::syntax;
+    use rlibphonenumber::interfaces::AsOriginal;
+    use rlibphonenumber::{PHONE_NUMBER_UTIL, PhoneNumber, PhoneNumberType, Region};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    /// Compiled patterns by the address of their text in libphonenumber's
+    /// (static, never freed) metadata. `None`: it did not compile here.
+    type Cache = HashMap<(usize, bool), Option<std::sync::Arc<Regex>>>;
+
+    fn cache() -> &'static Mutex<Cache> {
+        static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
+        CACHE.get_or_init(Default::default)
+    }
+
+    /// A pattern as libphonenumber stores it (`^(?:…)$`), compiled once:
+    /// whole (`full`) or, like its `anchor_start`, without the `$`. Like
+    /// its `RegexTriplets`, one shorter than `^(?:)$` is the empty pattern.
+    /// `Err(())`: the pattern does not compile without Unicode.
+    fn regex(base: &'static str, full: bool) -> Result<std::sync::Arc<Regex>, ()> {
+        let key = (base.as_ptr() as usize, full);
+        let mut c = cache().lock().unwrap_or_else(|e| e.into_inner());
+        c.entry(key)
+            .or_insert_with(|| {
+                let pat = match (base.len() >= 6, full) {
+                    (false, _) => "",
+                    (true, true) => base,
+                    (true, false) => &base[..base.len() - 1],
+                };
+                Regex::builder()
+                    .syntax(syntax::Config::new().unicode(false))
+                    .build(pat)
+                    .ok()
+                    .map(std::sync::Arc::new)
+            })
+            .clone()
+            .ok_or(())
+    }
+
+    fn matches(base: &'static str, full: bool, text: &str) -> Result<bool, ()> {
+        Ok(regex(base, full)?.is_match(text))
+    }
+
+    /// `is_number_matching_desc`: a possible length, then the full pattern.
+    fn matching_desc(
+        nsn: &str,
+        desc_base: Option<&'static str>,
+        lengths: &[i32],
+    ) -> Result<bool, ()> {
+        if !lengths.is_empty() && !lengths.contains(&(nsn.len() as i32)) {
+            return Ok(false);
+        }
+        match desc_base {
+            Some(base) => matches(base, true, nsn),
+            None => Ok(false),
+        }
+    }
+
+    /// Region (None: none fits) and type of a parsed number; `Err(())`
+    /// when a pattern needed did not compile here.
+    pub fn classify(n: &PhoneNumber) -> Result<Option<(Region, PhoneNumberType)>, ()> {
+        // The metadata accessors live on the inner util only.
+        let util = PHONE_NUMBER_UTIL.as_original();
+        let nsn = rlibphonenumber::get_national_significant_number_owned(n);
+        let cc = n.country_code;
+        macro_rules! desc {
+            ($md:expr, $f:ident) => {
+                matching_desc(
+                    &nsn,
+                    $md.$f.national_number_pattern().pattern_base.as_deref(),
+                    &$md.$f.original.possible_length,
+                )?
+            };
+        }
+        // get_number_type_helper
+        macro_rules! number_type {
+            ($md:expr) => {{
+                let md = $md;
+                if !desc!(md, general_desc) {
+                    PhoneNumberType::Unknown
+                } else if desc!(md, premium_rate) {
+                    PhoneNumberType::PremiumRate
+                } else if desc!(md, toll_free) {
+                    PhoneNumberType::TollFree
+                } else if desc!(md, shared_cost) {
+                    PhoneNumberType::SharedCost
+                } else if desc!(md, voip) {
+                    PhoneNumberType::VoIP
+                } else if desc!(md, personal_number) {
+                    PhoneNumberType::PersonalNumber
+                } else if desc!(md, pager) {
+                    PhoneNumberType::Pager
+                } else if desc!(md, uan) {
+                    PhoneNumberType::UAN
+                } else if desc!(md, voicemail) {
+                    PhoneNumberType::VoiceMail
+                } else if desc!(md, fixed_line) {
+                    if md.original.same_mobile_and_fixed_line_pattern() || desc!(md, mobile) {
+                        PhoneNumberType::FixedLineOrMobile
+                    } else {
+                        PhoneNumberType::FixedLine
+                    }
+                } else if !md.original.same_mobile_and_fixed_line_pattern() && desc!(md, mobile) {
+                    PhoneNumberType::Mobile
+                } else {
+                    PhoneNumberType::Unknown
+                }
+            }};
+        }
+        // get_region_for_number
+        let Some(mut regions) = util.get_regions_for_country_calling_code(cc) else {
+            return Ok(None);
+        };
+        let region = if regions.len() > 1 {
+            let mut found = None;
+            for region in regions {
+                let Some(md) = util.get_metadata_for_region(region) else {
+                    return Ok(None);
+                };
+                let leading = match md.leading_digits().pattern_base.as_deref() {
+                    Some(base) => matches(base, false, &nsn)?,
+                    None => false,
+                };
+                if leading || number_type!(md) != PhoneNumberType::Unknown {
+                    found = Some(region);
+                    break;
+                }
+            }
+            found
+        } else {
+            regions.next()
+        };
+        let Some(region) = region else {
+            return Ok(None);
+        };
+        // is_valid_number_for_region / get_number_type: the same helper on
+        // the same metadata, so valid means a known type.
+        let Some(md) = util.get_metadata_for_region_or_calling_code(cc, region) else {
+            return Ok(None);
+        };
+        if region == Region::World && cc != md.original.country_code() {
+            return Ok(None);
+        }
+        let t = number_type!(md);
+        Ok((t != PhoneNumberType::Unknown).then_some((region, t)))
+    }
+    /// `PhoneNumber::parse("+" + digits, None)` for ASCII digits: the
+    /// country code, then libphonenumber's national-prefix stripping
+    /// (`maybe_strip_national_prefix_and_carrier_code` and the length test
+    /// that decides whether to keep it) with the patterns compiled here.
+    /// The rest of `parse` (extensions, punctuation, `tel:` URIs) cannot
+    /// apply to bare digits. `Ok(None)`: not a number; `Err(())`: a pattern
+    /// did not compile here.
+    pub fn parse_plus(digits: &str) -> Result<Option<PhoneNumber>, ()> {
+        let util = PHONE_NUMBER_UTIL.as_original();
+        // maybe_extract_country_code: more than MIN_LENGTH_FOR_NSN digits
+        // after the `+`, a known calling code in the first one to three.
+        if digits.len() <= 2 {
+            return Ok(None);
+        }
+        let Some((nn, cc)) = util.extract_country_code(std::borrow::Cow::Borrowed(digits)) else {
+            return Ok(None);
+        };
+        let mut nn = nn.into_owned();
+        if nn.len() < 2 {
+            return Ok(None);
+        }
+        let md = util
+            .get_region_for_country_code(cc)
+            .and_then(|r| util.get_metadata_for_region_or_calling_code(cc, r));
+        if let Some(md) = md {
+            let general = &md.general_desc;
+            let general_base = general.national_number_pattern().pattern_base.as_deref();
+            let is_general = |s: &str| match general_base {
+                Some(base) => matches(base, true, s),
+                None => Ok(false),
+            };
+            let stripped = match md.national_prefix_for_parsing().pattern_base.as_deref() {
+                None => None,
+                Some(base) => {
+                    let re = regex(base, false)?;
+                    let mut caps = re.create_captures();
+                    re.captures(nn.as_str(), &mut caps);
+                    match caps.get_match() {
+                        None => None,
+                        Some(m) => {
+                            let viable = is_general(&nn)?;
+                            let transform = md.original.national_prefix_transform_rule();
+                            let first = caps.get_group(1).map(|g| &nn[g.range()]);
+                            let second = caps.get_group(2).map(|g| &nn[g.range()]);
+                            let transformed = first.is_some_and(|f| {
+                                !transform.is_empty()
+                                    && (second.is_some_and(|c| !c.is_empty())
+                                        || (!f.is_empty() && second.is_none()))
+                            });
+                            let candidate = if transformed {
+                                // `Regex::replace`: the match replaced by
+                                // the expanded rule (`$1`...).
+                                let mut r = String::with_capacity(nn.len() + 4);
+                                r.push_str(&nn[..m.start()]);
+                                caps.interpolate_string_into(&nn, transform, &mut r);
+                                r.push_str(&nn[m.end()..]);
+                                r
+                            } else {
+                                nn[m.end()..].to_owned()
+                            };
+                            if viable && !is_general(&candidate)? {
+                                None
+                            } else {
+                                Some(candidate)
+                            }
+                        }
+                    }
+                }
+            };
+            if let Some(p) = stripped
+                && keeps_stripped(p.len(), &general.original)
+            {
+                nn = p;
+            }
+        }
+        if nn.len() < 2 || nn.len() > 17 {
+            return Ok(None);
+        }
+        let mut n = PhoneNumber {
+            country_code: cc,
+            ..Default::default()
+        };
+        // get_italian_leading_zeros_for_phone_number
+        let zeros = nn.bytes().take_while(|&b| b == b'0').count();
+        if zeros > 0 {
+            let zeros = if zeros == nn.len() { zeros - 1 } else { zeros };
+            n.italian_leading_zero = Some(true);
+            if zeros > 1 {
+                n.number_of_leading_zeros = Some(zeros as i32);
+            }
+        }
+        let Ok(national) = nn.parse::<u64>() else {
+            return Ok(None);
+        };
+        n.national_number = national;
+        Ok(Some(n))
+    }
+
+    /// `parse`'s test on a stripped national number: kept unless
+    /// `test_number_length` (unknown type, the general description's
+    /// lengths) says local-only, too short or an invalid length.
+    fn keeps_stripped(len: usize, general: &rlibphonenumber::PhoneNumberDesc) -> bool {
+        fn mask(lengths: &[i32]) -> u64 {
+            lengths
+                .iter()
+                .fold(0u64, |m, &l| if l == -1 { 0 } else { m | 1 << l })
+        }
+        let possible = mask(&general.possible_length);
+        let local = mask(&general.possible_length_local_only);
+        if possible == 0 {
+            return false; // InvalidLength
+        }
+        if len >= 64 {
+            return true; // TooLong
+        }
+        let bit = 1u64 << len;
+        if local & bit != 0 {
+            return false; // IsPossibleLocalOnly
+        }
+        let min = possible.trailing_zeros() as usize;
+        let max = 63 - possible.leading_zeros() as usize;
+        if min == len || max < len {
+            true // IsPossible, TooLong
+        } else if min > len {
+            false // TooShort
+        } else {
+            possible & bit != 0 // IsPossible, else InvalidLength
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `fast::parse_plus` and `fast::classify` must answer what
+    /// libphonenumber's `parse` and `is_valid`/`get_region_code`/`get_type`
+    /// answer: on every
+    /// region's example number of every type (valid numbers of every
+    /// shape) and on random digits behind every calling code (mostly
+    /// invalid ones, all the early exits).
+    #[test]
+    fn own_parse_and_pattern_matching_agree_with_libphonenumber() {
+        use rlibphonenumber::PHONE_NUMBER_UTIL;
+        let util = &*PHONE_NUMBER_UTIL;
+        let types = [
+            PhoneNumberType::FixedLine,
+            PhoneNumberType::Mobile,
+            PhoneNumberType::TollFree,
+            PhoneNumberType::PremiumRate,
+            PhoneNumberType::SharedCost,
+            PhoneNumberType::VoIP,
+            PhoneNumberType::PersonalNumber,
+            PhoneNumberType::Pager,
+            PhoneNumberType::UAN,
+            PhoneNumberType::VoiceMail,
+        ];
+        let mut texts: Vec<String> = Vec::new();
+        for region in util.get_supported_regions() {
+            for t in types {
+                if let Ok(n) = util.get_example_number_for_type_and_region(region, t) {
+                    let e164 = n.format_as(PhoneNumberFormat::E164).into_owned();
+                    // Also with a trunk prefix after the code (`+44 0 20…`,
+                    // `+39 0…`): the national-prefix stripping paths.
+                    let cc_len = n.country_code.to_string().len() + 1;
+                    for prefix in ["0", "8", "1"] {
+                        texts.push(format!("{}{prefix}{}", &e164[..cc_len], &e164[cc_len..]));
+                    }
+                    texts.push(e164);
+                }
+            }
+        }
+        let examples = texts.len();
+        assert!(examples > 2000, "{examples} example numbers");
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for cc in util.get_supported_calling_codes() {
+            for len in 4..=13 {
+                for _ in 0..12 {
+                    let mut t = format!("+{cc}");
+                    for _ in 0..len {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        t.push(char::from(b'0' + (x % 10) as u8));
+                    }
+                    texts.push(t);
+                }
+            }
+        }
+        let mut valid = 0;
+        for text in &texts {
+            let parsed = PhoneNumber::parse(text, None).ok();
+            let ours = fast::parse_plus(&text[1..]).expect("every prefix pattern compiles");
+            assert_eq!(ours, parsed, "{text}");
+            let Some(n) = parsed else {
+                continue;
+            };
+            let theirs = n.is_valid().then(|| (n.get_region_code(), n.get_type()));
+            let ours = fast::classify(&n).expect("every metadata pattern compiles without Unicode");
+            assert_eq!(ours.map(|(r, t)| (Some(r), t)), theirs, "{text}");
+            valid += usize::from(theirs.is_some());
+        }
+        assert!(
+            valid >= examples / 4 * 9 / 10,
+            "{valid} valid of {}",
+            texts.len()
+        );
+    }
 
     fn norm(s: &str) -> Option<(String, &'static str, PhoneType)> {
         normalize_phone(s.as_bytes()).map(|p| (p.e164, p.region, p.phone_type))
