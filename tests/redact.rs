@@ -965,3 +965,133 @@ fn an_output_that_sniffs_as_another_encoding_is_rescanned_under_it() {
     let out = std::fs::read_to_string(d.join("out/in/a.json")).unwrap();
     assert!(out.contains("\"name\": null"), "{out}");
 }
+
+/// The re-scan reads the output in channel messages (64 KiB) and scanner
+/// chunks (256 KiB, ending at a newline) through a reused buffer: a value
+/// split by either boundary, or met in a later file whose buffer still
+/// holds an earlier file's bytes, must be seen whole and exactly once.
+/// Labels the test rule finds (`[EMAIL]`, as long as the seven-byte
+/// e-mails they replace, so output offsets are input offsets) are the
+/// residuals; on standard input each one is reported.
+#[test]
+fn the_rescan_sees_every_residual_across_message_and_chunk_edges() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "label.toml", LABEL_RULE.as_bytes());
+    let rules = d.join("label.toml").display().to_string();
+    // One long line of filler (no newline near the edges: the scanner
+    // cannot end a chunk before the value) with an e-mail straddling each
+    // edge, then short lines.
+    let mut text = vec![b'x'; 800_000];
+    let mut starts = Vec::new();
+    for i in 1..=12usize {
+        // Starts 1 to 6 bytes before the edge: every split of the value.
+        let at = i * 65_536 - (1 + i % 6);
+        let value = format!(" a{}@c.ru ", i % 10);
+        text[at - 1..at - 1 + value.len()].copy_from_slice(value.as_bytes());
+        starts.push(at as u64);
+    }
+    text.extend_from_slice(b"\nshort line b1@c.ru\n");
+    starts.push(800_000 + 12);
+    let o = pipe(
+        &[
+            "redact",
+            "-",
+            "--rules",
+            &rules,
+            "--strategy",
+            "email=label",
+            "--report",
+            &d.join("r.jsonl").display().to_string(),
+        ],
+        &text,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(o.stdout.len(), text.len());
+    let rep = std::fs::read_to_string(d.join("r.jsonl")).unwrap();
+    let mut found: Vec<u64> = rep
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "residual")
+        .map(|v| {
+            let (s, e) = (v["start"].as_u64().unwrap(), v["end"].as_u64().unwrap());
+            assert_eq!(&o.stdout[s as usize..e as usize], b"[EMAIL]");
+            s
+        })
+        .collect();
+    found.sort_unstable();
+    starts.sort_unstable();
+    assert_eq!(found, starts, "{}", stderr(&o));
+}
+
+/// A redaction that masks e-mails skips their normalisation in its first
+/// pass; whatever reads the normalised value must still get it: the keyed
+/// pseudonym (one token for every spelling) and the report's fingerprint
+/// (the one `scan` prints).
+#[test]
+fn email_norms_are_there_for_pseudonyms_and_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "in/a.txt",
+        b"from Anna.Petrova@Example.COM\nto anna.petrova@example.com\n",
+    );
+    let o = run(
+        &[
+            "redact",
+            "in",
+            "--out",
+            "p",
+            "--strategy",
+            "email=pseudonym",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = std::fs::read_to_string(d.join("p/in/a.txt")).unwrap();
+    let tokens: Vec<&str> = text.lines().map(|l| l.split(' ').nth(1).unwrap()).collect();
+    assert!(tokens[0].starts_with("EMAIL_"), "{text}");
+    assert_eq!(tokens[0], tokens[1], "{text}");
+    // Masked, with a report: the report's fingerprints are scan's (with
+    // the same key).
+    write(d, "k.key", b"a key\n");
+    let o = run(
+        &[
+            "redact",
+            "in",
+            "--out",
+            "m",
+            "--report",
+            "r.jsonl",
+            "--key-file",
+            "k.key",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.join("m/in/a.txt")).unwrap(),
+        "from ****.*******@*******.***\nto ****.*******@*******.***\n"
+    );
+    let o = run(&["scan", "-f", "jsonl", "--key-file", "k.key", "in"], d);
+    let mut scanned: Vec<String> = String::from_utf8(o.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "finding")
+        .map(|f| f["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    let rep = std::fs::read_to_string(d.join("r.jsonl")).unwrap();
+    let mut reported: Vec<String> = rep
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "replaced")
+        .map(|v| v["fingerprint"].as_str().unwrap().to_string())
+        .collect();
+    scanned.sort();
+    reported.sort();
+    assert_eq!(reported.len(), 2, "{rep}");
+    assert_eq!(reported, scanned, "{rep}");
+    assert_eq!(reported[0], reported[1]);
+}

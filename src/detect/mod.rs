@@ -93,6 +93,13 @@ pub struct Scratch {
     address_hits: Vec<address::AddressHit>,
 }
 
+impl Scratch {
+    /// See [`TokScratch::no_email_norm`].
+    pub fn set_no_email_norm(&mut self, on: bool) {
+        self.tok.no_email_norm = on;
+    }
+}
+
 impl Engine {
     pub fn new(rules: RuleSet) -> Result<Engine> {
         let mut builtin_rule = [None; Builtin::ALL.len()];

@@ -238,6 +238,11 @@ pub struct TokScratch {
     /// The buffer being scanned ends where the input ends (a value that
     /// touches its end is complete).
     eof: bool,
+    /// No caller will read an e-mail's normalised value (a redaction that
+    /// masks or labels e-mails): skip its IDNA normalisation, the one
+    /// normaliser that is not also the validator. The detections are the
+    /// same; only `norm` stays empty.
+    pub no_email_norm: bool,
 }
 
 impl TokScratch {
@@ -974,11 +979,15 @@ impl Tokenizer {
         if e <= at + 1 || has_file_extension_tld(value) || !email::email_valid(value) {
             return at + 1;
         }
-        let norm = std::str::from_utf8(value)
-            .ok()
-            .and_then(email::normalize_email)
-            .map(String::into_bytes)
-            .unwrap_or_else(|| value.to_ascii_lowercase());
+        let norm = if scratch.no_email_norm {
+            Vec::new()
+        } else {
+            std::str::from_utf8(value)
+                .ok()
+                .and_then(email::normalize_email)
+                .map(String::into_bytes)
+                .unwrap_or_else(|| value.to_ascii_lowercase())
+        };
         self.emit(
             scratch,
             out,

@@ -270,6 +270,79 @@ fn plain(text: String, strategy: Strategy) -> Replacement {
 /// `+` and country-code digit and the last `keep` alphanumerics (never
 /// more than half the value). Separators stay, so the shape does.
 pub fn mask(kind: Kind, value: &str, keep: usize) -> String {
+    if kind == Kind::Ipv6 {
+        // The `::` rule looks at what was written before each colon.
+        return mask_chars(kind, value, keep);
+    }
+    mask_fast(kind, value, keep)
+}
+
+/// [`mask`] for every kind but IPv6, with the same output: the masked
+/// part is mapped in one pass (byte by byte for ASCII, which the
+/// compiler vectorises) and the visible tail copied, instead of a
+/// counter and a `String::push` per character; the mask was a third of a
+/// redaction's writer cost.
+fn mask_fast(kind: Kind, value: &str, keep: usize) -> String {
+    let mut out = Vec::with_capacity(value.len());
+    let mut rest = value;
+    let mut seen = 0usize;
+    if kind == Kind::Phone && rest.starts_with('+') {
+        out.push(b'+');
+        rest = &rest[1..];
+        if let Some(&c) = rest.as_bytes().first()
+            && c.is_ascii_digit()
+        {
+            out.push(c);
+            rest = &rest[1..];
+            seen += 1;
+        }
+    }
+    let ascii = rest.is_ascii();
+    // Where in `rest` the visible tail starts: after the first
+    // `total - visible` alphanumerics of the value (`seen` of them are
+    // already written).
+    let cut = if keep == 0 {
+        rest.len()
+    } else {
+        let total = seen
+            + if ascii {
+                rest.bytes().filter(u8::is_ascii_alphanumeric).count()
+            } else {
+                rest.chars().filter(|&c| alphanumeric(c)).count()
+            };
+        let hidden = (total - keep.min(total / 2)).saturating_sub(seen);
+        let mut n = 0usize;
+        rest.char_indices()
+            .find(|&(_, c)| {
+                n += usize::from(alphanumeric(c));
+                n > hidden
+            })
+            .map_or(rest.len(), |(i, _)| i)
+    };
+    let (masked, tail) = rest.split_at(cut);
+    if ascii {
+        out.extend(
+            masked
+                .bytes()
+                .map(|c| if c.is_ascii_alphanumeric() { b'*' } else { c }),
+        );
+    } else {
+        let mut b = [0u8; 4];
+        for c in masked.chars() {
+            if alphanumeric(c) {
+                out.push(b'*');
+            } else {
+                out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+            }
+        }
+    }
+    out.extend_from_slice(tail.as_bytes());
+    // Characters replaced by `*` or copied whole: still UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`mask`] character by character (any script).
+fn mask_chars(kind: Kind, value: &str, keep: usize) -> String {
     let total = value.chars().filter(|&c| alphanumeric(c)).count();
     let visible = keep.min(total / 2);
     let mut out = String::with_capacity(value.len());
@@ -454,6 +527,40 @@ mod tests {
         assert_eq!(mask(Kind::Card, "1234", 4), "**34");
         assert_eq!(mask(Kind::Email, "иван@почта.рф", 0), "****@*****.**");
         assert_eq!(mask(Kind::Ipv6, "2001:db8::1", 0), "****:***:**");
+    }
+
+    #[test]
+    fn the_fast_mask_is_the_character_mask() {
+        let values = [
+            "+7 912 345-67-89",
+            "+79123456789",
+            "+ 7 912",
+            "+",
+            "+7",
+            "8 (912) 345-67-89",
+            "2200 1234 5678 9010",
+            "ivan.petrov+orders@example.com",
+            "иван@почта.рф",
+            "+7 912 345-67-8٩",
+            "Иванова Анна Сергеевна",
+            "г. Москва, ул. Ленина, д. 5, кв. 12",
+            "Ёлкин Ёжик-ёж",
+            "203.0.113.9",
+            "AB 1234567",
+            "1",
+            "",
+        ];
+        for kind in [Kind::Phone, Kind::Card, Kind::Email, Kind::Person] {
+            for v in values {
+                for keep in [0, 1, 2, 4, 100] {
+                    assert_eq!(
+                        mask_fast(kind, v, keep),
+                        mask_chars(kind, v, keep),
+                        "{kind:?} {v:?} keep {keep}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

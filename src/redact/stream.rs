@@ -207,6 +207,8 @@ pub fn redact_stream_only(
                 )
         })
         .collect();
+    // The first pass reads an e-mail's normalised value only for these.
+    scanner.set_no_email_norm(!needs_norm[crate::finding::Kind::Email as usize]);
     let rules = config.engine.rules();
     let rule_ids: Vec<Arc<str>> = rules.rules().iter().map(|r| Arc::from(r.id())).collect();
     let sink_out = RefCell::new(Tee {
@@ -291,6 +293,8 @@ pub fn redact_stream_only(
             win.discard_before(w.keep_from());
         },
     );
+    // The worker's scanner may scan for another caller next.
+    scanner.set_no_email_norm(false);
     let mut w = writer.into_inner();
     if let Some(e) = failed.borrow_mut().take() {
         return Err(e);

@@ -137,6 +137,13 @@ impl StreamScanner {
         self.scan_with_progress(engine, reader, name, format, encoding, sink, |_| {})
     }
 
+    /// Leave e-mails' normalised values empty from now on (see
+    /// [`crate::detect::tokenizer::TokScratch::no_email_norm`]): a
+    /// redaction that masks e-mails never reads them.
+    pub fn set_no_email_norm(&mut self, on: bool) {
+        self.scratch.set_no_email_norm(on);
+    }
+
     /// [`StreamScanner::scan`], also calling `settled(pos)` after each
     /// chunk: no detection given to `sink` afterwards starts before the
     /// original offset `pos`. A redactor that writes its output while the
@@ -200,8 +207,11 @@ impl StreamScanner {
         settled: &mut dyn FnMut(u64),
     ) -> io::Result<u64> {
         let mut locator: Option<Box<dyn Locator>> = None;
-        let buf = &mut self.buf;
-        buf.clear();
+        // `store` stays initialised up to its length, and the chunk is its
+        // first `filled` bytes: reading never zeroes the buffer again (see
+        // `read_into`).
+        let store = &mut self.buf;
+        let mut filled = 0usize;
         let mut base: u64 = 0; // absolute (decoded) offset of buf[0]
         let mut scan_from = 0usize;
         let mut eof = false;
@@ -216,13 +226,15 @@ impl StreamScanner {
         };
         loop {
             // Fill up to one chunk past the scan start plus the tail.
-            let want = (scan_from + CHUNK + TAIL).saturating_sub(buf.len());
+            let want = (scan_from + CHUNK + TAIL).saturating_sub(filled);
             if !eof && want > 0 {
-                let got = read_up_to(&mut src, buf, want)?;
+                let got = read_into(&mut src, store, filled, want)?;
+                filled += got;
                 if got < want {
                     eof = true;
                 }
             }
+            let buf: &[u8] = &store[..filled];
             if !sniffed {
                 sniffed = true;
                 let prefix = &buf[..buf.len().min(SNIFF_LEN)];
@@ -321,7 +333,8 @@ impl StreamScanner {
                 l.advance(buf, base, base + keep as u64);
             }
             src.forget_before(base + keep as u64);
-            buf.drain(..keep);
+            store.copy_within(keep..filled, 0);
+            filled -= keep;
             base += keep as u64;
             scan_from = resume - keep;
             lines.counted_to -= keep;
@@ -368,22 +381,39 @@ pub(crate) fn read_up_to<R: Read>(
     buf: &mut Vec<u8>,
     want: usize,
 ) -> io::Result<usize> {
-    // `take + read_to_end` fills the spare capacity without zeroing it first.
-    buf.reserve(want);
+    let at = buf.len();
+    let got = read_into(reader, buf, at, want);
+    buf.truncate(at + *got.as_ref().unwrap_or(&0));
+    got
+}
+
+/// Reads into `store[at..at + want]` until it is full or the input ends;
+/// returns the bytes read. `store` only grows, with zeroes.
+///
+/// Why not `take(want).read_to_end(buf)`: for a reader without a native
+/// `read_buf` (the redactor's tee, the verifier's channel) it zeroes the
+/// spare room before every read, and zeroing a chunk per read cost the
+/// redactor about 1 % of its instructions; here the buffer is zeroed only
+/// when it grows.
+fn read_into<R: Read>(
+    reader: &mut R,
+    store: &mut Vec<u8>,
+    at: usize,
+    want: usize,
+) -> io::Result<usize> {
+    if store.len() < at + want {
+        store.resize(at + want, 0);
+    }
     let mut got = 0;
-    loop {
-        match reader.by_ref().take((want - got) as u64).read_to_end(buf) {
-            Ok(0) => return Ok(got),
-            Ok(n) => {
-                got += n;
-                if got >= want {
-                    return Ok(got);
-                }
-            }
+    while got < want {
+        match reader.read(&mut store[at + got..at + want]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(e),
         }
     }
+    Ok(got)
 }
 
 /// A NUL in the sniffed prefix means binary, unless a UTF-16 byte-order
@@ -563,6 +593,66 @@ mod tests {
             let (bytes, _, _) = enc.encode(&text);
             assert_eq!(values(&bytes, enc, 3333), want, "{}", enc.name());
         }
+    }
+
+    /// The buffer is reused and only its first `filled` bytes are the
+    /// input: an earlier, longer input's bytes beyond them must never
+    /// complete a value. The earlier input is a phone line repeated, and
+    /// the later ones end one digit short of it at every alignment.
+    #[test]
+    fn a_reused_buffer_never_shows_an_earlier_inputs_bytes() {
+        let engine = Engine::new(RuleSet::builtin()).unwrap();
+        let line = "tel +7 912 345-67-89\n";
+        let long = line.repeat(3 * CHUNK / line.len());
+        let spans = |s: &mut StreamScanner, data: &[u8]| {
+            let mut out = Vec::new();
+            s.scan(&engine, data, "t.txt", None, None, |l| {
+                out.push((l.abs_start, l.abs_end, l.detection.rule))
+            })
+            .unwrap()
+            .unwrap();
+            out
+        };
+        let mut reused = StreamScanner::default();
+        for pad in 0..line.len() {
+            let short = format!("{}tel +7 912 345-67-8", " ".repeat(pad));
+            spans(&mut reused, long.as_bytes());
+            let fresh = spans(&mut StreamScanner::default(), short.as_bytes());
+            assert_eq!(spans(&mut reused, short.as_bytes()), fresh, "pad {pad}");
+        }
+    }
+
+    /// A redaction that masks e-mails needs no normalised value: the
+    /// detections are the same, with `norm` left empty, until switched
+    /// back.
+    #[test]
+    fn e_mail_norms_can_be_left_out_without_changing_detections() {
+        let engine = Engine::new(RuleSet::builtin()).unwrap();
+        let data = b"mail Anna.Petrova@Example.COM or +7 912 345-67-89\n";
+        let scan = |s: &mut StreamScanner| {
+            let mut out = Vec::new();
+            s.scan(&engine, &data[..], "t.txt", None, None, |l| {
+                let d = l.detection;
+                out.push((l.abs_start, l.abs_end, d.rule, d.confidence, d.norm.clone()))
+            })
+            .unwrap()
+            .unwrap();
+            out
+        };
+        let mut s = StreamScanner::default();
+        let full = scan(&mut s);
+        assert_eq!(full.len(), 2);
+        assert_eq!(full[0].4, b"anna.petrova@example.com");
+        s.set_no_email_norm(true);
+        let lean = scan(&mut s);
+        assert!(lean[0].4.is_empty());
+        assert_eq!(lean[1], full[1]);
+        let strip = |v: &[(u64, u64, u16, f32, Vec<u8>)]| -> Vec<(u64, u64, u16, f32)> {
+            v.iter().map(|x| (x.0, x.1, x.2, x.3)).collect()
+        };
+        assert_eq!(strip(&lean), strip(&full));
+        s.set_no_email_norm(false);
+        assert_eq!(scan(&mut s), full);
     }
 
     #[test]
