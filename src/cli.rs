@@ -255,6 +255,13 @@ pub struct ScanArgs {
     /// reason; the N findings are kept).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_findings_per_file: Option<u64>,
+    /// Files at least this large (K/M/G suffix) are scanned in pieces on
+    /// all threads [default: 64M]. Hidden: for tests and benchmarks.
+    #[arg(long, hide = true, value_name = "SIZE", value_parser = parse_size)]
+    pub split_min_size: Option<u64>,
+    /// Bytes per piece of a split file [default: 2M]. Hidden: for tests.
+    #[arg(long, hide = true, value_name = "SIZE", value_parser = parse_size)]
+    pub split_piece_size: Option<u64>,
     /// Decompression limit: bytes all layers of one archive or compressed
     /// file may expand to (K/M/G suffix) [default: 4G].
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]

@@ -72,6 +72,16 @@ pub trait Locator: Send {
     /// Consume input up to `pos` and say where `pos` is. `None` when the
     /// offset is outside any record (a comment, a DDL statement, a header).
     fn locate(&mut self, buf: &[u8], base: u64, pos: u64) -> Option<FieldInfo>;
+    /// Called when the locator has consumed the input up to just after a
+    /// newline: a copy of it to resume there, when a huge file may be
+    /// split at this offset ([`crate::source::split`]). The copy must answer
+    /// every later offset exactly as this locator would, and no record
+    /// (hence no value) may run across the newline. `None`, the default:
+    /// records can span lines here (quoted CSV fields, a JSON document, a
+    /// multi-line INSERT string), so the file is not split here.
+    fn split_here(&self) -> Option<Box<dyn Locator>> {
+        None
+    }
 }
 
 /// How much of the prefix the content sniff reads: enough for a header and
