@@ -82,6 +82,14 @@ pub trait Locator: Send {
     fn split_here(&self) -> Option<Box<dyn Locator>> {
         None
     }
+    /// Moves to absolute offset `pos`, a line start on 1-based line
+    /// `line`, without reading the bytes before it, when the locator's
+    /// state at a line start does not depend on them (NDJSON). Returns
+    /// false, changing nothing, when it does: then the bytes must be fed.
+    /// Lets the split pre-pass skip a JSON pass over the whole file.
+    fn jump_to_line(&mut self, _pos: u64, _line: u64) -> bool {
+        false
+    }
 }
 
 /// How much of the prefix the content sniff reads: enough for a header and
