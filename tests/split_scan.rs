@@ -265,3 +265,25 @@ fn split_scan_honours_the_findings_limit_in_file_order() {
     assert_eq!(one.len(), 777);
     assert_eq!(one, two);
 }
+
+#[test]
+fn split_scan_stops_at_the_time_limit_with_its_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = generated(dir.path(), formats::Format::Text, 1 << 20);
+    let out = Command::new(env!("CARGO_BIN_EXE_piiscan"))
+        .env("PIISCAN_KEY", KEY)
+        .args(["--debug", "scan", "-f", "jsonl", "--threads", "2"])
+        .args(["--split-min-size", "256K", "--split-piece-size", "40K"])
+        .args(["--file-timeout", "0.001"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("split into pieces"), "{stderr}");
+    let skipped = stdout
+        .lines()
+        .find(|l| l.contains("\"type\":\"skipped\""))
+        .unwrap_or_else(|| panic!("no skipped event: {stdout}"));
+    assert!(skipped.contains("time limit"), "{skipped}");
+}
