@@ -287,3 +287,31 @@ fn split_scan_stops_at_the_time_limit_with_its_reason() {
         .unwrap_or_else(|| panic!("no skipped event: {stdout}"));
     assert!(skipped.contains("time limit"), "{skipped}");
 }
+
+/// One huge line has no cut: after a few pieces' worth of bytes the rest
+/// becomes one piece, scanned at once rather than after a pre-pass over
+/// the whole file, and the findings are still the sequential scan's.
+#[test]
+fn a_file_without_record_boundaries_is_one_piece_with_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("line.txt");
+    let mut s = String::new();
+    let mut i = 0;
+    while s.len() < 1 << 20 {
+        i += 1;
+        write!(
+            s,
+            "order {i} mail user{i}@example.com phone +7 900 {:03}-{:02}-{:02}; ",
+            i / 10_000 % 1000,
+            i / 100 % 100,
+            i % 100
+        )
+        .unwrap();
+    }
+    std::fs::write(&path, s).unwrap();
+    let (one, _) = scan(&path, "1", &[]);
+    let (two, log) = scan(&path, "2", &[]);
+    assert!(log.contains("the rest is one piece"), "{log}");
+    assert!(one.len() > 10_000, "{}", one.len());
+    assert_eq!(one, two);
+}

@@ -34,9 +34,11 @@
 //!    NDJSON one just jumps from cut to cut: its state at a line start is
 //!    known). Past every `piece` bytes it cuts at the next line start the
 //!    locator accepts and sends the piece with its line number and a copy
-//!    of the locator. It costs a small fraction of the scan: `memchr`, a
-//!    second read of the file (from the page cache), and for SQL the
-//!    dump locator, which runs at several hundred MB/s.
+//!    of the locator; when no boundary comes for [`GIVE_UP`] pieces'
+//!    worth of bytes (one huge line, a dump with no COPY block), the rest
+//!    of the file is one last piece. The pre-pass costs a small fraction
+//!    of the scan: `memchr`, a second read of the file (from the page
+//!    cache), and for SQL the dump locator (several hundred MB/s).
 //! 2. `threads` workers open the file themselves and scan a piece each,
 //!    reading [`LOOKBACK`] bytes before it and [`TAIL`] bytes after it:
 //!    the context and overlap the sequential scan keeps at its own chunk
@@ -75,6 +77,10 @@ pub const MIN_SIZE: u64 = 64 << 20;
 pub const PIECE: u64 = 2 << 20;
 /// The pre-pass reads this much at a time.
 const BLOCK: usize = 1 << 20;
+/// After this many pieces' worth of bytes without a record boundary the
+/// rest of the file becomes one piece: a line or a dump section with no
+/// cut must not wait for the pre-pass to read it all.
+const GIVE_UP: u64 = 4;
 
 /// When and how finely a file is split. The defaults are [`MIN_SIZE`] and
 /// [`PIECE`]; tests lower both (hidden `scan` flags) to split small files.
@@ -186,11 +192,13 @@ struct Piece {
     locator: Option<Box<dyn Locator>>,
 }
 
-/// A scanned piece: its results with their start offsets, and where the
-/// next scan would resume.
+/// A scanned piece: its results with their start offsets, where the next
+/// scan would resume, and why it stopped early if it did (the results
+/// found before the stop still count, as in a sequential scan).
 struct Done<T> {
     items: Vec<(u64, T)>,
     resume: u64,
+    failed: Option<Outcome>,
 }
 
 /// Scans the file `plan` was made for: the pre-pass reads `reader` (the
@@ -258,6 +266,10 @@ pub fn scan<T: Send, R: Read + Send>(
                         stopped = Some(Outcome::Stopped);
                         break 'merge;
                     }
+                }
+                if let Some(outcome) = done.failed {
+                    stopped = Some(outcome);
+                    break 'merge;
                 }
                 floor = done.resume;
                 // The piece is out of memory: the pre-pass may send one more.
@@ -357,6 +369,22 @@ fn prepass<R: Read>(
             sent += 1;
             target = cut + plan.piece;
         }
+        if end >= open.from.saturating_add(GIVE_UP * plan.piece) {
+            // No record boundary for a long way (one huge line, a dump
+            // without COPY blocks): the rest is one piece, scanned now
+            // rather than after the pre-pass reached the end.
+            log::debug!(
+                "split: no record boundary from byte {} to {end}: the rest is one piece",
+                open.from
+            );
+            if send(open, plan.size) {
+                sent += 1;
+            }
+            // Read to the end all the same: the caller's reader may be
+            // hashing the file.
+            let rest = io::copy(&mut reader, &mut io::sink())?;
+            return Ok((end + rest, sent));
+        }
         let seen = (counted - base) as usize;
         line += memchr::memchr_iter(b'\n', &block[seen..]).count() as u64;
         counted = end;
@@ -431,15 +459,20 @@ fn scan_one<T>(
             }
         })
     }));
-    match scanned {
-        Ok(Ok(resume)) => Ok(Done { items, resume }),
+    let (resume, failed) = match scanned {
+        Ok(Ok(resume)) => (resume, None),
         Ok(Err(e)) if e.kind() == io::ErrorKind::TimedOut && deadline.is_some() => {
-            Err(Outcome::TimedOut)
+            (piece.stop, Some(Outcome::TimedOut))
         }
-        Ok(Err(e)) => Err(Outcome::Failed(e)),
+        Ok(Err(e)) => (piece.stop, Some(Outcome::Failed(e))),
         Err(_panic) => {
             *scanner = StreamScanner::default();
-            Err(Outcome::Panicked)
+            (piece.stop, Some(Outcome::Panicked))
         }
-    }
+    };
+    Ok(Done {
+        items,
+        resume,
+        failed,
+    })
 }
