@@ -14,7 +14,7 @@
 use crate::detect::Engine;
 use crate::finding::{Finding, Fingerprinter, Kind, mask};
 use crate::sink::Sink;
-use crate::source::{NotScanned, StreamScanner};
+use crate::source::{NotScanned, StreamScanner, split};
 use crate::state::{Check, Hashed, Recorder, State};
 use crate::suppress::{Filter, WorkerFilter};
 use crate::walk::{self, Entry, WalkOptions};
@@ -40,6 +40,9 @@ pub struct ScanOptions {
     pub fingerprinter: Fingerprinter,
     /// Per-input limits (time, findings, decompression).
     pub limits: InputLimits,
+    /// When one huge file is scanned on all threads
+    /// ([`crate::source::split`]).
+    pub split: crate::source::split::SplitOptions,
 }
 
 /// Limits on one input, each reported when it is hit (a `skipped` result
@@ -336,6 +339,75 @@ impl FindingMaker {
     }
 }
 
+impl FindingMaker {
+    /// Scans one huge regular file in pieces on all threads (see
+    /// [`crate::source::split`]): `reader` is the whole file from its first
+    /// byte, read once in order by the pre-pass. Findings, batches, limits
+    /// and the final status are those of [`FindingMaker::scan_stream`], in
+    /// the same order.
+    pub fn scan_split<R: Read + Send>(
+        &self,
+        plan: &split::Plan,
+        path: &std::path::Path,
+        display: String,
+        reader: R,
+        flush: &mut dyn FnMut(FileResult),
+    ) -> FileResult {
+        let limits = self.options.limits;
+        let mut findings = Vec::new();
+        let mut found = 0u64;
+        let mut stop = None;
+        let deadline = limits.file_timeout.map(|d| Instant::now() + d);
+        let outcome = split::scan(
+            plan,
+            &self.engine,
+            path,
+            reader,
+            deadline,
+            &|l| self.make(l),
+            &mut |f| {
+                findings.push(f);
+                found += 1;
+                if limits.max_findings_per_file.is_some_and(|max| found >= max) {
+                    stop = Some(Stop::Findings(found));
+                    return false;
+                }
+                if findings.len() >= BATCH {
+                    flush(FileResult {
+                        path: display.clone(),
+                        status: FileStatus::Partial,
+                        bytes: 0,
+                        findings: std::mem::replace(&mut findings, Vec::with_capacity(BATCH)),
+                    });
+                }
+                true
+            },
+        );
+        let timeout = || Stop::Timeout(limits.file_timeout.unwrap_or_default());
+        let (status, bytes) = match outcome {
+            split::Outcome::Scanned(bytes) => (FileStatus::Scanned, bytes),
+            split::Outcome::Stopped | split::Outcome::TimedOut => {
+                let stop = stop.unwrap_or_else(timeout);
+                log::debug!("{display}: {}", stop.reason());
+                (FileStatus::Skipped(stop.reason()), 0)
+            }
+            split::Outcome::Failed(e) => (FileStatus::Error(io_message(&e)), 0),
+            split::Outcome::Panicked => (
+                FileStatus::Error(
+                    "internal error while scanning this input (a bug: please report it)".into(),
+                ),
+                0,
+            ),
+        };
+        FileResult {
+            path: display,
+            status,
+            bytes,
+            findings,
+        }
+    }
+}
+
 /// Findings per batch sent from a worker to the sinks.
 pub const BATCH: usize = 1024;
 
@@ -603,11 +675,40 @@ fn scan_path(
         // A regular file is read up to the size it had when opened: one
         // that keeps growing while it is scanned (a live log) would
         // otherwise never end. Pipes and devices are read to their end.
-        let rest = match file.metadata() {
-            Ok(m) if m.is_file() => m.len().saturating_sub(prefix.len() as u64),
-            _ => u64::MAX,
-        };
+        let size = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
+        let rest = size.map_or(u64::MAX, |s| s.saturating_sub(prefix.len() as u64));
         let file = file.take(rest);
+        // One huge regular file: all threads on it, in pieces.
+        let options = &maker.options;
+        let plan = size.and_then(|size| {
+            split::plan(
+                path,
+                &display,
+                size,
+                options.walk.threads,
+                options.split,
+                options.input_format,
+                options.encoding,
+            )
+        });
+        if let Some(plan) = plan {
+            let result = match hashed {
+                Some(h) => {
+                    h.start(&prefix);
+                    let reader = io::Cursor::new(prefix).chain(h.reader(file));
+                    maker.scan_split(&plan, path, display, reader, &mut flush)
+                }
+                None => {
+                    let reader = io::Cursor::new(prefix).chain(file);
+                    maker.scan_split(&plan, path, display, reader, &mut flush)
+                }
+            };
+            return alive && send(result);
+        }
         let result = match hashed {
             Some(h) => {
                 h.start(&prefix);

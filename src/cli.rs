@@ -255,6 +255,13 @@ pub struct ScanArgs {
     pub rules: RuleArgs,
     #[command(flatten)]
     pub input: InputArgs,
+    /// Files at least this large (K/M/G suffix) are scanned in pieces on
+    /// all threads [default: 64M]. Hidden: for tests and benchmarks.
+    #[arg(long, hide = true, value_name = "SIZE", value_parser = parse_size)]
+    pub split_min_size: Option<u64>,
+    /// Bytes per piece of a split file [default: 2M]. Hidden: for tests.
+    #[arg(long, hide = true, value_name = "SIZE", value_parser = parse_size)]
+    pub split_piece_size: Option<u64>,
     /// Also write a self-contained HTML inventory report to FILE (works
     /// with any --format; written atomically, mode 0600).
     #[arg(long, value_name = "FILE")]

@@ -214,6 +214,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
         encoding,
         fingerprinter,
         limits: input_limits(&args),
+        split: split_options(&args),
     };
     let stdout = io::stdout();
     let color = match args.color.as_str() {
@@ -251,6 +252,19 @@ fn scan(args: ScanArgs) -> Result<i32> {
     // take longer than the exit does.
     std::mem::forget(hooks);
     Ok(summary.exit_code_gated(&gates))
+}
+
+/// When `scan` splits one huge file across threads (the hidden test flags
+/// lower the defaults).
+fn split_options(args: &ScanArgs) -> piiscan::source::split::SplitOptions {
+    let mut split = piiscan::source::split::SplitOptions::default();
+    if let Some(n) = args.split_min_size {
+        split.min_size = n;
+    }
+    if let Some(n) = args.split_piece_size {
+        split.piece = n;
+    }
+    split
 }
 
 /// The per-input limits of `scan` (defaults for what the flags leave out).

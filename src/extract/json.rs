@@ -88,7 +88,7 @@ enum Esc {
 }
 
 /// Streams JSON (`ndjson: false`) or NDJSON and answers RFC 6901 pointers.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct JsonLocator {
     ndjson: bool,
     /// Absolute offset of the next byte to consume.
@@ -493,6 +493,14 @@ impl JsonLocator {
 impl Locator for JsonLocator {
     fn advance(&mut self, buf: &[u8], base: u64, to: u64) {
         self.consume(buf, base, to);
+    }
+
+    /// NDJSON only: each line is one record and the locator resyncs at
+    /// every newline, so a line start is an exact boundary. A JSON
+    /// document's strings and containers may span lines: never split.
+    fn split_here(&self) -> Option<Box<dyn Locator>> {
+        self.ndjson
+            .then(|| Box::new(self.clone()) as Box<dyn Locator>)
     }
 
     fn locate(&mut self, buf: &[u8], base: u64, pos: u64) -> Option<FieldInfo> {

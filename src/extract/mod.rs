@@ -72,6 +72,24 @@ pub trait Locator: Send {
     /// Consume input up to `pos` and say where `pos` is. `None` when the
     /// offset is outside any record (a comment, a DDL statement, a header).
     fn locate(&mut self, buf: &[u8], base: u64, pos: u64) -> Option<FieldInfo>;
+    /// Called when the locator has consumed the input up to just after a
+    /// newline: a copy of it to resume there, when a huge file may be
+    /// split at this offset ([`crate::source::split`]). The copy must answer
+    /// every later offset exactly as this locator would, and no record
+    /// (hence no value) may run across the newline. `None`, the default:
+    /// records can span lines here (quoted CSV fields, a JSON document, a
+    /// multi-line INSERT string), so the file is not split here.
+    fn split_here(&self) -> Option<Box<dyn Locator>> {
+        None
+    }
+    /// Moves to absolute offset `pos`, a line start on 1-based line
+    /// `line`, without reading the bytes before it, when the locator's
+    /// state at a line start does not depend on them (NDJSON). Returns
+    /// false, changing nothing, when it does: then the bytes must be fed.
+    /// Lets the split pre-pass skip a JSON pass over the whole file.
+    fn jump_to_line(&mut self, _pos: u64, _line: u64) -> bool {
+        false
+    }
 }
 
 /// How much of the prefix the content sniff reads: enough for a header and

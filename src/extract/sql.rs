@@ -251,7 +251,7 @@ impl Default for CopyCfg {
 }
 
 /// One table's column names and rows seen so far.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct TableInfo {
     columns: Arc<[String]>,
     rows: u64,
@@ -261,7 +261,7 @@ struct TableInfo {
 }
 
 /// The table the current statement's rows go to.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Target {
     /// As written, qualified, unquoted: `public.users`.
     table: String,
@@ -273,6 +273,7 @@ struct Target {
 }
 
 /// Streaming locator for SQL dumps. See the module docs.
+#[derive(Clone)]
 pub struct SqlLocator {
     /// Absolute offset of the next byte to consume.
     pos: u64,
@@ -1561,6 +1562,17 @@ impl Locator for SqlLocator {
     fn locate(&mut self, buf: &[u8], base: u64, pos: u64) -> Option<FieldInfo> {
         self.consume(buf, base, pos);
         self.here()
+    }
+
+    /// Only between two rows of a COPY block: a COPY row is one line (a
+    /// text-format row escapes its newlines, and a CSV-format row inside
+    /// quotes is not at `LineStart`). Elsewhere a statement or a string
+    /// literal may run across lines, so the dump is not split there. The
+    /// copy carries the table map too: row numbers and column lists of
+    /// later statements depend on it.
+    fn split_here(&self) -> Option<Box<dyn Locator>> {
+        matches!(self.lex, Lex::Copy(CopyLex::LineStart))
+            .then(|| Box::new(self.clone()) as Box<dyn Locator>)
     }
 }
 

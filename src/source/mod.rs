@@ -12,6 +12,7 @@
 //! read-ahead makes it as fast for sequential scans.
 
 pub mod container;
+pub mod split;
 
 use crate::decode::{self, Decoded, Sniffed};
 use crate::detect::context::{WINDOW_AFTER, WINDOW_BEFORE};
@@ -26,10 +27,10 @@ use std::io::{self, Read};
 pub const CHUNK: usize = 256 * 1024;
 /// Bytes kept after a chunk's scan limit, so a value starting before the
 /// limit is whole in the buffer.
-const TAIL: usize = MAX_CANDIDATE_LEN + WINDOW_AFTER + 64;
+pub(crate) const TAIL: usize = MAX_CANDIDATE_LEN + WINDOW_AFTER + 64;
 /// Bytes kept before the next scan start, for context look-back and the
 /// BIK search around bank accounts.
-const LOOKBACK: usize = 512 + WINDOW_BEFORE;
+pub(crate) const LOOKBACK: usize = 512 + WINDOW_BEFORE;
 /// The binary sniff looks at this prefix.
 pub const SNIFF_LEN: usize = 64 * 1024;
 
@@ -188,21 +189,61 @@ impl StreamScanner {
         let head = io::Cursor::new(&prefix[..]).chain(reader);
         let result = if sniffed.encoding == encoding_rs::UTF_8 {
             // UTF-8 (a BOM included) is scanned as is: offsets are original.
-            self.scan_source(engine, Plain(head), name, format, &mut sink, &mut settled)
+            self.scan_source(
+                engine,
+                Plain(head),
+                name,
+                format,
+                None,
+                &mut sink,
+                &mut settled,
+            )
         } else {
             let decoded = Decoded::new(head, sniffed.encoding, sniffed.bom_len);
-            self.scan_source(engine, decoded, name, format, &mut sink, &mut settled)
+            self.scan_source(engine, decoded, name, format, None, &mut sink, &mut settled)
         };
         self.prefix = prefix;
         result.map(Ok)
     }
 
+    /// Scans one piece of a UTF-8 file that [`split`] cut at a record
+    /// boundary: `reader` yields the file's bytes from `piece.base` to at
+    /// most [`TAIL`] past `piece.stop` (the end of the file when
+    /// `piece.at_end`). Detections whose trigger lies in
+    /// `piece.from..piece.stop` go to `sink`, placed exactly as a scan of
+    /// the whole file places them (offsets, lines, the locator's
+    /// records), because the piece starts with the line number and the
+    /// locator state the file has at `piece.from`. Returns the offset the
+    /// next scan would resume at (past `stop` when a value ran over it).
+    pub(crate) fn scan_piece<R: Read>(
+        &mut self,
+        engine: &Engine,
+        reader: R,
+        piece: PieceStart,
+        mut sink: impl FnMut(Located<'_>),
+    ) -> io::Result<u64> {
+        let name = String::new();
+        self.scan_source(
+            engine,
+            Plain(reader),
+            &name,
+            None,
+            Some(piece),
+            &mut sink,
+            &mut |_| {},
+        )
+    }
+
+    /// Scans `src` to its end (`piece: None`, returning the original bytes
+    /// read) or one piece of it (returning where the next scan resumes).
+    #[allow(clippy::too_many_arguments)]
     fn scan_source<S: Source>(
         &mut self,
         engine: &Engine,
         mut src: S,
         name: &str,
         format: Option<InputFormat>,
+        piece: Option<PieceStart>,
         sink: &mut dyn FnMut(Located<'_>),
         settled: &mut dyn FnMut(u64),
     ) -> io::Result<u64> {
@@ -224,6 +265,25 @@ impl StreamScanner {
             line_start_abs: 0,
             line_start_orig: 0,
         };
+        // A piece: where it stops, and whether its input ends the file.
+        let mut stop: Option<(u64, bool)> = None;
+        if let Some(p) = piece {
+            // The plan chose the format from the file's own prefix, and the
+            // locator comes in the state the file has at `p.from`.
+            sniffed = true;
+            json = matches!(p.format, InputFormat::Json | InputFormat::Ndjson);
+            locator = p.locator;
+            base = p.base;
+            scan_from = (p.from - p.base) as usize;
+            // Plain UTF-8: decoded offsets are original offsets.
+            lines = LineTracker {
+                counted_to: scan_from,
+                line: p.line,
+                line_start_abs: p.from,
+                line_start_orig: p.from,
+            };
+            stop = Some((p.stop, p.at_end));
+        }
         loop {
             // Fill up to one chunk past the scan start plus the tail.
             let want = (scan_from + CHUNK + TAIL).saturating_sub(filled);
@@ -251,17 +311,31 @@ impl StreamScanner {
                 locator = extract::locator_for(chosen, prefix);
                 json = matches!(chosen, InputFormat::Json | InputFormat::Ndjson);
             }
-            let to = if eof {
-                buf.len()
+            // A piece ends at its stop once the buffer holds the tail past
+            // it (or its input ran out); the engine trusts a value touching
+            // the buffer's end only at the end of the file.
+            let piece_end = stop.and_then(|(at, at_end)| {
+                let at = (at - base) as usize;
+                (eof || at + TAIL <= buf.len()).then_some((at.min(buf.len()), eof && at_end))
+            });
+            let (to, last, input_end) = if let Some((at, input_end)) = piece_end {
+                (at, true, input_end)
+            } else if eof {
+                (buf.len(), true, true)
             } else {
                 // End the chunk after a newline when there is one, so values
                 // rarely straddle chunks; else just before the tail.
                 let hard = buf.len() - TAIL;
-                match memchr::memrchr(b'\n', &buf[scan_from..hard]) {
+                let to = match memchr::memrchr(b'\n', &buf[scan_from..hard]) {
                     Some(i) if i > 0 => scan_from + i + 1,
                     _ => hard,
-                }
+                };
+                (to, false, false)
             };
+            if stop.is_some() {
+                // A file cut short since the plan: nothing left to scan.
+                scan_from = scan_from.min(to);
+            }
             self.dets.clear();
             // With escapes the engine scans the decoded view; its offsets
             // go through the view's map back to `buf`.
@@ -271,7 +345,7 @@ impl StreamScanner {
                     buf,
                     scan_from,
                     to,
-                    eof,
+                    input_end,
                     &mut self.scratch,
                     &mut self.dets,
                     locator.as_mut().map(|l| EngineLocated {
@@ -290,7 +364,7 @@ impl StreamScanner {
                         view.bytes(),
                         view.to_view(scan_from),
                         view.to_view(to),
-                        eof,
+                        input_end,
                         &mut self.scratch,
                         &mut self.dets,
                         vl.as_mut().map(|l| EngineLocated {
@@ -319,8 +393,11 @@ impl StreamScanner {
                     buf: scanned,
                 });
             }
-            if eof {
-                return Ok(src.original(base + buf.len() as u64));
+            if last {
+                return Ok(match stop {
+                    Some(_) => base + resume as u64,
+                    None => src.original(base + buf.len() as u64),
+                });
             }
             // Drop what no later value or context can need.
             let keep = resume.saturating_sub(LOOKBACK).min(buf.len());
@@ -340,6 +417,25 @@ impl StreamScanner {
             lines.counted_to -= keep;
         }
     }
+}
+
+/// Where a piece of a split file starts and stops, and the state the
+/// whole-file scan has there (see [`split`]). Offsets are the file's.
+pub(crate) struct PieceStart {
+    /// The offset of the first byte the piece's reader yields: up to
+    /// [`LOOKBACK`] before `from`, for context.
+    pub base: u64,
+    /// Where scanning starts: a line start.
+    pub from: u64,
+    /// Where the next piece starts: triggers from here on are not ours.
+    pub stop: u64,
+    /// The 1-based line number at `from`.
+    pub line: u64,
+    pub format: InputFormat,
+    /// The format's locator as it stands at `from`.
+    pub locator: Option<Box<dyn Locator>>,
+    /// The reader ends where the file ends.
+    pub at_end: bool,
 }
 
 /// A stream the scanner reads, and how its offsets map back to the

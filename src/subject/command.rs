@@ -240,6 +240,7 @@ fn prepare(
         encoding,
         fingerprinter: fingerprinter.clone(),
         limits: Default::default(),
+        split: Default::default(),
     };
     let mut matcher = SubjectMatcher::new(subjects, &fingerprinter, engine.clone());
     matcher.linkage = !a.no_linkage;
