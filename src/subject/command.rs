@@ -163,7 +163,7 @@ fn prepare(
         bail!("--min-confidence must be within 0..1");
     }
     walk::check_globs(&a.glob).map_err(anyhow::Error::msg)?;
-    let engine = Arc::new(Engine::new(RuleSet::builtin())?);
+    let engine = Engine::new(RuleSet::builtin())?;
     let mut specs = Vec::new();
     let flags = SubjectSpec {
         id: ids.id.clone(),
@@ -213,6 +213,8 @@ fn prepare(
             bail!("two subjects are called {:?}: give each its own id", s.id);
         }
     }
+    // The subjects' identifiers join the engine's one pass.
+    let engine = Arc::new(engine.with_watch(super::watch_list(&subjects)));
     let fingerprinter = key(a)?;
     let encoding = match &a.encoding {
         Some(label) => Some(
