@@ -815,3 +815,67 @@ fn identifiers_are_found_where_the_engine_alone_reports_nothing() {
         ]
     );
 }
+
+/// `subject` commands read `piiscan.toml` as `scan` and `redact` do: its
+/// exclude globs narrow the walk, its `[redact]` table is erase's policy
+/// (flags still win), and an `ignore` list never hides the identifiers a
+/// person asked about.
+#[test]
+fn subject_commands_read_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = d.join("src");
+    std::fs::create_dir_all(src.join("ignored")).unwrap();
+    std::fs::write(
+        src.join("piiscan.toml"),
+        "exclude = [\"**/ignored/**\"]\nignore = [\"phone\"]\n\n[redact]\ndefault = \"label\"\n",
+    )
+    .unwrap();
+    let line = "клиент, тел. +7 912 345-67-89, почта anna.ivanova@example.ru\n";
+    std::fs::write(src.join("a.txt"), line).unwrap();
+    std::fs::write(src.join("ignored/b.txt"), line).unwrap();
+    let ids = [
+        "--phone",
+        "+7 912 345-67-89",
+        "--email",
+        "anna.ivanova@example.ru",
+    ];
+    let mut args = vec!["subject", "find", "src", "-f", "jsonl"];
+    args.extend_from_slice(&ids);
+    let o = run(&args, d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let got = matched(d, &events(&o), "subject", 0.5);
+    assert_eq!(
+        got,
+        [
+            row("a.txt", "+7 912 345-67-89", "direct", "phone"),
+            row("a.txt", "anna.ivanova@example.ru", "direct", "email"),
+        ]
+    );
+    // Without the config the excluded file is searched too.
+    args.push("--no-config");
+    let o = run(&args, d);
+    assert_eq!(matched(d, &events(&o), "subject", 0.5).len(), 4);
+
+    let mut args = vec!["subject", "erase", "src", "--out", "out"];
+    args.extend_from_slice(&ids);
+    let o = run(&args, d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out/src/a.txt")).unwrap();
+    assert_eq!(out, "клиент, тел. [PHONE], почта [EMAIL]\n");
+    // A flag wins over the config.
+    let mut args = vec![
+        "subject",
+        "erase",
+        "src",
+        "--out",
+        "out2",
+        "--default-strategy",
+        "mask",
+    ];
+    args.extend_from_slice(&ids);
+    let o = run(&args, d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out2/src/a.txt")).unwrap();
+    assert!(!out.contains("[PHONE]") && !out.contains("912"), "{out}");
+}
