@@ -66,8 +66,18 @@ pub struct WatchList {
     surnames: HashSet<String>,
     /// Bit `n` set: a watched surname form is `n` bytes long (63: longer).
     surname_lens: u64,
+    /// A 256-bit filter over every digit key in `exact` and `phone_tail`:
+    /// most chain sub-ranges are no watched value, and a bit test is
+    /// cheaper than hashing the key.
+    bloom: [u64; 4],
     min_digits: usize,
     max_digits: usize,
+}
+
+/// The filter bit of a digit key.
+fn bloom_bit(len: usize, value: u64) -> (usize, u64) {
+    let h = (value ^ (len as u64) << 59).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56;
+    ((h >> 6) as usize, 1 << (h & 63))
 }
 
 /// A digit string as (count, value); `None` past [`MAX_DIGITS`] or for a
@@ -121,8 +131,11 @@ impl WatchList {
         if !kinds.contains(&kind) {
             kinds.push(kind);
         }
-        let digits_key = |map: &mut HashMap<(u8, u64), Vec<Watched>>, d: &[u8]| {
+        let bloom = &mut self.bloom;
+        let mut digits_key = |map: &mut HashMap<(u8, u64), Vec<Watched>>, d: &[u8]| {
             if let Some(k) = digit_key(d) {
+                let (word, bit) = bloom_bit(usize::from(k.0), k.1);
+                bloom[word] |= bit;
                 let v = map.entry(k).or_default();
                 if !v.contains(&entry) {
                     v.push(entry.clone());
@@ -189,6 +202,9 @@ impl WatchList {
 
     /// The numeric ids whose digits are exactly `(len, value)`.
     pub(crate) fn exact(&self, len: usize, value: u64) -> &[Watched] {
+        if !self.maybe(len, value) {
+            return &[];
+        }
         self.exact
             .get(&(len as u8, value))
             .map_or(&[], Vec::as_slice)
@@ -208,8 +224,17 @@ impl WatchList {
                 return None;
             }
             let tail = value % pow10(t);
+            if !self.maybe(t, tail) {
+                return None;
+            }
             self.phone_tail.get(&(t as u8, tail)).map(Vec::as_slice)
         })
+    }
+
+    /// Might `(len, value)` be a watched digit key? (No false negatives.)
+    fn maybe(&self, len: usize, value: u64) -> bool {
+        let (word, bit) = bloom_bit(len, value);
+        self.bloom[word] & bit != 0
     }
 
     /// Is a detection of `kind` with normalised value `norm`, written as
