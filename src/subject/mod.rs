@@ -10,9 +10,12 @@
 //!
 //! It adds no pass over the data: [`run_find`] runs the ordinary scan
 //! pipeline ([`crate::app::run_scan_with`]) with a [`SubjectSink`] as the
-//! sink, so a subject search costs a scan. Strong identifiers meet the
-//! findings by fingerprint (same key, same normalisation); names by the
-//! name detector's lemmas. Erasure reuses the redactor, restricted to the
+//! sink, so a subject search costs a scan. The subjects' identifiers join
+//! that pass ([`watch_list`], [`crate::detect::watch`]): the engine finds
+//! them in any spelling and whatever their context, and marks them, so
+//! the matcher looks only at records holding a marked value. Strong
+//! identifiers meet the findings by fingerprint (same key, same
+//! normalisation); names by the name detector's lemmas. Erasure reuses the redactor, restricted to the
 //! subject's spans ([`crate::redact::Selection`]). It does not print: the
 //! CLI glue in [`command`] does.
 
