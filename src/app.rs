@@ -12,7 +12,7 @@
 //! around each file's scan, and piiscan's own files kept out of the scan.
 
 use crate::detect::Engine;
-use crate::finding::{Finding, Fingerprinter, Kind, mask};
+use crate::finding::{Finding, Fingerprinter, Kind, Signals, mask};
 use crate::sink::Sink;
 use crate::source::{NotScanned, StreamScanner, split};
 use crate::state::{Check, Hashed, Recorder, State};
@@ -217,7 +217,10 @@ impl FindingMaker {
 
     fn make(&self, l: &crate::source::Located<'_>) -> Option<Finding> {
         let d = l.detection;
-        if d.confidence < self.options.min_confidence {
+        // A watched value (a data subject's identifier) is what the caller
+        // asked for, however weakly its context argues for it.
+        let watched = d.signals.contains(Signals::WATCHED);
+        if d.confidence < self.options.min_confidence && !watched {
             return None;
         }
         if self.filter.suppress(l.value, &d.norm, || l.line_bytes()) {
@@ -236,7 +239,11 @@ impl FindingMaker {
             masked: mask(d.kind, &text),
             fingerprint: self.options.fingerprinter.fingerprint(d.kind, &d.norm),
             location: d.location.clone(),
-            value: self.options.show_values.then(|| text.into_owned()),
+            // A watched name carries its text even without --show-values:
+            // its caller compares names word by word (case forms,
+            // initials), which a fingerprint cannot do.
+            value: (self.options.show_values || watched && d.kind == Kind::Person)
+                .then(|| text.into_owned()),
         })
     }
 

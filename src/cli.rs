@@ -109,12 +109,22 @@ pub struct SubjectScanArgs {
     /// the records they are in.
     #[arg(long)]
     pub no_linkage: bool,
-    /// Link only record fields detected at or above this confidence.
-    #[arg(long, default_value_t = crate::detect::DEFAULT_MIN_CONFIDENCE)]
-    pub min_confidence: f32,
-    /// File holding the fingerprint key (else PIISCAN_KEY, else a per-run key).
+    /// Link only record fields detected at or above this confidence
+    /// [default: the config's `min_confidence`, else 0.5].
+    #[arg(long)]
+    pub min_confidence: Option<f32>,
+    /// File holding the fingerprint key (else PIISCAN_KEY, else the
+    /// config's `redact.key_file`, else a per-run key).
     #[arg(long)]
     pub key_file: Option<PathBuf>,
+    /// Config file (default: `piiscan.toml` in the first path's directory):
+    /// its rules, kinds, select/ignore, min_confidence, exclude, limits and
+    /// `[redact]` table apply as they do to `scan` and `redact`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not look for `piiscan.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
@@ -198,9 +208,10 @@ pub struct SubjectEraseArgs {
     /// Strategy per kind: `phone=pseudonym,email=label`.
     #[arg(long, value_delimiter = ',', value_name = "KIND=STRATEGY")]
     pub strategy: Vec<String>,
-    /// Strategy for kinds not named by --strategy.
-    #[arg(long, default_value = "mask", value_name = "STRATEGY")]
-    pub default_strategy: String,
+    /// Strategy for kinds not named by --strategy [default: the config's
+    /// `redact.default`, else mask].
+    #[arg(long, value_name = "STRATEGY")]
+    pub default_strategy: Option<String>,
     /// Mask: characters left visible at the end, per kind.
     #[arg(long, value_delimiter = ',', value_name = "KIND=N")]
     pub keep_last: Vec<String>,

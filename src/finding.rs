@@ -125,8 +125,11 @@ impl Signals {
     pub const FORMAT_ONLY: Signals = Signals(1 << 6);
     /// A dictionary look-up matched (names, street types).
     pub const DICTIONARY: Signals = Signals(1 << 7);
+    /// The value is one the caller asked to watch for (a data subject's
+    /// identifier, [`crate::detect::watch`]): kept whatever its confidence.
+    pub const WATCHED: Signals = Signals(1 << 8);
 
-    const NAMES: [(Signals, &'static str); 8] = [
+    const NAMES: [(Signals, &'static str); 9] = [
         (Signals::VALIDATED, "validated"),
         (Signals::CONTEXT, "context"),
         (Signals::NEGATIVE_CONTEXT, "negative_context"),
@@ -135,6 +138,7 @@ impl Signals {
         (Signals::PLAN, "numbering_plan"),
         (Signals::FORMAT_ONLY, "format_only"),
         (Signals::DICTIONARY, "dictionary"),
+        (Signals::WATCHED, "watched"),
     ];
 
     pub const fn empty() -> Signals {

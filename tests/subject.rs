@@ -754,3 +754,128 @@ fn erase_strategies_are_those_of_redact() {
     let orig = std::fs::read_to_string(d.join("src/events.ndjson")).unwrap();
     assert_eq!(nd.lines().nth(2), orig.lines().nth(2));
 }
+
+/// Issue #6: the subject's identifiers join the engine's pass, so a value
+/// the engine alone does not report (scored below the threshold by a
+/// negative context word, an INN without a context word, a bare phone in a
+/// column with no phone-like name) is still found; a value one digit off
+/// never is.
+#[test]
+fn identifiers_are_found_where_the_engine_alone_reports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("notes.txt"),
+        "Заказ 8 912 345 67 89 оформлен вчера\n\
+         Заказ 8 912 345 67 88 оформлен вчера\n\
+         справка 5902123458 приложена\n\
+         справка 5902123465 приложена\n\
+         паспорт?? 4508 123456 / 4508 123457\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("refs.csv"),
+        "id,ref,comment\n1,9123456789,ok\n2,9123456788,ok\n",
+    )
+    .unwrap();
+    // The engine alone, at the default threshold: none of these.
+    let o = run(&["scan", ".", "-f", "jsonl"], d);
+    let scanned = events(&o);
+    let found: Vec<&serde_json::Value> = scanned
+        .iter()
+        .filter(|e| e["type"] == "finding" && e["kind"] != "passport_ru")
+        .collect();
+    assert!(found.is_empty(), "{found:?}");
+
+    let o = run(
+        &[
+            "subject",
+            "find",
+            ".",
+            "-f",
+            "jsonl",
+            "--phone",
+            "+7 912 345-67-89",
+            "--inn",
+            "5902123458",
+            "--passport",
+            "4508 123456",
+        ],
+        d,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let got = matched(d, &events(&o), "subject", 0.5);
+    assert_eq!(
+        got,
+        [
+            row("notes.txt", "4508 123456", "direct", "passport"),
+            row("notes.txt", "5902123458", "direct", "inn"),
+            row("notes.txt", "8 912 345 67 89", "direct", "phone"),
+            row("refs.csv", "9123456789", "direct", "phone"),
+        ]
+    );
+}
+
+/// `subject` commands read `piiscan.toml` as `scan` and `redact` do: its
+/// exclude globs narrow the walk, its `[redact]` table is erase's policy
+/// (flags still win), and an `ignore` list never hides the identifiers a
+/// person asked about.
+#[test]
+fn subject_commands_read_the_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = d.join("src");
+    std::fs::create_dir_all(src.join("ignored")).unwrap();
+    std::fs::write(
+        src.join("piiscan.toml"),
+        "exclude = [\"**/ignored/**\"]\nignore = [\"phone\"]\n\n[redact]\ndefault = \"label\"\n",
+    )
+    .unwrap();
+    let line = "клиент, тел. +7 912 345-67-89, почта anna.ivanova@example.ru\n";
+    std::fs::write(src.join("a.txt"), line).unwrap();
+    std::fs::write(src.join("ignored/b.txt"), line).unwrap();
+    let ids = [
+        "--phone",
+        "+7 912 345-67-89",
+        "--email",
+        "anna.ivanova@example.ru",
+    ];
+    let mut args = vec!["subject", "find", "src", "-f", "jsonl"];
+    args.extend_from_slice(&ids);
+    let o = run(&args, d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let got = matched(d, &events(&o), "subject", 0.5);
+    assert_eq!(
+        got,
+        [
+            row("a.txt", "+7 912 345-67-89", "direct", "phone"),
+            row("a.txt", "anna.ivanova@example.ru", "direct", "email"),
+        ]
+    );
+    // Without the config the excluded file is searched too.
+    args.push("--no-config");
+    let o = run(&args, d);
+    assert_eq!(matched(d, &events(&o), "subject", 0.5).len(), 4);
+
+    let mut args = vec!["subject", "erase", "src", "--out", "out"];
+    args.extend_from_slice(&ids);
+    let o = run(&args, d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out/src/a.txt")).unwrap();
+    assert_eq!(out, "клиент, тел. [PHONE], почта [EMAIL]\n");
+    // A flag wins over the config.
+    let mut args = vec![
+        "subject",
+        "erase",
+        "src",
+        "--out",
+        "out2",
+        "--default-strategy",
+        "mask",
+    ];
+    args.extend_from_slice(&ids);
+    let o = run(&args, d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(d.join("out2/src/a.txt")).unwrap();
+    assert!(!out.contains("[PHONE]") && !out.contains("912"), "{out}");
+}

@@ -14,6 +14,7 @@
 pub mod context;
 pub mod rules;
 pub mod tokenizer;
+pub mod watch;
 // Names and addresses (dictionary + shape detectors; see their docs).
 pub mod address;
 pub mod names;
@@ -70,6 +71,8 @@ pub struct Engine {
     /// Name and address matchers, built only when their rules are enabled.
     names: Option<names::NameMatcher>,
     address: Option<address::AddressMatcher>,
+    /// Values to find in any spelling and keep whatever their context.
+    watch: Option<std::sync::Arc<watch::WatchList>>,
 }
 
 #[derive(Debug)]
@@ -159,7 +162,24 @@ impl Engine {
             user,
             names,
             address,
+            watch: None,
         })
+    }
+
+    /// The engine that also finds `list`'s values in any spelling and
+    /// whatever their context, and marks them [`Signals::WATCHED`]
+    /// (see [`watch`]). A data subject search builds one per run.
+    pub fn with_watch(mut self, list: watch::WatchList) -> Engine {
+        let list = (!list.is_empty()).then(|| std::sync::Arc::new(list));
+        self.tokenizer.set_watch(list.clone());
+        self.watch = list;
+        self
+    }
+
+    /// Whether this engine watches for values: then every watched value it
+    /// reports carries [`Signals::WATCHED`], and nothing else does.
+    pub fn watching(&self) -> bool {
+        self.watch.is_some()
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -214,7 +234,13 @@ impl Engine {
                 let pos = l.base + cands[i].start as u64;
                 l.locator.locate(buf, l.base, pos)
             });
-            if let Some(d) = self.choose(buf, &mut cands[i..j], field, scratch) {
+            if let Some(mut d) = self.choose(buf, &mut cands[i..j], field, scratch) {
+                if let Some(w) = &self.watch
+                    && !d.signals.contains(Signals::WATCHED)
+                    && w.marks(d.kind, &d.norm, &buf[d.start..d.end])
+                {
+                    d.signals.insert(Signals::WATCHED);
+                }
                 out.push(d);
             }
             i = j;
@@ -374,7 +400,11 @@ impl Engine {
         let near_word = verdict.near();
         let negative = verdict.negative;
         let near = near_word || signals.contains(Signals::COLUMN_HINT);
-        if (rule.spec.requires_context || needs_context) && !near {
+        // A watched value was asked for by value: no context needed.
+        if (rule.spec.requires_context || needs_context)
+            && !near
+            && !signals.contains(Signals::WATCHED)
+        {
             return None;
         }
         let mut confidence = rule.spec.confidence;
@@ -459,6 +489,11 @@ impl Engine {
             self.context.scan(buf, s, e, &mut scratch.hits);
             let verdict = self.context.verdict(&scratch.hits, rule_id);
             if let Some(mut d) = self.score(rule_id, s, e, signals, false, verdict) {
+                if let Some(w) = &self.watch
+                    && w.marks(d.kind, &input, value)
+                {
+                    d.signals.insert(Signals::WATCHED);
+                }
                 d.norm = input;
                 out.push(d);
             }
@@ -554,7 +589,8 @@ fn validator_input(validator: &str, value: &[u8]) -> Vec<u8> {
 }
 
 /// Sorts `out[first..]` by start and drops overlapping detections, keeping
-/// the more confident one (the earlier, longer one on a tie).
+/// a watched one, else the more confident one (the earlier, longer one on
+/// a tie).
 fn resolve_overlaps(out: &mut Vec<Detection>, first: usize) {
     let tail = &mut out[first..];
     tail.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
@@ -562,7 +598,16 @@ fn resolve_overlaps(out: &mut Vec<Detection>, first: usize) {
     for d in out.drain(first..) {
         match kept.last_mut() {
             Some(last) if d.start < last.end => {
-                if d.confidence > last.confidence {
+                // A watched value is the one asked for: a subject's
+                // passport number stays a passport number even where
+                // context makes the same digits more likely a phone.
+                let watched = |x: &Detection| x.signals.contains(Signals::WATCHED);
+                let better = match (watched(&d), watched(last)) {
+                    (true, false) => true,
+                    (false, true) => false,
+                    _ => d.confidence > last.confidence,
+                };
+                if better {
                     *last = d;
                 }
             }

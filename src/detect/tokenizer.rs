@@ -15,7 +15,8 @@
 //! phone, an INN or a passport) share a `group` and the engine picks one by
 //! context. It knows nothing about confidence numbers or files.
 
-use crate::finding::Signals;
+use super::watch::WatchList;
+use crate::finding::{Kind, Signals};
 use crate::validators::{bank_account, card, date, email, iban, inn, ip, ogrn, phone, snils};
 
 mod kinds;
@@ -225,6 +226,9 @@ struct Sep {
 #[derive(Debug, Clone)]
 pub struct Tokenizer {
     enabled: [bool; Builtin::ALL.len()],
+    /// Values to find in any spelling, whatever their context
+    /// ([`super::watch`]): checked on every digit chain parsed.
+    watch: Option<std::sync::Arc<WatchList>>,
 }
 
 /// Per-thread working memory, reused across buffers.
@@ -261,7 +265,15 @@ impl Tokenizer {
         for b in Builtin::ALL {
             e[b.index()] = enabled(b);
         }
-        Tokenizer { enabled: e }
+        Tokenizer {
+            enabled: e,
+            watch: None,
+        }
+    }
+
+    /// Also finds the watched values (see [`super::watch`]).
+    pub fn set_watch(&mut self, watch: Option<std::sync::Arc<WatchList>>) {
+        self.watch = watch.filter(|w| w.digit_bounds().0 > 0);
     }
 
     fn on(&self, b: Builtin) -> bool {
@@ -409,6 +421,9 @@ impl Tokenizer {
         }
         let plus = prev == b'+' && !prev2.is_ascii_alphanumeric();
         let paren = prev == b'(';
+        if let Some(w) = &self.watch {
+            self.watched(w, buf, &groups[..usable], plus, paren, scratch, out);
+        }
 
         // Coordinates: a decimal with four or more places.
         if n >= 2
@@ -478,6 +493,98 @@ impl Tokenizer {
             }
         }
         chain_end
+    }
+
+    /// Watched values among a chain's groups: every leftmost-longest run
+    /// of whole groups whose digits are a watched id, or end with a
+    /// watched phone's last digits and normalise (by the phone
+    /// normaliser) to that phone. Each is its own candidate, needing no
+    /// context; the engine prefers it to what else overlaps it.
+    // Out of line: only a watching engine calls it, and the digit path of
+    // every other scan stays as compact as it was.
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn watched(
+        &self,
+        w: &WatchList,
+        buf: &[u8],
+        groups: &[Group],
+        plus: bool,
+        paren: bool,
+        scratch: &mut TokScratch,
+        out: &mut Vec<Cand>,
+    ) {
+        let (min, max) = w.digit_bounds();
+        // Most chains are far shorter than any watched value: their bytes
+        // (digits and separators) are fewer than its digits.
+        let Some(last) = groups.last() else {
+            return;
+        };
+        if last.end - groups[0].start < min {
+            return;
+        }
+        let mut a = 0;
+        while a < groups.len() {
+            let (mut len, mut value) = (0usize, 0u64);
+            let mut best: Option<(usize, Builtin, Signals, Vec<u8>, usize)> = None;
+            for (b, g) in groups.iter().enumerate().skip(a) {
+                let glen = g.end - g.start;
+                if len + glen > max {
+                    break;
+                }
+                for &c in &buf[g.start..g.end] {
+                    value = value * 10 + u64::from(c - b'0');
+                }
+                len += glen;
+                if len < min {
+                    continue;
+                }
+                let start = groups[a].start;
+                for e in w.exact(len, value) {
+                    let class = match (e.kind, len) {
+                        (Kind::Inn, 12) => Builtin::InnPerson,
+                        (Kind::Inn, _) => Builtin::InnOrg,
+                        (Kind::Snils, _) => Builtin::Snils,
+                        (Kind::PassportRu, _) => Builtin::PassportRu,
+                        _ => Builtin::Card,
+                    };
+                    best = Some((b, class, Signals::VALIDATED, e.norm.clone(), start));
+                }
+                for cands in w.phone_tails(len, value) {
+                    let raw_start = if a == 0 && (plus || paren) {
+                        start - 1
+                    } else {
+                        start
+                    };
+                    let Some(p) = phone::normalize_phone(&buf[raw_start..g.end]) else {
+                        continue;
+                    };
+                    if let Some(e) = cands.iter().find(|e| e.norm == p.e164.as_bytes()) {
+                        let class = if p.region == "RU" {
+                            Builtin::PhoneRu
+                        } else {
+                            Builtin::PhoneIntl
+                        };
+                        best = Some((b, class, Signals::PLAN, e.norm.clone(), raw_start));
+                    }
+                }
+            }
+            match best {
+                Some((b, class, sig, norm, start)) => {
+                    self.emit(
+                        scratch,
+                        out,
+                        class,
+                        (start, groups[b].end),
+                        (sig.union(Signals::WATCHED), false),
+                        norm,
+                    );
+                    Self::close_group(scratch);
+                    a = b + 1;
+                }
+                None => a += 1,
+            }
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -3,7 +3,8 @@
 //! flags (defaults < config < flags) into [`RedactOptions`] (rules, key,
 //! policy, output target), runs the
 //! redaction, prints the one-line summary on stderr and returns the exit
-//! code. The binary's `main` calls [`run`]; nothing else here is public.
+//! code. The binary's `main` calls [`run`]; `subject erase` shares
+//! [`layered_policy`].
 
 use super::{
     FileDone, FileStatus, OUTPUT_CLOSED, RedactOptions, RedactPolicy, Strategy, Target, run_redact,
@@ -155,6 +156,24 @@ fn tell(d: &FileDone) {
 /// (`--strategy` and `--keep-last` replace the config's entry for the
 /// kinds they name and leave the others).
 fn policy(args: &RedactArgs, table: &RedactTable) -> Result<RedactPolicy> {
+    layered_policy(
+        table,
+        args.default_strategy.as_deref(),
+        &args.strategy,
+        &args.keep_last,
+        args.keep_length,
+    )
+}
+
+/// Defaults < the config's `[redact]` table < the flags: the policy of
+/// `redact` and of `subject erase` alike.
+pub fn layered_policy(
+    table: &RedactTable,
+    default_strategy: Option<&str>,
+    strategy: &[String],
+    keep_last: &[String],
+    keep_length: bool,
+) -> Result<RedactPolicy> {
     let mut policy = RedactPolicy::default();
     if let Some(d) = table.default {
         policy.default = d;
@@ -168,18 +187,18 @@ fn policy(args: &RedactArgs, table: &RedactTable) -> Result<RedactPolicy> {
     if let Some(k) = table.keep_length {
         policy.keep_length = k;
     }
-    if let Some(d) = &args.default_strategy {
+    if let Some(d) = default_strategy {
         policy.default = Strategy::from_id(d).with_context(|| {
             format!("--default-strategy {d:?}: use mask, label, pseudonym, fake or drop")
         })?;
     }
     policy
-        .set_strategies(&args.strategy)
+        .set_strategies(strategy)
         .map_err(anyhow::Error::msg)?;
     policy
-        .set_keep_last(&args.keep_last)
+        .set_keep_last(keep_last)
         .map_err(anyhow::Error::msg)?;
-    policy.keep_length |= args.keep_length;
+    policy.keep_length |= keep_length;
     Ok(policy)
 }
 

@@ -9,9 +9,10 @@ use super::identifiers::{Subject, SubjectSpec};
 use super::{FindResult, SubjectMatcher, report, run_find};
 use crate::app::ScanOptions;
 use crate::cli::{SubjectCommand, SubjectFormat, SubjectIdArgs, SubjectScanArgs};
+use crate::config::{self, Flags, Settings};
 use crate::detect::{Engine, RuleSet};
 use crate::finding::Fingerprinter;
-use crate::redact::{RedactPolicy, Strategy};
+use crate::finding::Kind;
 use crate::walk::{self, WalkOptions};
 use anyhow::{Context as _, Result, bail};
 use std::io::{self, Write};
@@ -59,23 +60,16 @@ pub fn run(cmd: SubjectCommand) -> Result<i32> {
             })
         }
         SubjectCommand::Erase(a) => {
-            let (engine, scan, matcher) = prepare(&a.subject, &a.scan)?;
-            let mut policy = RedactPolicy {
-                default: Strategy::from_id(&a.default_strategy).with_context(|| {
-                    format!(
-                        "--default-strategy {:?}: use mask, label, pseudonym, fake or drop",
-                        a.default_strategy
-                    )
-                })?,
-                ..RedactPolicy::default()
-            };
-            policy
-                .set_strategies(&a.strategy)
-                .map_err(anyhow::Error::msg)?;
-            policy
-                .set_keep_last(&a.keep_last)
-                .map_err(anyhow::Error::msg)?;
-            policy.keep_length = a.keep_length;
+            let (engine, scan, matcher, settings) = prepare_with(&a.subject, &a.scan)?;
+            // The policy of `redact`: defaults < the config's `[redact]`
+            // table < the flags.
+            let policy = crate::redact::command::layered_policy(
+                &settings.redact,
+                a.default_strategy.as_deref(),
+                &a.strategy,
+                &a.keep_last,
+                a.keep_length,
+            )?;
             let receipt = a
                 .receipt
                 .clone()
@@ -154,16 +148,37 @@ fn tell_common(found: &FindResult, include_name_only: bool) {
     }
 }
 
-/// Subjects, engine, matcher and scan options from the flags.
+/// Subjects, engine, matcher and scan options from the config and flags.
 fn prepare(
     ids: &SubjectIdArgs,
     a: &SubjectScanArgs,
 ) -> Result<(Arc<Engine>, ScanOptions, Arc<SubjectMatcher>)> {
-    if !(0.0..=1.0).contains(&a.min_confidence) {
-        bail!("--min-confidence must be within 0..1");
-    }
-    walk::check_globs(&a.glob).map_err(anyhow::Error::msg)?;
-    let engine = Arc::new(Engine::new(RuleSet::builtin())?);
+    prepare_with(ids, a).map(|(e, s, m, _)| (e, s, m))
+}
+
+/// [`prepare`], also returning the layered settings (`erase` takes its
+/// policy from them). Defaults < `piiscan.toml` < flags, as for `scan`
+/// and `redact`: the config's rule files, kinds, select/ignore,
+/// min_confidence, exclude globs, limits and key file apply. Its
+/// allowlists, per-path overrides and baselines do not: they hide values
+/// from scan reports, and a person's request covers their data wherever
+/// it lies.
+fn prepare_with(
+    ids: &SubjectIdArgs,
+    a: &SubjectScanArgs,
+) -> Result<(Arc<Engine>, ScanOptions, Arc<SubjectMatcher>, Settings)> {
+    let loaded = config::load(a.config.as_deref(), a.no_config, &a.paths)?;
+    let settings = Settings::layer(
+        Flags {
+            min_confidence: a.min_confidence,
+            glob: &a.glob,
+            max_filesize: a.max_filesize,
+            threads: a.threads,
+            ..Flags::default()
+        },
+        loaded.as_ref(),
+    )?;
+    walk::check_globs(&settings.globs).map_err(anyhow::Error::msg)?;
     let mut specs = Vec::new();
     let flags = SubjectSpec {
         id: ids.id.clone(),
@@ -190,6 +205,7 @@ fn prepare(
             "no subject: give identifiers (--phone, --email, --inn, --snils, --passport, --card, --name) or --subject FILE"
         );
     }
+    let engine = Engine::new(subject_rules(&settings, &specs)?)?;
     let own;
     let names = match engine.name_matcher() {
         Some(n) => n,
@@ -213,7 +229,11 @@ fn prepare(
             bail!("two subjects are called {:?}: give each its own id", s.id);
         }
     }
-    let fingerprinter = key(a)?;
+    // The subjects' identifiers join the engine's one pass.
+    let engine = Arc::new(engine.with_watch(super::watch_list(&subjects)));
+    let fingerprinter =
+        Fingerprinter::from_key_sources(a.key_file.as_deref(), settings.redact.key_file.as_deref())
+            .map_err(anyhow::Error::msg)?;
     let encoding = match &a.encoding {
         Some(label) => Some(
             crate::decode::encoding_by_label(label)
@@ -224,17 +244,17 @@ fn prepare(
     let mut walk = WalkOptions {
         skip_hidden: a.no_hidden,
         follow_links: a.follow,
-        globs: a.glob.clone(),
-        max_filesize: a.max_filesize,
+        globs: settings.globs.clone(),
+        max_filesize: settings.max_filesize,
         ..WalkOptions::default()
     };
-    if let Some(t) = a.threads {
+    if let Some(t) = settings.threads {
         walk.threads = t.max(1);
     }
     let scan = ScanOptions {
         paths: a.paths.clone(),
         walk,
-        min_confidence: a.min_confidence,
+        min_confidence: settings.min_confidence,
         show_values: false,
         input_format: a.input_format,
         encoding,
@@ -244,13 +264,45 @@ fn prepare(
     };
     let mut matcher = SubjectMatcher::new(subjects, &fingerprinter, engine.clone());
     matcher.linkage = !a.no_linkage;
-    matcher.min_confidence = a.min_confidence;
-    Ok((engine, scan, Arc::new(matcher)))
+    matcher.min_confidence = settings.min_confidence;
+    Ok((engine, scan, Arc::new(matcher), settings))
 }
 
-/// The fingerprint key: `--key-file`, else `PIISCAN_KEY`, else per run
-/// (a subject search compares within one run, so any key works; a stable
-/// one makes the receipt's fingerprints comparable with other reports).
-fn key(a: &SubjectScanArgs) -> Result<Fingerprinter> {
-    Fingerprinter::from_key_sources(a.key_file.as_deref(), None).map_err(anyhow::Error::msg)
+/// The built-in rules and the config's rule files, narrowed by its kinds,
+/// select and ignore lists, except that a kind the subjects are searched
+/// by keeps its rules: an identifier given explicitly is always searched
+/// for (an ignore list is about noise in scan reports, not about what a
+/// person asked for). The narrowing still applies to linked fields.
+fn subject_rules(settings: &Settings, specs: &[SubjectSpec]) -> Result<RuleSet> {
+    let mut rules = RuleSet::builtin();
+    for f in &settings.rule_files {
+        let text = std::fs::read_to_string(f)
+            .with_context(|| format!("{}: cannot read rule file", f.display()))?;
+        rules.extend(RuleSet::from_toml(&text, &f.display().to_string(), false)?)?;
+    }
+    let mut narrowed = rules.clone();
+    settings.filter_rules(&mut narrowed)?;
+    let kept: std::collections::HashSet<String> = narrowed
+        .rules()
+        .iter()
+        .map(|r| r.id().to_string())
+        .collect();
+    let mut searched = Vec::new();
+    for s in specs {
+        for (given, kind) in [
+            (&s.phone, Kind::Phone),
+            (&s.email, Kind::Email),
+            (&s.inn, Kind::Inn),
+            (&s.snils, Kind::Snils),
+            (&s.passport, Kind::PassportRu),
+            (&s.card, Kind::Card),
+            (&s.name, Kind::Person),
+        ] {
+            if !given.is_empty() {
+                searched.push(kind);
+            }
+        }
+    }
+    rules.retain(|r| kept.contains(r.id()) || r.builtin && searched.contains(&r.kind));
+    Ok(rules)
 }

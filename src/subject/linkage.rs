@@ -49,6 +49,37 @@ impl RecordKey {
         }
     }
 
+    /// Does `f` sit in this record? The same as `RecordKey::of(f) ==
+    /// *self`, without building a key (no allocation per finding).
+    pub fn holds(&self, f: &Finding) -> bool {
+        match (self, &f.location) {
+            (RecordKey::Line(l), None) => *l == f.line,
+            (RecordKey::Row(r), Some(Location::Table { row, .. })) => r == row,
+            (
+                RecordKey::Sql { table, row },
+                Some(Location::Sql {
+                    table: t, row: r, ..
+                }),
+            ) => row == r && table == t,
+            (
+                RecordKey::Json { record, object },
+                Some(Location::Json {
+                    pointer,
+                    record: rec,
+                }),
+            ) => {
+                record == rec
+                    && if rec.is_some() {
+                        object.is_empty()
+                    } else {
+                        object == json_object(pointer)
+                    }
+            }
+            (RecordKey::Cdr(r), Some(Location::Cdr { record, .. })) => r == record,
+            _ => false,
+        }
+    }
+
     /// A structured record: a match in it claims its other fields.
     pub fn structured(&self) -> bool {
         !matches!(self, RecordKey::Line(_))
@@ -101,26 +132,39 @@ pub struct Grouper {
 
 impl Grouper {
     /// Adds one file's findings; `done` receives every record completed.
+    /// Records that start and end within `findings` are handed over as
+    /// slices of it; only the record still open at its end is copied.
     pub fn add(
         &mut self,
         path: &str,
         findings: &[Finding],
         done: &mut dyn FnMut(&str, &RecordKey, &[Finding]),
     ) {
-        for f in findings {
-            let key = RecordKey::of(f);
-            match self.open.get_mut(path) {
-                Some((k, fs)) if *k == key => fs.push(f.clone()),
-                Some((k, fs)) => {
-                    done(path, k, fs);
-                    *k = key;
-                    fs.clear();
-                    fs.push(f.clone());
-                }
-                None => {
-                    self.open.insert(path.to_string(), (key, vec![f.clone()]));
-                }
+        let mut i = 0;
+        if let Some((k, fs)) = self.open.get_mut(path) {
+            while i < findings.len() && k.holds(&findings[i]) {
+                fs.push(findings[i].clone());
+                i += 1;
             }
+            if i == findings.len() {
+                return;
+            }
+            done(path, k, fs);
+            self.open.remove(path);
+        }
+        while i < findings.len() {
+            let key = RecordKey::of(&findings[i]);
+            let mut j = i + 1;
+            while j < findings.len() && key.holds(&findings[j]) {
+                j += 1;
+            }
+            if j == findings.len() {
+                self.open
+                    .insert(path.to_string(), (key, findings[i..].to_vec()));
+                return;
+            }
+            done(path, &key, &findings[i..j]);
+            i = j;
         }
     }
 
@@ -135,6 +179,96 @@ impl Grouper {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(line: u64, location: Option<Location>) -> Finding {
+        Finding {
+            kind: crate::finding::Kind::Phone,
+            rule: std::sync::Arc::from("phone.ru"),
+            start: 0,
+            end: 1,
+            line,
+            column: 1,
+            confidence: 0.9,
+            signals: Default::default(),
+            masked: String::new(),
+            fingerprint: String::new(),
+            location,
+            value: None,
+        }
+    }
+
+    #[test]
+    fn holds_agrees_with_of() {
+        let sql = |t: &str, row| Location::Sql {
+            table: t.into(),
+            column: "c".into(),
+            row,
+        };
+        let json = |p: &str, record| Location::Json {
+            pointer: p.into(),
+            record,
+        };
+        let fs = [
+            at(1, None),
+            at(2, None),
+            at(
+                1,
+                Some(Location::Table {
+                    row: 1,
+                    column: "a".into(),
+                }),
+            ),
+            at(
+                1,
+                Some(Location::Table {
+                    row: 2,
+                    column: "a".into(),
+                }),
+            ),
+            at(1, Some(sql("public.t", 1))),
+            at(1, Some(sql("public.u", 1))),
+            at(1, Some(json("/a/1/b", None))),
+            at(1, Some(json("/a/1/c", None))),
+            at(1, Some(json("/a/2/c", None))),
+            at(1, Some(json("/x", Some(3)))),
+            at(1, Some(json("/y", Some(4)))),
+        ];
+        for a in &fs {
+            for b in &fs {
+                let k = RecordKey::of(a);
+                assert_eq!(k.holds(b), k == RecordKey::of(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn records_span_batches() {
+        let row = |r| {
+            at(
+                1,
+                Some(Location::Table {
+                    row: r,
+                    column: "a".into(),
+                }),
+            )
+        };
+        let mut g = Grouper::default();
+        let mut got = Vec::new();
+        let mut done = |_: &str, k: &RecordKey, fs: &[Finding]| got.push((k.clone(), fs.len()));
+        g.add("f", &[row(1), row(1), row(2)], &mut done);
+        g.add("f", &[row(2)], &mut done);
+        g.add("f", &[row(2), row(3), row(4)], &mut done);
+        g.close("f", &mut done);
+        assert_eq!(
+            got,
+            [
+                (RecordKey::Row(1), 2),
+                (RecordKey::Row(2), 3),
+                (RecordKey::Row(3), 1),
+                (RecordKey::Row(4), 1)
+            ]
+        );
+    }
 
     #[test]
     fn json_objects_are_array_elements() {

@@ -19,7 +19,7 @@ use super::identifiers::{IdKind, PersonName, Subject, name_hit, name_parts};
 use super::linkage::RecordKey;
 use crate::detect::Engine;
 use crate::detect::names::NameMatcher;
-use crate::finding::{Finding, Fingerprinter, Kind};
+use crate::finding::{Finding, Fingerprinter, Kind, Signals};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -121,6 +121,12 @@ impl SubjectMatcher {
     /// The subjects (and identifiers) `f` equals. Names need the raw
     /// value (`Finding::value`); without it a name never matches.
     pub fn direct(&self, f: &Finding, out: &mut Vec<(usize, IdKind)>) {
+        // A watching engine marks every value equal to an identifier and
+        // every name written with a subject's surname: nothing else can
+        // match, so most findings cost one bit test.
+        if self.engine.watching() && !f.signals.contains(Signals::WATCHED) {
+            return;
+        }
         if f.kind == Kind::Person {
             let Some(value) = f.value.as_deref() else {
                 return;
@@ -165,6 +171,13 @@ impl SubjectMatcher {
         findings: &[Finding],
         out: &mut Vec<SubjectMatch>,
     ) {
+        if self.engine.watching()
+            && !findings
+                .iter()
+                .any(|f| f.signals.contains(Signals::WATCHED))
+        {
+            return;
+        }
         let mut direct: Vec<Vec<(usize, IdKind)>> = Vec::with_capacity(findings.len());
         let mut any = false;
         for f in findings {

@@ -10,9 +10,12 @@
 //!
 //! It adds no pass over the data: [`run_find`] runs the ordinary scan
 //! pipeline ([`crate::app::run_scan_with`]) with a [`SubjectSink`] as the
-//! sink, so a subject search costs a scan. Strong identifiers meet the
-//! findings by fingerprint (same key, same normalisation); names by the
-//! name detector's lemmas. Erasure reuses the redactor, restricted to the
+//! sink, so a subject search costs a scan. The subjects' identifiers join
+//! that pass ([`watch_list`], [`crate::detect::watch`]): the engine finds
+//! them in any spelling and whatever their context, and marks them, so
+//! the matcher looks only at records holding a marked value. Strong
+//! identifiers meet the findings by fingerprint (same key, same
+//! normalisation); names by the name detector's lemmas. Erasure reuses the redactor, restricted to the
 //! subject's spans ([`crate::redact::Selection`]). It does not print: the
 //! CLI glue in [`command`] does.
 
@@ -123,9 +126,29 @@ impl Sink for SubjectSink {
     }
 }
 
+/// What the engine must watch for: every subject's normalised strong
+/// identifiers and the written forms of their surnames. An engine built
+/// `with_watch` of it finds them in the same pass as everything else.
+pub fn watch_list(subjects: &[identifiers::Subject]) -> crate::detect::watch::WatchList {
+    let mut w = crate::detect::watch::WatchList::new();
+    for s in subjects {
+        for id in &s.identifiers {
+            w.add(id.id.kind(), id.norm.as_bytes());
+        }
+        for n in &s.names {
+            for f in &n.surname_forms {
+                w.add_surname_form(f);
+            }
+        }
+    }
+    w
+}
+
 /// Runs one scan of `options.paths` and matches every finding against the
-/// subjects. Raw values are read (names are compared by their words) but
-/// dropped from the result unless `keep_values`. `own_files` (the subject
+/// subjects, with an engine built `with_watch` of [`watch_list`] (any
+/// other engine finds only what it reports anyway). Raw values of names
+/// are read (names are compared by their words) but dropped from the
+/// result unless `keep_values`. `own_files` (the subject
 /// file, the bundle, the receipt) are reported as skipped, never matched.
 pub fn run_find(
     engine: Arc<Engine>,
@@ -134,11 +157,12 @@ pub fn run_find(
     keep_values: bool,
     own_files: &[std::path::PathBuf],
 ) -> Result<FindResult> {
-    options.show_values = true;
-    // Every detection takes part: a value equal to the subject's phone is
-    // the subject's phone however weakly the engine scored it as a phone.
-    // Linked fields keep the user's threshold (`SubjectMatcher`).
-    options.min_confidence = 0.0;
+    // The engine watches for the subjects' identifiers (see
+    // [`watch_list`]): it reports them in any spelling and whatever their
+    // confidence, and names carry their text; other values (the fields a
+    // match may link) keep the user's threshold and need no raw text
+    // unless the caller keeps values.
+    options.show_values = keep_values;
     let mut sink = SubjectSink::new(matcher);
     let mut hooks = ScanHooks {
         own_files: own_files.to_vec(),
