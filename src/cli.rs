@@ -128,24 +128,10 @@ pub struct SubjectScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long, short = 'j')]
     pub threads: Option<usize>,
-    /// Skip files larger than this (bytes, or with K/M/G suffix).
-    #[arg(long, value_parser = parse_size)]
-    pub max_filesize: Option<u64>,
-    /// Include (`GLOB`) or exclude (`!GLOB`) paths; repeatable.
-    #[arg(long, short = 'g')]
-    pub glob: Vec<String>,
-    /// Skip hidden files and directories.
-    #[arg(long)]
-    pub no_hidden: bool,
-    /// Follow symbolic links.
-    #[arg(long, short = 'L')]
-    pub follow: bool,
-    /// Treat every input as this format instead of sniffing it.
-    #[arg(long, value_enum)]
-    pub input_format: Option<crate::extract::InputFormat>,
-    /// Read every input in this encoding instead of detecting it.
-    #[arg(long)]
-    pub encoding: Option<String>,
+    #[command(flatten)]
+    pub walk: WalkArgs,
+    #[command(flatten)]
+    pub input: InputArgs,
 }
 
 /// Output formats of `subject find`.
@@ -420,7 +406,7 @@ pub struct RedactArgs {
     pub no_config: bool,
 }
 
-/// Which files a walk reads (`scan` and `redact`).
+/// Which files a walk reads (`scan`, `redact`, `subject`).
 #[derive(Debug, Args, Clone, Default)]
 pub struct WalkArgs {
     /// Skip files larger than this (bytes, or with K/M/G suffix).
@@ -440,6 +426,25 @@ pub struct WalkArgs {
     pub follow: bool,
 }
 
+impl WalkArgs {
+    /// The walk these flags ask for, with the globs, size limit and thread
+    /// count as layered from the config file and the flags.
+    pub fn walk_options(&self, settings: &crate::config::Settings) -> crate::walk::WalkOptions {
+        let mut walk = crate::walk::WalkOptions {
+            respect_gitignore: self.respect_gitignore,
+            skip_hidden: self.no_hidden,
+            follow_links: self.follow,
+            globs: settings.globs.clone(),
+            max_filesize: settings.max_filesize,
+            ..crate::walk::WalkOptions::default()
+        };
+        if let Some(t) = settings.threads {
+            walk.threads = t.max(1);
+        }
+        walk
+    }
+}
+
 /// Which rules run (`scan` and `redact`).
 #[derive(Debug, Args, Clone, Default)]
 pub struct RuleArgs {
@@ -454,7 +459,8 @@ pub struct RuleArgs {
     pub ignore: Vec<String>,
 }
 
-/// How inputs are read when sniffing is not wanted (`scan` and `redact`).
+/// How inputs are read when sniffing is not wanted (`scan`, `redact`,
+/// `subject`).
 #[derive(Debug, Args, Clone, Default)]
 pub struct InputArgs {
     /// Treat every input as this format instead of sniffing it.

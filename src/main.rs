@@ -12,7 +12,7 @@ use piiscan::gate::FailOn;
 use piiscan::inventory::ReportMeta;
 use piiscan::sink;
 use piiscan::suppress::{Filter, FilterSpec, WorkerFilter};
-use piiscan::walk::{self, WalkOptions};
+use piiscan::walk;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -189,17 +189,7 @@ fn scan(args: ScanArgs) -> Result<i32> {
     } else {
         args.paths.clone()
     };
-    let mut walk = WalkOptions {
-        respect_gitignore: args.walk.respect_gitignore,
-        skip_hidden: args.walk.no_hidden,
-        follow_links: args.walk.follow,
-        globs: settings.globs.clone(),
-        max_filesize: settings.max_filesize,
-        ..WalkOptions::default()
-    };
-    if let Some(t) = settings.threads {
-        walk.threads = t.max(1);
-    }
+    let mut walk = args.walk.walk_options(&settings);
     if let Some(s) = &args.ops.shard {
         walk.shard = Some(s.parse().map_err(anyhow::Error::msg)?);
     }

@@ -13,7 +13,7 @@ use crate::cli::RedactArgs;
 use crate::config::{self, Flags, RedactTable, Settings};
 use crate::detect::{Engine, RuleSet};
 use crate::finding::Fingerprinter;
-use crate::walk::{self, WalkOptions};
+use crate::walk;
 use anyhow::{Context as _, Result, bail};
 use std::sync::Arc;
 
@@ -80,17 +80,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
     } else {
         bail!("where should the redacted copies go? Give --out DIR, or --in-place");
     };
-    let mut walk = WalkOptions {
-        respect_gitignore: args.walk.respect_gitignore,
-        skip_hidden: args.walk.no_hidden,
-        follow_links: args.walk.follow,
-        globs: settings.globs.clone(),
-        max_filesize: settings.max_filesize,
-        ..WalkOptions::default()
-    };
-    if let Some(t) = settings.threads {
-        walk.threads = t.max(1);
-    }
+    let walk = args.walk.walk_options(&settings);
     let options = RedactOptions {
         paths: args.paths.clone(),
         target: target.clone(),

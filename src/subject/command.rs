@@ -13,7 +13,7 @@ use crate::config::{self, Flags, Settings};
 use crate::detect::{Engine, RuleSet};
 use crate::finding::Fingerprinter;
 use crate::finding::Kind;
-use crate::walk::{self, WalkOptions};
+use crate::walk;
 use anyhow::{Context as _, Result, bail};
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -171,8 +171,8 @@ fn prepare_with(
     let settings = Settings::layer(
         Flags {
             min_confidence: a.min_confidence,
-            glob: &a.glob,
-            max_filesize: a.max_filesize,
+            glob: &a.walk.glob,
+            max_filesize: a.walk.max_filesize,
             threads: a.threads,
             ..Flags::default()
         },
@@ -234,29 +234,14 @@ fn prepare_with(
     let fingerprinter =
         Fingerprinter::from_key_sources(a.key_file.as_deref(), settings.redact.key_file.as_deref())
             .map_err(anyhow::Error::msg)?;
-    let encoding = match &a.encoding {
-        Some(label) => Some(
-            crate::decode::encoding_by_label(label)
-                .with_context(|| format!("unknown encoding {label:?}"))?,
-        ),
-        None => None,
-    };
-    let mut walk = WalkOptions {
-        skip_hidden: a.no_hidden,
-        follow_links: a.follow,
-        globs: settings.globs.clone(),
-        max_filesize: settings.max_filesize,
-        ..WalkOptions::default()
-    };
-    if let Some(t) = settings.threads {
-        walk.threads = t.max(1);
-    }
+    let encoding = a.input.encoding()?;
+    let walk = a.walk.walk_options(&settings);
     let scan = ScanOptions {
         paths: a.paths.clone(),
         walk,
         min_confidence: settings.min_confidence,
         show_values: false,
-        input_format: a.input_format,
+        input_format: a.input.input_format,
         encoding,
         fingerprinter: fingerprinter.clone(),
         limits: Default::default(),
