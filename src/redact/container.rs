@@ -330,7 +330,10 @@ fn rewrite_compressed(
         n: read_in.clone(),
     };
     let dec = scan_container::decompressor(kind, BufReader::new(counted));
-    let spool = metered_member(ctx, &inner, dec, read_in, depth)?;
+    // Named as the scan names it: a plain stream inside is `x.gz!/x`, a
+    // container inside takes the compressed file's name (`x.tar.gz!/a.sql`,
+    // not `x.tar.gz!/x.tar!/a.sql`), so `subject erase` selections match.
+    let spool = metered_member(ctx, &inner, Some(display), dec, read_in, depth)?;
     if ctx.refused.is_some() {
         return Ok(());
     }
@@ -438,6 +441,7 @@ impl<T: Write> Write for Sticky<'_, T> {
 fn metered_member(
     ctx: &mut Ctx<'_>,
     display: &str,
+    container_display: Option<&str>,
     layer: impl Read,
     compressed: Rc<Cell<u64>>,
     depth: u32,
@@ -445,14 +449,17 @@ fn metered_member(
     let mut expanded = ctx.expanded;
     let limits = ctx.limits;
     let mut metered = Meter::new(layer, &mut expanded, &limits, compressed);
-    let spool = member(ctx, display, &mut metered, depth);
+    let spool = member(ctx, display, container_display, &mut metered, depth);
     ctx.expanded = ctx.expanded.max(expanded);
     spool
 }
 
+/// `display` names the stream as text, `container_display` (when given)
+/// as a container.
 fn member(
     ctx: &mut Ctx<'_>,
     display: &str,
+    container_display: Option<&str>,
     input: &mut dyn Read,
     depth: u32,
 ) -> io::Result<Option<File>> {
@@ -463,7 +470,7 @@ fn member(
         let mut w = BufWriter::new(&mut spool);
         rewrite(
             ctx,
-            display,
+            container_display.unwrap_or(display),
             kind,
             Box::new(Cursor::new(peek).chain(input)),
             &mut w,
@@ -475,9 +482,19 @@ fn member(
         return Ok(Some(spool));
     }
     let mut reader = Cursor::new(peek).chain(input);
+    // `subject erase` selects spans per member (`archive!/member`): a
+    // member without any is copied as it is, one with some has exactly
+    // those replaced.
+    let only = ctx.s.options.only.clone();
+    let selected = only.as_deref().map(|sel| sel.get(display));
+    if let Some(None) = selected {
+        io::copy(&mut reader, &mut spool)?;
+        spool.seek(SeekFrom::Start(0))?;
+        return Ok(Some(spool));
+    }
     let r = {
         let mut w = BufWriter::with_capacity(64 * 1024, &mut spool);
-        let r = stream::redact_stream(
+        let r = stream::redact_stream_only(
             &ctx.s.config,
             ctx.scanner,
             ctx.verifier,
@@ -485,6 +502,7 @@ fn member(
             &mut reader,
             &mut w,
             &mut *ctx.sink,
+            selected.flatten().map(|spans| (spans, Vec::new())),
         )?;
         w.flush()?;
         r
@@ -580,7 +598,7 @@ fn rewrite_tar(
             }
             continue;
         }
-        let spool = member(ctx, &format!("{display}!/{name}"), &mut entry, depth)?;
+        let spool = member(ctx, &format!("{display}!/{name}"), None, &mut entry, depth)?;
         if ctx.refused.is_some() {
             return Ok(());
         }
@@ -629,7 +647,14 @@ fn rewrite_zip(
         // Metered like a compressed layer: a zip bomb must not fill the
         // disk through the spool before any limit is seen.
         let declared = Rc::new(Cell::new(f.compressed_size()));
-        let spool = metered_member(ctx, &format!("{display}!/{name}"), &mut f, declared, depth)?;
+        let spool = metered_member(
+            ctx,
+            &format!("{display}!/{name}"),
+            None,
+            &mut f,
+            declared,
+            depth,
+        )?;
         if ctx.refused.is_some() {
             return Ok(());
         }

@@ -92,8 +92,9 @@ pub struct RedactOptions {
 /// The spans to replace per input (by the path as the walk displays it),
 /// and nothing else: `subject erase` replaces one person's values and
 /// leaves every other byte as it was. An input without spans is copied
-/// unchanged; a container holding selected spans is refused (its members
-/// are not rewritten one by one yet).
+/// unchanged; a container whose members hold spans (keyed
+/// `archive!/member`, as the scan names them) is rewritten as the same
+/// kind, each member getting exactly its own spans and the others copied.
 #[derive(Debug, Default, Clone)]
 pub struct Selection {
     spans: std::collections::HashMap<String, Vec<(u64, u64)>>,
@@ -826,21 +827,18 @@ fn redact_file(
     }
     let mut sink = report_sink(s, &display, tx);
     let kind = crate::source::container::detect(&display, &peek);
-    let selected = s.options.only.as_ref().map(|sel| match kind {
-        Some(_) if sel.inside(&display) || sel.get(&display).is_some() => Err(()),
-        Some(_) => Ok(None),
-        None => Ok(sel.get(&display)),
+    // `subject erase`: a container with selected spans in its members is
+    // rewritten (each member gets its own spans, see `container::member`);
+    // one without is copied; a plain file gets exactly its spans.
+    let selected = s.options.only.as_ref().and_then(|sel| match kind {
+        Some(_) if sel.inside(&display) => None,
+        Some(_) => Some(None),
+        None => Some(sel.get(&display)),
     });
-    if let Some(Err(())) = selected {
-        done.status = FileStatus::Error(
-            "values selected inside a container: rewriting one member only is not supported".into(),
-        );
-        return done;
-    }
     let outcome = {
         let mut bw = io::BufWriter::with_capacity(64 * 1024, temp.as_file_mut());
         let r = match (kind, selected) {
-            (_, Some(Ok(None))) => {
+            (_, Some(None)) => {
                 // Nothing selected here: the output is the input, byte for byte.
                 bw.write_all(&peek)
                     .and_then(|_| io::copy(&mut file, &mut bw))
@@ -851,7 +849,7 @@ fn redact_file(
                         })
                     })
             }
-            (None, Some(Ok(Some(spans)))) => {
+            (None, Some(Some(spans))) => {
                 let reader = io::Cursor::new(peek).chain(file);
                 match stream::redact_stream_only(
                     &s.config,

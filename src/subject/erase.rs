@@ -164,7 +164,11 @@ pub fn run_erase(
             outcome.records_dropped +=
                 dropped_records.iter().filter(|(p, _)| *p == d.path).count() as u64;
         }
-        let want = expected.get(d.path.as_str()).map_or(0, |s| s.len() as u64);
+        let want: u64 = expected
+            .iter()
+            .filter(|(p, _)| holds(&d.path, p))
+            .map(|(_, s)| s.len() as u64)
+            .sum();
         if d.replaced != want
             && matches!(
                 d.status,
@@ -275,8 +279,15 @@ type SourceCount<'a> = (u64, BTreeMap<&'static str, u64>, BTreeSet<&'a RecordKey
 fn output_of(files: &[FileDone], path: &str) -> Option<String> {
     files
         .iter()
-        .find(|d| d.path == path)
+        .find(|d| holds(&d.path, path))
         .and_then(|d| d.output.clone())
+}
+
+/// Whether `path` (as findings name it) is the input `file` or a member of
+/// it (`backup.tar.gz!/db/users.sql` is in `backup.tar.gz`).
+fn holds(file: &str, path: &str) -> bool {
+    path.strip_prefix(file)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('!'))
 }
 
 /// Can lines `lo..=hi` of `data` go without taking another record along?
