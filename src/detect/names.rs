@@ -1821,6 +1821,26 @@ fn skeleton_lat(w: &[u8], out: &mut Vec<u8>) {
     out.truncate(k);
 }
 
+/// The transliteration skeleton of one written word, Cyrillic or Latin
+/// (any case), into `out`: `Иванова`, `Ivanova` and `IVANOVA` give the
+/// same bytes, as do `Сергеевна` and `Sergeyevna`, `Юлия` and `Iuliia`.
+/// The one comparison the name detector uses for Latin names, public so
+/// that a subject's Cyrillic name meets its Latin spellings the same way.
+/// A word in any other script (or with other letters) gives an empty
+/// skeleton, which callers must treat as no match.
+pub fn translit_skeleton(word: &str, out: &mut Vec<u8>) {
+    if word.is_ascii() {
+        skeleton_lat(word.as_bytes(), out);
+    } else if word
+        .chars()
+        .all(|c| matches!(c, '\u{410}'..='\u{44F}' | 'ё' | 'Ё' | '-'))
+    {
+        skeleton_cyr(word.to_lowercase().as_bytes(), out);
+    } else {
+        out.clear();
+    }
+}
+
 /// Latin spelling of `а`..`я` (U+0430..=U+044F), in code point order.
 const CYR_LAT: [&[u8]; 32] = [
     b"a", b"b", b"v", b"g", b"d", b"e", b"zh", b"z", b"i", b"i", b"k", b"l", b"m", b"n", b"o",
