@@ -411,6 +411,7 @@ mod tests {
         for (v, who) in [
             ("Shcherbakova Iuliia Andreevna", Some(0)),
             ("Shcherbakova Yulia", Some(0)),
+            ("Julia Shcherbakova", Some(0)),
             ("Y. A. Shcherbakova", Some(0)),
             ("I. Shcherbakova", Some(0)),
             ("J. A. Shcherbakova", Some(0)),
