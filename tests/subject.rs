@@ -881,7 +881,7 @@ fn subject_commands_read_the_config() {
 }
 
 /// A Cyrillic subject name also finds its Latin spellings (passport
-/// transliteration, `Anna Ivanova`, `A. Ivanova`): weak alone, as a
+/// transliteration, `Anna Ivanova`, `A. Ivanova`, `Ivanova A.S.`): weak alone, as a
 /// Cyrillic name is, corroborated (and linking its record) next to her
 /// phone; another first name or surname (`Ivanov Anton`, `Petrova Anna`)
 /// never matches.
@@ -894,7 +894,8 @@ fn latin_spellings_of_a_cyrillic_name_are_found() {
         "Contact: Ivanova Anna, tel +7 912 345-67-89.\n\
          Meeting with A. Ivanova tomorrow.\n\
          Ivanov Anton called.\n\
-         Petrova Anna wrote.\n",
+         Petrova Anna wrote.\n\
+         Signed: Ivanova A.S.\n",
     )
     .unwrap();
     std::fs::write(
@@ -943,6 +944,7 @@ fn latin_spellings_of_a_cyrillic_name_are_found() {
             s("clients.csv A. Ivanova direct name", 0.3),
             s("clients.csv Ivanova Anna direct name", 0.3),
             s("notes.txt A. Ivanova direct name", 0.3),
+            s("notes.txt Ivanova A.S. direct name", 0.3),
             s("notes.txt Ivanova Anna direct name", 0.3),
         ]
     );
@@ -957,6 +959,7 @@ fn latin_spellings_of_a_cyrillic_name_are_found() {
             s("clients.csv anna.i@example.com linked ", 0.8),
             s("notes.txt +7 912 345-67-89 direct phone", 0.99),
             s("notes.txt A. Ivanova direct name", 0.3),
+            s("notes.txt Ivanova A.S. direct name", 0.3),
             s("notes.txt Ivanova Anna direct name", 0.9),
         ]
     );

@@ -368,6 +368,8 @@ mod tests {
             "Anna Ivanova",
             "A. Ivanova",
             "A. S. Ivanova",
+            "Ivanova A.",
+            "Ivanova A.S.",
         ] {
             let mut out = Vec::new();
             m.direct(&person(v), &mut out);
@@ -381,6 +383,8 @@ mod tests {
             "Ivanova Maria",
             "M. Ivanova",
             "A. P. Ivanova",
+            "Ivanova M.",
+            "Ivanova A.P.",
             "Ivanova Anna Petrovna",
             "Anna Sergeevna",
         ] {
