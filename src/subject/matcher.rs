@@ -247,7 +247,7 @@ fn name_matches(n: &PersonName, sur: &str, tokens: &[String], words: &[String]) 
 }
 
 /// A Latin given name or initials token as skeletons: `sergeyevna` →
-/// `sergeevna`; `a.s.` → `a.s.` (each initial by itself: `yu.` → `iu.`,
+/// `sergeevna`; `a.s.` → `a.s.` (each initial by itself: `y.` → `i.`,
 /// which [`given_match`] takes as a prefix of `iulia`).
 fn latin_given(t: &str) -> String {
     if !t.contains('.') {
@@ -264,7 +264,8 @@ fn latin_given(t: &str) -> String {
 /// patronymic when both sides give one.
 fn given_match(tokens: &[String], first: &str, patronymic: Option<&str>) -> bool {
     // The given names after the surname: full words, or initials
-    // (`а.с.`, `a. s.`; a Latin initial may be two letters: `Yu.`, `Zh.`).
+    // (`а.с.`, `a.s.`; a Latin initial's skeleton may be two letters:
+    // `C.` → `ts.`, a prefix of `tsvetana`).
     let mut given: Vec<(&str, bool)> = Vec::new();
     for t in tokens {
         if t.contains('.') {
