@@ -982,3 +982,88 @@ fn walk_files(root: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// A Cyrillic subject name also finds its Latin spellings (passport
+/// transliteration, `Anna Ivanova`, `A. Ivanova`, `Ivanova A.S.`): weak alone, as a
+/// Cyrillic name is, corroborated (and linking its record) next to her
+/// phone; another first name or surname (`Ivanov Anton`, `Petrova Anna`)
+/// never matches.
+#[test]
+fn latin_spellings_of_a_cyrillic_name_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("notes.txt"),
+        "Contact: Ivanova Anna, tel +7 912 345-67-89.\n\
+         Meeting with A. Ivanova tomorrow.\n\
+         Ivanov Anton called.\n\
+         Petrova Anna wrote.\n\
+         Signed: Ivanova A.S.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("clients.csv"),
+        "id,name,phone,email\n\
+         1,Ivanova Anna,+7 912 345-67-89,anna.i@example.com\n\
+         2,A. Ivanova,,\n\
+         3,Ivanov Anton,+7 912 345-67-00,anton@example.com\n\
+         4,Petrova Anna,+7 912 345-67-01,petrova@example.com\n",
+    )
+    .unwrap();
+    let find = |extra: &[&str]| {
+        let mut args = vec!["subject", "find", ".", "-f", "jsonl"];
+        args.extend_from_slice(extra);
+        let o = run(&args, d);
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let evs = events(&o);
+        let mut got: Vec<(String, f64)> = evs
+            .iter()
+            .filter(|e| e["type"] == "subject_match")
+            .map(|e| {
+                let path = e["path"].as_str().unwrap();
+                let data = std::fs::read(d.join(path)).unwrap();
+                let (s, en) = (
+                    e["start"].as_u64().unwrap() as usize,
+                    e["end"].as_u64().unwrap() as usize,
+                );
+                let v = format!(
+                    "{} {} {} {}",
+                    path.trim_start_matches("./"),
+                    String::from_utf8_lossy(&data[s..en]),
+                    e["match"].as_str().unwrap(),
+                    e["identifier"].as_str().unwrap_or(""),
+                );
+                (v, e["confidence"].as_f64().unwrap())
+            })
+            .collect();
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        got
+    };
+    let name = ["--name", "Иванова Анна Сергеевна"];
+    let s = |v: &str, c: f64| (v.to_string(), c);
+    assert_eq!(
+        find(&name),
+        [
+            s("clients.csv A. Ivanova direct name", 0.3),
+            s("clients.csv Ivanova Anna direct name", 0.3),
+            s("notes.txt A. Ivanova direct name", 0.3),
+            s("notes.txt Ivanova A.S. direct name", 0.3),
+            s("notes.txt Ivanova Anna direct name", 0.3),
+        ]
+    );
+    let mut both = vec!["--phone", "+7 912 345-67-89"];
+    both.extend_from_slice(&name);
+    assert_eq!(
+        find(&both),
+        [
+            s("clients.csv +7 912 345-67-89 direct phone", 0.99),
+            s("clients.csv A. Ivanova direct name", 0.3),
+            s("clients.csv Ivanova Anna direct name", 0.9),
+            s("clients.csv anna.i@example.com linked ", 0.8),
+            s("notes.txt +7 912 345-67-89 direct phone", 0.99),
+            s("notes.txt A. Ivanova direct name", 0.3),
+            s("notes.txt Ivanova A.S. direct name", 0.3),
+            s("notes.txt Ivanova Anna direct name", 0.9),
+        ]
+    );
+}

@@ -347,6 +347,7 @@ const LAT_PATTERNS: &[&[Role]] = &[
     &[Role::First, Role::Sur],
     &[Role::Sur, Role::First],
     &[Role::Init, Role::Sur],
+    &[Role::Sur, Role::Init],
 ];
 
 /// Words that, right before a capitalised sequence, make it a place, an
@@ -1172,8 +1173,10 @@ impl NameMatcher {
         lower: &mut Vec<u8>,
     ) -> Option<NameHit> {
         let latin = parts[0].script == Script::Lat;
-        // `Ivanov Ivan` (surname first) is a Russian habit, not an English one.
-        let ru_only = latin && pat == [Role::Sur, Role::First];
+        // `Ivanov Ivan`, `Ivanova A.S.` (surname first) are a Russian
+        // habit, not an English one: the words must read as Russian
+        // (initials say nothing either way).
+        let ru_only = latin && (pat == [Role::Sur, Role::First] || pat == [Role::Sur, Role::Init]);
         let mut best: Option<(u32, [Reading; 3])> = None;
         let pick = |i: usize| parts[i].readings.iter().filter(move |r| r.role == pat[i]);
         let mut consider = |rs: &[Reading]| {
@@ -1185,7 +1188,7 @@ impl NameMatcher {
                 c &= r.cases;
                 score += r.score as u32;
             }
-            if g == 0 || c == 0 || (ru_only && !rs.iter().all(|r| r.ru)) {
+            if g == 0 || c == 0 || (ru_only && !rs.iter().all(|r| r.ru || r.role == Role::Init)) {
                 return;
             }
             // Unknown-shape surnames only complete a first name + patronymic,
@@ -1819,6 +1822,26 @@ fn skeleton_lat(w: &[u8], out: &mut Vec<u8>) {
         j += 1;
     }
     out.truncate(k);
+}
+
+/// The transliteration skeleton of one written word, Cyrillic or Latin
+/// (any case), into `out`: `Иванова`, `Ivanova` and `IVANOVA` give the
+/// same bytes, as do `Сергеевна` and `Sergeyevna`, `Юлия` and `Iuliia`.
+/// The one comparison the name detector uses for Latin names, public so
+/// that a subject's Cyrillic name meets its Latin spellings the same way.
+/// A word in any other script (or with other letters) gives an empty
+/// skeleton, which callers must treat as no match.
+pub fn translit_skeleton(word: &str, out: &mut Vec<u8>) {
+    if word.is_ascii() {
+        skeleton_lat(word.as_bytes(), out);
+    } else if word
+        .chars()
+        .all(|c| matches!(c, '\u{410}'..='\u{44F}' | 'ё' | 'Ё' | '-'))
+    {
+        skeleton_cyr(word.to_lowercase().as_bytes(), out);
+    } else {
+        out.clear();
+    }
 }
 
 /// Latin spelling of `а`..`я` (U+0430..=U+044F), in code point order.

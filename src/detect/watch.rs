@@ -22,6 +22,7 @@
 //! prefers it to any detection it overlaps, and the scan keeps it whatever
 //! the confidence threshold.
 
+use crate::detect::names::translit_skeleton;
 use crate::finding::Kind;
 use std::collections::{HashMap, HashSet};
 
@@ -66,6 +67,11 @@ pub struct WatchList {
     surnames: HashSet<String>,
     /// Bit `n` set: a watched surname form is `n` bytes long (63: longer).
     surname_lens: u64,
+    /// Transliteration skeletons of watched Cyrillic surnames: their
+    /// Latin spellings (`Ivanova`, `IVANOVA`) are as many as the
+    /// transliteration systems, so a Latin word is compared by its
+    /// skeleton, as the name detector and the subject matcher compare it.
+    surname_skeletons: HashSet<Vec<u8>>,
     /// A 256-bit filter over every digit key in `exact` and `phone_tail`:
     /// most chain sub-ranges are no watched value, and a bit test is
     /// cheaper than hashing the key.
@@ -112,7 +118,7 @@ impl WatchList {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.norms.is_empty() && self.surnames.is_empty()
+        self.norms.is_empty() && self.surnames.is_empty() && self.surname_skeletons.is_empty()
     }
 
     /// Watches a normalised value of `kind`. Phones (E.164, `+` and
@@ -194,6 +200,16 @@ impl WatchList {
         self.surnames.insert(form);
     }
 
+    /// Watches the Latin spellings of a surname, by the transliteration
+    /// skeleton ([`translit_skeleton`]) of one of its written forms.
+    pub fn add_surname_skeleton(&mut self, skeleton: &[u8]) {
+        if skeleton.is_empty() {
+            return;
+        }
+        self.kinds |= 1 << kind_bit(Kind::Person);
+        self.surname_skeletons.insert(skeleton.to_vec());
+    }
+
     /// Shortest and longest digit count a chain sub-range must have to be
     /// worth a look-up (0, 0 when no digit value is watched).
     pub(crate) fn digit_bounds(&self) -> (usize, usize) {
@@ -248,12 +264,25 @@ impl WatchList {
         if kind == Kind::Person {
             // Words: runs of bytes other than ASCII non-letters (a Cyrillic
             // letter is all non-ASCII bytes).
+            let mut sk = Vec::new();
             return text
                 .split(|b| b.is_ascii() && !b.is_ascii_alphabetic())
-                .filter(|w| !w.is_empty() && self.surname_lens & (1 << w.len().min(63)) != 0)
+                .filter(|w| !w.is_empty())
                 .any(|w| {
-                    let w = String::from_utf8_lossy(w).to_lowercase();
-                    self.surnames.contains(&w)
+                    if self.surname_lens & (1 << w.len().min(63)) != 0
+                        && self
+                            .surnames
+                            .contains(&String::from_utf8_lossy(w).to_lowercase())
+                    {
+                        return true;
+                    }
+                    // A Latin word: its skeleton (never empty for a word
+                    // of ASCII letters).
+                    if self.surname_skeletons.is_empty() || !w.is_ascii() {
+                        return false;
+                    }
+                    translit_skeleton(&String::from_utf8_lossy(w), &mut sk);
+                    self.surname_skeletons.contains(&sk)
                 });
         }
         self.norm_lens & (1 << norm.len().min(63)) != 0
@@ -283,5 +312,14 @@ mod tests {
         w.add_surname_form("Ивановой");
         assert!(w.marks(Kind::Person, b"", "ИВАНОВОЙ А.С.".as_bytes()));
         assert!(!w.marks(Kind::Person, b"", "Иванов А.С.".as_bytes()));
+        // Latin spellings only once their skeletons are watched.
+        assert!(!w.marks(Kind::Person, b"", b"Ivanovoy A."));
+        let mut sk = Vec::new();
+        translit_skeleton("ивановой", &mut sk);
+        w.add_surname_skeleton(&sk);
+        assert!(w.marks(Kind::Person, b"", b"A. S. IVANOVOY"));
+        assert!(w.marks(Kind::Person, b"", b"Ivanovoj Anna"));
+        assert!(!w.marks(Kind::Person, b"", b"Ivanova Anna"));
+        assert!(!w.marks(Kind::Person, b"", b"Ivanov Anton"));
     }
 }

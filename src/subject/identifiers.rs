@@ -9,7 +9,7 @@
 //! has the same lemmas a finding's name gets. It does not match anything
 //! (see [`super::matcher`]).
 
-use crate::detect::names::{Lang, NameHit, NameMatcher};
+use crate::detect::names::{Lang, NameHit, NameMatcher, translit_skeleton};
 use crate::finding::Kind;
 use crate::validators::{card, email, inn, phone, snils};
 use anyhow::{Context as _, Result, bail};
@@ -150,6 +150,56 @@ pub struct PersonName {
     /// `иванову`): next to initials only, a surname has no gender for the
     /// detector to pick its lemma by (`Иванову А.С.` reads as `иванов`).
     pub surname_forms: Vec<String>,
+    /// A Cyrillic name's Latin spellings, for passports and
+    /// foreign-facing systems (`Ivanova Anna Sergeevna`, `A. Ivanova`).
+    /// `None` for a name written in Latin: it is compared by its lemmas
+    /// only (a skeleton would also make `Smyth` a `Smith`).
+    pub latin: Option<LatinName>,
+}
+
+/// Transliteration skeletons ([`translit_skeleton`]) of a Cyrillic name's
+/// parts: one per spelling family, so `Ivanova`/`IVANOVA`, `Sergeevna`/
+/// `Sergeyevna` and `Iuliia`/`Yulia`/`Julia` each meet one value. The
+/// same skeleton the name detector reads Latin names by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LatinName {
+    /// Skeletons of every written surname form (`ivanova`, `ivanovoi`).
+    pub surname_forms: Vec<String>,
+    pub first: String,
+    pub patronymic: Option<String>,
+}
+
+impl LatinName {
+    fn of(surname_forms: &[String], first: &str, patronymic: Option<&str>) -> Option<LatinName> {
+        let cyrillic = |w: &str| w.chars().any(|c| matches!(c, '\u{400}'..='\u{4FF}'));
+        if !cyrillic(first) && !surname_forms.iter().any(|f| cyrillic(f)) {
+            return None;
+        }
+        let mut forms = Vec::new();
+        for f in surname_forms {
+            let k = skeleton(f);
+            if !k.is_empty() && !forms.contains(&k) {
+                forms.push(k);
+            }
+        }
+        let first = skeleton(first);
+        if forms.is_empty() || first.is_empty() {
+            return None;
+        }
+        Some(LatinName {
+            surname_forms: forms,
+            first,
+            patronymic: patronymic.map(skeleton).filter(|p| !p.is_empty()),
+        })
+    }
+}
+
+/// A word's transliteration skeleton (empty: not Cyrillic or Latin).
+pub fn skeleton(word: &str) -> String {
+    let mut out = Vec::new();
+    translit_skeleton(word, &mut out);
+    // Skeletons are ASCII: built from lower-case Latin letters.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// One normalised identifier.
@@ -249,8 +299,10 @@ pub fn parse_name(name: &str, names: &NameMatcher) -> Result<PersonName> {
     if given.is_empty() || given.iter().any(|p| p.contains('.')) {
         bail!("--name {name:?}: give the surname and the first name in full");
     }
+    let forms = surname_forms(&surname);
     Ok(PersonName {
-        surname_forms: surname_forms(&surname),
+        latin: LatinName::of(&forms, &given[0], given.get(1).map(String::as_str)),
+        surname_forms: forms,
         first: given[0].clone(),
         patronymic: given.get(1).cloned(),
         surname,
@@ -346,8 +398,16 @@ mod tests {
         assert_eq!((n.surname.as_str(), n.first.as_str()), ("иванова", "анна"));
         assert_eq!(n.patronymic.as_deref(), Some("сергеевна"));
         assert!(n.surname_forms.iter().any(|f| f == "ивановой"));
+        let l = n.latin.as_ref().unwrap();
+        assert_eq!(
+            (l.first.as_str(), l.patronymic.as_deref()),
+            ("anna", Some("sergeevna"))
+        );
+        assert!(l.surname_forms.iter().any(|f| f == "ivanova"));
+        assert!(l.surname_forms.iter().any(|f| f == "ivanovoi"));
         let en = parse_name("John Smith", &names()).unwrap();
         assert_eq!((en.surname.as_str(), en.first.as_str()), ("smith", "john"));
+        assert_eq!(en.latin, None);
     }
 
     #[test]

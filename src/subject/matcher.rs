@@ -15,7 +15,7 @@
 //! matched in the same record (or free-text line), else [`NAME_ONLY`]; a
 //! field linked by a strong match [`LINKED`]. A name alone claims nothing.
 
-use super::identifiers::{IdKind, PersonName, Subject, name_hit, name_parts};
+use super::identifiers::{IdKind, PersonName, Subject, name_hit, name_parts, skeleton};
 use super::linkage::RecordKey;
 use crate::detect::Engine;
 use crate::detect::names::NameMatcher;
@@ -225,39 +225,69 @@ impl SubjectMatcher {
 /// Does a name found in text (its surname lemma, given names and written
 /// words) name this person? Surname by lemma (or, next to initials, by any of
 /// its case forms as written), then the first name in full or as an
-/// initial, then the patronymic when both sides give one.
+/// initial, then the patronymic when both sides give one. A Latin name
+/// and a Cyrillic subject are compared the same way, part by part, by
+/// their transliteration skeletons (`Ivanova A.` is `Иванова Анна`):
+/// the surname still decides first, so no other surname ever matches.
 fn name_matches(n: &PersonName, sur: &str, tokens: &[String], words: &[String]) -> bool {
-    if sur != n.surname && !words.iter().any(|w| n.surname_forms.contains(w)) {
-        return false;
+    if let Some(l) = &n.latin
+        && !words.is_empty()
+        && words.iter().all(|w| w.is_ascii())
+    {
+        let tokens: Vec<String> = tokens.iter().map(|t| latin_given(t)).collect();
+        let words: Vec<String> = words.iter().map(|w| skeleton(w)).collect();
+        let sur = skeleton(sur);
+        // Latin is rarely declined: any form's skeleton may be the lemma.
+        let surname =
+            l.surname_forms.contains(&sur) || words.iter().any(|w| l.surname_forms.contains(w));
+        return surname && given_match(&tokens, &l.first, l.patronymic.as_deref());
     }
-    // The given names after the surname: full words, or initials.
-    let mut given: Vec<(String, bool)> = Vec::new();
+    let surname = sur == n.surname || words.iter().any(|w| n.surname_forms.contains(w));
+    surname && given_match(tokens, &n.first, n.patronymic.as_deref())
+}
+
+/// A Latin given name or initials token as skeletons: `sergeyevna` →
+/// `sergeevna`; `a.s.` → `a.s.` (each initial by itself: `y.` → `i.`,
+/// which [`given_match`] takes as a prefix of `iulia`).
+fn latin_given(t: &str) -> String {
+    if !t.contains('.') {
+        return skeleton(t);
+    }
+    t.split('.')
+        .filter(|i| !i.is_empty())
+        .map(|i| format!("{}.", skeleton(i)))
+        .collect()
+}
+
+/// The given names of a name whose surname matched, on lemmas or on
+/// skeletons: the first name in full or as an initial, then the
+/// patronymic when both sides give one.
+fn given_match(tokens: &[String], first: &str, patronymic: Option<&str>) -> bool {
+    // The given names after the surname: full words, or initials
+    // (`а.с.`, `a.s.`; a Latin initial's skeleton may be two letters:
+    // `C.` → `ts.`, a prefix of `tsvetana`).
+    let mut given: Vec<(&str, bool)> = Vec::new();
     for t in tokens {
-        let t = t.as_str();
-        if t.contains('.') || t.chars().count() == 1 {
-            given.extend(
-                t.chars()
-                    .filter(|c| c.is_alphabetic())
-                    .map(|c| (c.to_string(), true)),
-            );
+        if t.contains('.') {
+            given.extend(t.split('.').filter(|i| !i.is_empty()).map(|i| (i, true)));
         } else {
-            given.push((t.to_string(), false));
+            given.push((t.as_str(), t.chars().count() == 1));
         }
     }
-    let fits = |(g, initial): &(String, bool), full: &str| {
-        if *initial {
-            full.chars().next().is_some_and(|c| c.to_string() == *g)
+    let fits = |&(g, initial): &(&str, bool), full: &str| {
+        if initial {
+            !g.is_empty() && full.starts_with(g)
         } else {
             g == full
         }
     };
-    let Some(first) = given.first() else {
+    let Some(first_given) = given.first() else {
         return false;
     };
-    if !fits(first, &n.first) {
+    if !fits(first_given, first) {
         return false;
     }
-    match (given.get(1), &n.patronymic) {
+    match (given.get(1), patronymic) {
         (Some(g), Some(p)) => fits(g, p),
         _ => true,
     }
@@ -325,6 +355,84 @@ mod tests {
             let mut out = Vec::new();
             m.direct(&person(v), &mut out);
             assert!(out.is_empty(), "{v}: {out:?}");
+        }
+    }
+
+    #[test]
+    fn latin_spellings_of_a_cyrillic_name_match() {
+        let m = matcher();
+        for v in [
+            "Ivanova Anna Sergeevna",
+            "Ivanova Anna Sergeyevna",
+            "IVANOVA ANNA SERGEEVNA",
+            "Ivanova Anna",
+            "Anna Ivanova",
+            "A. Ivanova",
+            "A. S. Ivanova",
+            "Ivanova A.",
+            "Ivanova A.S.",
+        ] {
+            let mut out = Vec::new();
+            m.direct(&person(v), &mut out);
+            assert_eq!(out, [(0, IdKind::Name)], "{v}");
+        }
+        // Another surname, first name, initial or patronymic: someone else.
+        for v in [
+            "Ivanov Anton",
+            "Ivanov Anna",
+            "Petrova Anna",
+            "Ivanova Maria",
+            "M. Ivanova",
+            "A. P. Ivanova",
+            "Ivanova M.",
+            "Ivanova A.P.",
+            "Ivanova Anna Petrovna",
+            "Anna Sergeevna",
+        ] {
+            let mut out = Vec::new();
+            m.direct(&person(v), &mut out);
+            assert!(out.is_empty(), "{v}: {out:?}");
+        }
+    }
+
+    /// Letters with several Latin spellings (ICAO 9303 / MVD 2014 and
+    /// the older informal ones) meet, in a name and in its initials
+    /// (`Y.`, `I.`, `J.` for `Ю`; the detector reads one-letter initials
+    /// only, so `Yu.` never reaches the matcher).
+    #[test]
+    fn transliteration_variants_meet() {
+        let engine = Arc::new(Engine::new(RuleSet::builtin()).unwrap());
+        let names = engine.name_matcher().unwrap();
+        let spec = |n: &str| SubjectSpec {
+            name: vec![n.into()],
+            ..SubjectSpec::default()
+        };
+        let subjects = vec![
+            Subject::from_spec(&spec("Щербакова Юлия Андреевна"), "a", names).unwrap(),
+            Subject::from_spec(&spec("Жуков Яков Харитонович"), "b", names).unwrap(),
+            Subject::from_spec(&spec("John Smith"), "c", names).unwrap(),
+        ];
+        let m = SubjectMatcher::new(subjects, &Fingerprinter::from_secret(b"k"), engine);
+        for (v, who) in [
+            ("Shcherbakova Iuliia Andreevna", Some(0)),
+            ("Shcherbakova Yulia", Some(0)),
+            ("Julia Shcherbakova", Some(0)),
+            ("Y. A. Shcherbakova", Some(0)),
+            ("I. Shcherbakova", Some(0)),
+            ("J. A. Shcherbakova", Some(0)),
+            ("Y. P. Shcherbakova", None),
+            ("Zhukov Iakov", Some(1)),
+            ("Zhukov Yakov Kharitonovich", Some(1)),
+            ("Y. Zhukov", Some(1)),
+            ("Zhukov Ivan", None),
+            ("John Smith", Some(2)),
+            // A Latin subject is compared by lemma: no skeleton for it.
+            ("John Smyth", None),
+        ] {
+            let mut out = Vec::new();
+            m.direct(&person(v), &mut out);
+            let got: Vec<usize> = out.iter().map(|&(s, _)| s).collect();
+            assert_eq!(got, who.into_iter().collect::<Vec<_>>(), "{v}");
         }
     }
 }

@@ -127,7 +127,8 @@ impl Sink for SubjectSink {
 }
 
 /// What the engine must watch for: every subject's normalised strong
-/// identifiers and the written forms of their surnames. An engine built
+/// identifiers and the written forms of their surnames (a Cyrillic one's
+/// Latin spellings too, by skeleton). An engine built
 /// `with_watch` of it finds them in the same pass as everything else.
 pub fn watch_list(subjects: &[identifiers::Subject]) -> crate::detect::watch::WatchList {
     let mut w = crate::detect::watch::WatchList::new();
@@ -138,6 +139,9 @@ pub fn watch_list(subjects: &[identifiers::Subject]) -> crate::detect::watch::Wa
         for n in &s.names {
             for f in &n.surname_forms {
                 w.add_surname_form(f);
+            }
+            for k in n.latin.iter().flat_map(|l| &l.surname_forms) {
+                w.add_surname_skeleton(k.as_bytes());
             }
         }
     }

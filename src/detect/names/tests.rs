@@ -162,6 +162,11 @@ fn latin_and_english() {
     full("cc: Robert Miller, Sales", "Robert Miller");
     full("reply to Patrick O'Neil today", "Patrick O'Neil");
     full("from Sarah McDonald,", "Sarah McDonald");
+    // Surname then initials, as Russian documents write them in Latin
+    // too; an English surname before initials is no such habit.
+    assert_eq!(full("signed: Ivanova A.S.", "Ivanova A.S."), "ivanova a.s.");
+    full("contact Ivanova A., Perm", "Ivanova A.");
+    none("see Smith J. above");
     let h = hits("to John Smith");
     assert_eq!(h[0].lang, Lang::En);
     let h = hits("to Ivan Petrov");
@@ -272,6 +277,19 @@ fn skeletons_unify_spellings() {
     assert_eq!(sk("mikhail"), cy("михаил"));
     assert_eq!(sk("yulia"), cy("юлия"));
     assert_eq!(sk("fyodor"), cy("федор"));
+    // The public entry: either script, any case; other scripts give none.
+    let tr = |w: &str| {
+        let mut o = Vec::new();
+        translit_skeleton(w, &mut o);
+        String::from_utf8(o).unwrap()
+    };
+    assert_eq!(tr("ИВАНОВА"), tr("Ivanova"));
+    assert_eq!(tr("Щербакова"), tr("SHCHERBAKOVA"));
+    assert_eq!(tr("Сергеевна"), tr("Sergeyevna"));
+    assert_eq!(tr("Юлия"), tr("Iuliia"));
+    assert_eq!(tr("Яков"), tr("Yakov"));
+    assert_eq!(tr("Харитонович"), tr("Kharitonovich"));
+    assert_eq!(tr("Müller"), "");
 }
 
 /// Precision and recall on a small hand-labelled set: each line marks the
