@@ -64,7 +64,7 @@ fn run(cli: Cli) -> Result<i32> {
         Command::Redact(args) => piiscan::redact::command::run(*args),
         Command::Subject(cmd) => piiscan::subject::command::run(cmd),
         Command::Rules(RulesCommand::List { rule_files }) => {
-            let rules = load_rules(&rule_files)?;
+            let rules = RuleSet::builtin_with(&rule_files)?;
             let mut out = io::stdout().lock();
             for r in rules.rules() {
                 writeln!(out, "{:<16} {:<14} {}", r.id(), r.kind, r.spec.description)?;
@@ -75,13 +75,13 @@ fn run(cli: Cli) -> Result<i32> {
             let rules = match &file {
                 Some(f) => {
                     let mut set = RuleSet::builtin();
-                    set.extend(read_rule_file(f)?)?;
+                    set.extend(RuleSet::from_file(f)?)?;
                     set
                 }
                 None => RuleSet::builtin(),
             };
             let checked: Vec<String> = match &file {
-                Some(f) => read_rule_file(f)?
+                Some(f) => RuleSet::from_file(f)?
                     .rules()
                     .iter()
                     .map(|r| r.id().to_string())
@@ -131,25 +131,11 @@ fn run(cli: Cli) -> Result<i32> {
     }
 }
 
-fn read_rule_file(path: &PathBuf) -> Result<RuleSet> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read rule file", path.display()))?;
-    RuleSet::from_toml(&text, &path.display().to_string(), false)
-}
-
-fn load_rules(files: &[PathBuf]) -> Result<RuleSet> {
-    let mut rules = RuleSet::builtin();
-    for f in files {
-        rules.extend(read_rule_file(f)?)?;
-    }
-    Ok(rules)
-}
-
 fn scan(args: ScanArgs) -> Result<i32> {
     // Defaults < config < flags, all resolved before any file is read.
     let config = config::load_for(&args)?;
     let settings = Settings::resolve(&args, config.as_ref())?;
-    let mut rules = load_rules(&settings.rule_files)?;
+    let mut rules = RuleSet::builtin_with(&settings.rule_files)?;
     settings.filter_rules(&mut rules)?;
     let gates = FailOn::parse_all(&settings.fail_on)?;
     walk::check_globs(&settings.globs).map_err(anyhow::Error::msg)?;

@@ -170,6 +170,23 @@ impl RuleSet {
         Ok(())
     }
 
+    /// A user rule file from disk (same schema as the built-in rules).
+    pub fn from_file(path: &std::path::Path) -> Result<RuleSet> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("{}: cannot read rule file", path.display()))?;
+        RuleSet::from_toml(&text, &path.display().to_string(), false)
+    }
+
+    /// The built-in rules plus these rule files (`--rules`, the config's
+    /// `rules`), for every command that builds an engine.
+    pub fn builtin_with(files: &[std::path::PathBuf]) -> Result<RuleSet> {
+        let mut rules = RuleSet::builtin();
+        for f in files {
+            rules.extend(RuleSet::from_file(f)?)?;
+        }
+        Ok(rules)
+    }
+
     /// Adds the rules of another set (user rules after the built-ins).
     pub fn extend(&mut self, other: RuleSet) -> Result<()> {
         for r in other.rules {

@@ -35,12 +35,7 @@ pub fn run(args: RedactArgs) -> Result<i32> {
         },
         config.as_ref(),
     )?;
-    let mut rules = RuleSet::builtin();
-    for f in &settings.rule_files {
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("{}: cannot read rule file", f.display()))?;
-        rules.extend(RuleSet::from_toml(&text, &f.display().to_string(), false)?)?;
-    }
+    let mut rules = RuleSet::builtin_with(&settings.rule_files)?;
     settings.filter_rules(&mut rules)?;
     // `redact.min_confidence` is between the flag and the top-level one.
     let min_confidence = args

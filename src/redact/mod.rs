@@ -123,9 +123,15 @@ impl Selection {
 
     /// Spans selected in a member of the container `path`.
     fn inside(&self, path: &str) -> bool {
-        let prefix = format!("{path}!");
-        self.spans.keys().any(|k| k.starts_with(&prefix))
+        self.spans.keys().any(|k| is_member(path, k))
     }
+}
+
+/// Whether `path`, as findings name it, is a member of the input `file`
+/// (`backup.tar.gz!/db/users.sql` is one of `backup.tar.gz`).
+pub fn is_member(file: &str, path: &str) -> bool {
+    path.strip_prefix(file)
+        .is_some_and(|rest| rest.starts_with('!'))
 }
 
 /// What happened to one input.

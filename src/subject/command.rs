@@ -259,12 +259,7 @@ fn prepare_with(
 /// for (an ignore list is about noise in scan reports, not about what a
 /// person asked for). The narrowing still applies to linked fields.
 fn subject_rules(settings: &Settings, specs: &[SubjectSpec]) -> Result<RuleSet> {
-    let mut rules = RuleSet::builtin();
-    for f in &settings.rule_files {
-        let text = std::fs::read_to_string(f)
-            .with_context(|| format!("{}: cannot read rule file", f.display()))?;
-        rules.extend(RuleSet::from_toml(&text, &f.display().to_string(), false)?)?;
-    }
+    let mut rules = RuleSet::builtin_with(&settings.rule_files)?;
     let mut narrowed = rules.clone();
     settings.filter_rules(&mut narrowed)?;
     let kept: std::collections::HashSet<String> = narrowed

@@ -284,10 +284,9 @@ fn output_of(files: &[FileDone], path: &str) -> Option<String> {
 }
 
 /// Whether `path` (as findings name it) is the input `file` or a member of
-/// it (`backup.tar.gz!/db/users.sql` is in `backup.tar.gz`).
+/// it.
 fn holds(file: &str, path: &str) -> bool {
-    path.strip_prefix(file)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('!'))
+    path == file || crate::redact::is_member(file, path)
 }
 
 /// Can lines `lo..=hi` of `data` go without taking another record along?
