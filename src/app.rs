@@ -298,23 +298,10 @@ impl FindingMaker {
                     if stop.get().is_some() {
                         return;
                     }
-                    if let Some(f) = self.make(&l) {
-                        findings.push(f);
-                        found += 1;
-                        if limits.max_findings_per_file.is_some_and(|max| found >= max) {
-                            stop.set(Some(Stop::Findings(found)));
-                        }
-                        if findings.len() >= BATCH {
-                            flush(FileResult {
-                                path: path.clone(),
-                                status: FileStatus::Partial,
-                                bytes: 0,
-                                findings: std::mem::replace(
-                                    &mut findings,
-                                    Vec::with_capacity(BATCH),
-                                ),
-                            });
-                        }
+                    if let Some(f) = self.make(&l)
+                        && let Some(s) = self.collect(f, &mut findings, &mut found, &path, flush)
+                    {
+                        stop.set(Some(s));
                     }
                 },
             )
@@ -322,12 +309,7 @@ impl FindingMaker {
         let (status, bytes) = match (stop.get(), outcome) {
             (_, Err(_panic)) => {
                 *scanner = StreamScanner::default();
-                (
-                    FileStatus::Error(
-                        "internal error while scanning this input (a bug: please report it)".into(),
-                    ),
-                    0,
-                )
+                (FileStatus::Error(INTERNAL_ERROR.into()), 0)
             }
             (Some(stop), _) => {
                 log::debug!("{path}: {}", stop.reason());
@@ -347,6 +329,32 @@ impl FindingMaker {
 }
 
 impl FindingMaker {
+    /// Adds one finding of a stream to its batch, handing a full batch to
+    /// `flush`; says when the findings cap (`--max-findings-per-file`) is
+    /// reached. The sequential and the split scan both collect through it.
+    fn collect(
+        &self,
+        finding: Finding,
+        findings: &mut Vec<Finding>,
+        found: &mut u64,
+        path: &str,
+        flush: &mut dyn FnMut(FileResult),
+    ) -> Option<Stop> {
+        findings.push(finding);
+        *found += 1;
+        if findings.len() >= BATCH {
+            flush(FileResult {
+                path: path.to_string(),
+                status: FileStatus::Partial,
+                bytes: 0,
+                findings: std::mem::replace(findings, Vec::with_capacity(BATCH)),
+            });
+        }
+        let cap = self.options.limits.max_findings_per_file;
+        cap.is_some_and(|max| *found >= max)
+            .then_some(Stop::Findings(*found))
+    }
+
     /// Scans one huge regular file in pieces on all threads (see
     /// [`crate::source::split`]): `reader` is the whole file from its first
     /// byte, read once in order by the pre-pass. Findings, batches, limits
@@ -373,21 +381,8 @@ impl FindingMaker {
             deadline,
             &|l| self.make(l),
             &mut |f| {
-                findings.push(f);
-                found += 1;
-                if limits.max_findings_per_file.is_some_and(|max| found >= max) {
-                    stop = Some(Stop::Findings(found));
-                    return false;
-                }
-                if findings.len() >= BATCH {
-                    flush(FileResult {
-                        path: display.clone(),
-                        status: FileStatus::Partial,
-                        bytes: 0,
-                        findings: std::mem::replace(&mut findings, Vec::with_capacity(BATCH)),
-                    });
-                }
-                true
+                stop = self.collect(f, &mut findings, &mut found, &display, flush);
+                stop.is_none()
             },
         );
         let timeout = || Stop::Timeout(limits.file_timeout.unwrap_or_default());
@@ -399,12 +394,7 @@ impl FindingMaker {
                 (FileStatus::Skipped(stop.reason()), 0)
             }
             split::Outcome::Failed(e) => (FileStatus::Error(io_message(&e)), 0),
-            split::Outcome::Panicked => (
-                FileStatus::Error(
-                    "internal error while scanning this input (a bug: please report it)".into(),
-                ),
-                0,
-            ),
+            split::Outcome::Panicked => (FileStatus::Error(INTERNAL_ERROR.into()), 0),
         };
         FileResult {
             path: display,
@@ -414,6 +404,9 @@ impl FindingMaker {
         }
     }
 }
+
+/// What a panic while scanning an input is reported as (the run goes on).
+const INTERNAL_ERROR: &str = "internal error while scanning this input (a bug: please report it)";
 
 /// Findings per batch sent from a worker to the sinks.
 pub const BATCH: usize = 1024;
