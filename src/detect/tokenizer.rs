@@ -926,9 +926,18 @@ impl Tokenizer {
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) -> Option<usize> {
+        // Most short chains are neither followed by a space nor by a comma
+        // after a space (times, counts, JSON numbers): rejected before the
+        // day is parsed.
+        let next = buf.get(day.end).copied();
+        if next != Some(b' ')
+            && !(next == Some(b',') && day.start >= 2 && buf[day.start - 1] == b' ')
+        {
+            return None;
+        }
         let dd = parse_uint(&buf[day.start..day.end])?;
         // Forward: day, space, month word, space, year.
-        if buf.get(day.end) == Some(&b' ') {
+        if next == Some(b' ') {
             let (w_start, w_end) = word_at(buf, day.end + 1)?;
             if let Some(m) = month_of(&buf[w_start..w_end])
                 && buf.get(w_end) == Some(&b' ')
