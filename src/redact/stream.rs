@@ -310,7 +310,7 @@ pub fn redact_stream_only(
         Err(_) => return Err(io::Error::other("input changed between sniffs")),
     };
     let count = w.count;
-    let tally = std::mem::take(&mut w.tally);
+    let tally = w.take_tally();
     let rest = std::mem::take(&mut w.replaced);
     if !rest.is_empty() {
         (replaced.into_inner())(rest);

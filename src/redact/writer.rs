@@ -256,7 +256,10 @@ pub struct SpanWriter<'r> {
     /// a report wants them).
     pub replaced: Vec<Replaced>,
     /// Replacements per kind and strategy.
-    pub tally: Tally,
+    /// Replacements per (kind, strategy), indexed `kind * 5 + strategy`:
+    /// a counter per span, where a map entry per span cost ~130
+    /// instructions. [`SpanWriter::take_tally`] hands them out as a map.
+    counts: [u64; Kind::ALL.len() * Strategy::ALL.len()],
     detailed: bool,
     protect: Vec<(u64, u64)>,
     protect_at: usize,
@@ -285,7 +288,7 @@ impl<'r> SpanWriter<'r> {
             scratch: Vec::new(),
             enc: Vec::new(),
             replaced: Vec::new(),
-            tally: Tally::new(),
+            counts: [0; Kind::ALL.len() * Strategy::ALL.len()],
             detailed,
             protect: Vec::new(),
             protect_at: 0,
@@ -478,11 +481,29 @@ impl<'r> SpanWriter<'r> {
         }
     }
 
+    /// The replacements counted so far, per kind and strategy; resets
+    /// the counts.
+    pub fn take_tally(&mut self) -> Tally {
+        let mut tally = Tally::new();
+        for (i, n) in
+            std::mem::replace(&mut self.counts, [0; Kind::ALL.len() * Strategy::ALL.len()])
+                .into_iter()
+                .enumerate()
+        {
+            if n > 0 {
+                let kind = Kind::ALL[i / Strategy::ALL.len()];
+                let strategy = Strategy::ALL[i % Strategy::ALL.len()];
+                tally.insert((kind, strategy), n);
+            }
+        }
+        tally
+    }
+
     /// Records what was done; takes the span's location and normalised
     /// value (the replacement is already made).
     fn record(&mut self, s: &mut SpanIn, strategy: Strategy) {
         self.count += 1;
-        *self.tally.entry((s.kind, strategy)).or_default() += 1;
+        self.counts[s.kind as usize * Strategy::ALL.len() + strategy as usize] += 1;
         if !self.detailed {
             return;
         }
@@ -569,5 +590,22 @@ impl<'r> SpanWriter<'r> {
     pub fn protect(&mut self, spans: Vec<(u64, u64)>) {
         self.protect = spans;
         self.protect_at = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The counters are indexed by discriminant: `Kind::ALL` and
+    /// `Strategy::ALL` must list them in declaration order.
+    #[test]
+    fn tally_indexes_follow_declaration_order() {
+        for (i, k) in Kind::ALL.iter().enumerate() {
+            assert_eq!(*k as usize, i, "{k:?}");
+        }
+        for (i, s) in Strategy::ALL.iter().enumerate() {
+            assert_eq!(*s as usize, i, "{s:?}");
+        }
     }
 }
