@@ -306,19 +306,28 @@ enum Cue {
     Role,
 }
 
-/// Recent word analyses by start offset + 1 (0 = empty).
-struct Cache {
-    slots: [(usize, Readings); 4],
-    next: usize,
+/// Word analyses of one `find` call, keyed by the word's bytes.
+///
+/// Why by content: a word's readings depend on its bytes alone (script,
+/// caps and length are read off them), and real inputs repeat the same
+/// few hundred capitalised words (`Оператор`, `Windows`, the same
+/// customers' names) tens of thousands of times; an analysis costs ~3,000
+/// instructions, a look-up ~100. The old cache (the last four start
+/// offsets) hit once in a thousand.
+struct Cache<'b> {
+    words: FxMap<&'b [u8], Readings>,
     /// Scratch for transliteration skeletons.
     sk: Vec<u8>,
 }
 
-impl Default for Cache {
+/// Entries kept before the word cache starts over (bounds its memory to
+/// about 2 MiB on inputs with many distinct capitalised words).
+const CACHE_WORDS: usize = 4096;
+
+impl Default for Cache<'_> {
     fn default() -> Self {
         Cache {
-            slots: [(0, Readings::new()); 4],
-            next: 0,
+            words: FxMap::default(),
             sk: Vec::with_capacity(MAX_WORD + 8),
         }
     }
@@ -625,12 +634,12 @@ impl NameMatcher {
     }
 
     /// Tries to build a name starting with token `t0`.
-    fn match_at(
+    fn match_at<'b>(
         &self,
-        buf: &[u8],
+        buf: &'b [u8],
         t0: Tok,
         lower: &mut Vec<u8>,
-        cache: &mut Cache,
+        cache: &mut Cache<'b>,
     ) -> Option<NameHit> {
         // Collect the sequence of capitalised words / initials after t0.
         let mut toks = [t0; MAX_SEQ + 1];
@@ -795,16 +804,25 @@ impl NameMatcher {
         (dot || lower.len() > 2).then_some(cue)
     }
 
-    /// Fills a word's readings, reusing the last few analyses (a failed
-    /// sequence is retried from its second word).
-    fn analyse_cached(&self, buf: &[u8], p: &mut Part, lower: &mut Vec<u8>, cache: &mut Cache) {
-        if let Some((_, r)) = cache.slots.iter().find(|(s, _)| *s == p.start + 1) {
+    /// Fills a word's readings, reusing an earlier analysis of the same
+    /// bytes (see `Cache`).
+    fn analyse_cached<'b>(
+        &self,
+        buf: &'b [u8],
+        p: &mut Part,
+        lower: &mut Vec<u8>,
+        cache: &mut Cache<'b>,
+    ) {
+        let word = &buf[p.start..p.end];
+        if let Some(r) = cache.words.get(word) {
             p.readings = *r;
             return;
         }
         self.analyse(buf, p, lower, &mut cache.sk);
-        cache.slots[cache.next] = (p.start + 1, p.readings);
-        cache.next = (cache.next + 1) % cache.slots.len();
+        if cache.words.len() >= CACHE_WORDS {
+            cache.words.clear();
+        }
+        cache.words.insert(word, p.readings);
     }
 
     /// Fills a word's readings.
