@@ -180,6 +180,10 @@ pub struct NameMatcher {
     /// that length: most words before a capital are rejected by this
     /// before they are lower-cased and looked up.
     cue_tails: Box<[[u64; 4]; 25]>,
+    /// The `tail_key`s of the cue words, hashed into a bitmap: the words
+    /// before most capitals are rejected by their last two letters before
+    /// they are walked over (see `prev_word`).
+    cue_ends: Box<[u64; CUE_END_WORDS]>,
 }
 
 impl std::fmt::Debug for NameMatcher {
@@ -591,9 +595,15 @@ impl NameMatcher {
                 tails[usize::from(last) / 64] |= 1 << (last % 64);
             }
         }
+        let mut cue_ends = Box::new([0u64; CUE_END_WORDS]);
+        for w in cues.keys() {
+            let bit = cue_end_bit(tail_key(w, w.len()));
+            cue_ends[bit / 64] |= 1 << (bit % 64);
+        }
         NameMatcher {
             cues,
             cue_tails,
+            cue_ends,
             first,
             first_entries,
             surnames,
@@ -797,7 +807,7 @@ impl NameMatcher {
 
     /// What the word before `start` says about a name there.
     fn cue_before(&self, buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<Cue> {
-        let dot = prev_word(buf, start, &self.cue_tails, lower)?;
+        let dot = prev_word(buf, start, &self.cue_tails, &self.cue_ends, lower)?;
         let cue = *self.cues.get(lower.as_slice())?;
         // One-letter abbreviations (`г.`, `с.`, `м.`) count only with their
         // dot: `с Петром` is a person.
@@ -1528,8 +1538,9 @@ fn next_name_start(buf: &[u8], mut i: usize, to: usize) -> usize {
 /// a capital's second byte (0x90..=0xAF, or 0x81 for `Ё`). A `D0` in the
 /// last byte is always marked: its second byte is in the next word.
 ///
-/// May mark more (the zero-byte test for `D0` and `81` can flag the byte
-/// after a true match), never less: callers verify each mark.
+/// May mark more (`D0 80`..`D0 8F`, and the zero-byte test for `D0` can
+/// flag the byte after a true match), never less: callers verify each
+/// mark.
 #[inline]
 fn capital_leads(w: u64) -> u64 {
     const LO: u64 = 0x0101_0101_0101_0101;
@@ -1540,12 +1551,11 @@ fn capital_leads(w: u64) -> u64 {
     let ge_41 = low.wrapping_add(LO * (0x80 - 0x41)) & HI;
     let le_5a = (LO * (0x80 + 0x5A)).wrapping_sub(low) & HI;
     let upper = ge_41 & le_5a & !high;
-    // High bytes in 0x90..=0xAF (low seven bits 0x10..=0x2F).
-    let ge_10 = low.wrapping_add(LO * (0x80 - 0x10)) & HI;
+    // High bytes in 0x80..=0xAF (low seven bits up to 0x2F): the second
+    // bytes of capitals (0x90..=0xAF, `Ё` 0x81) and of the rare `Ѐ`-`Џ`,
+    // which verification drops.
     let le_2f = (LO * (0x80 + 0x2F)).wrapping_sub(low) & HI;
-    let x81 = w ^ (LO * 0x81);
-    let eq81 = x81.wrapping_sub(LO) & !x81 & HI;
-    let second = (ge_10 & le_2f & high) | eq81;
+    let second = le_2f & high;
     let xd0 = w ^ (LO * 0xD0);
     let eqd0 = xd0.wrapping_sub(LO) & !xd0 & HI;
     upper | (eqd0 & ((second >> 8) | (HI << 56)))
@@ -1742,6 +1752,7 @@ fn prev_word(
     buf: &[u8],
     start: usize,
     tails: &[[u64; 4]; 25],
+    ends: &[u64; CUE_END_WORDS],
     lower: &mut Vec<u8>,
 ) -> Option<bool> {
     let mut e = start;
@@ -1761,21 +1772,23 @@ fn prev_word(
             break;
         }
     }
+    // A word whose last two letters end no cue word needs no walk: exact,
+    // because the walk below takes the same steps (`step_back`), so a
+    // word equal to a cue word once lower-cased has that word's key.
+    let bit = cue_end_bit(tail_key(buf, e));
+    if ends[bit / 64] & (1 << (bit % 64)) == 0 {
+        lower.clear();
+        return None;
+    }
     // Cue and place words are short: the walk stops once the word is
     // longer than 24 bytes (any longer word gives `None` below).
     let mut s = e;
-    while s > 0 && e - s <= 24 {
-        let c = buf[s - 1];
-        if c.is_ascii_alphanumeric() {
-            // `letter_before`'s ASCII case, first: most words are Latin.
-            s -= 1;
-        } else if letter_before(buf, s) {
-            s -= 2;
-        } else if s >= 2 && matches!(c, b'-' | b'/') && letter_before(buf, s - 1) {
-            s -= 1;
-        } else {
+    while e - s <= 24 {
+        let (step, _) = step_back(buf, s);
+        if step == 0 {
             break;
         }
+        s -= step;
     }
     if s == e || e - s > 24 {
         lower.clear();
@@ -1794,6 +1807,73 @@ fn prev_word(
     }
     lower_into(&buf[s..e], lower);
     Some(dot)
+}
+
+/// One step of the walk back over the word that ends at `s`: the byte
+/// length of the letter or digit before `s` (1 for ASCII, 2 for a
+/// Cyrillic letter), 1 for a `-` or `/` after a letter (`р-н`, `а/м`), or
+/// 0 where the word starts; with the step's character lower-cased as a
+/// number (`fold_unit`).
+#[inline(always)]
+fn step_back(buf: &[u8], s: usize) -> (usize, u16) {
+    if s == 0 {
+        return (0, 0);
+    }
+    let c = buf[s - 1];
+    if c.is_ascii_alphanumeric() {
+        // `letter_before`'s ASCII case, first: most words are Latin.
+        // `| 0x20` lower-cases a letter and keeps a digit.
+        (1, u16::from(c | 0x20))
+    } else if c >= 0x80 {
+        // `letter_before` for a non-ASCII byte: a Cyrillic letter ends here.
+        if letter_before(buf, s) {
+            (2, fold_unit(buf[s - 2], c))
+        } else {
+            (0, 0)
+        }
+    } else if s >= 2 && matches!(c, b'-' | b'/') && letter_before(buf, s - 1) {
+        (1, u16::from(c))
+    } else {
+        (0, 0)
+    }
+}
+
+/// A Cyrillic letter (`D0`/`D1` and its second byte) as 0x100 + its
+/// offset from U+0400, lower-cased with `ё` folded to `е`, as
+/// `fold_in_place` folds its bytes (`А`-`Я` are 0x10..=0x2F, `а`-`я`
+/// 0x30..=0x4F; `Ё` 0x01 and `ё` 0x51 become `е` 0x35).
+#[inline(always)]
+fn fold_unit(lead: u8, second: u8) -> u16 {
+    let cp = (u16::from(lead & 1) << 6) | u16::from(second & 0x3F);
+    let cp = match cp {
+        0x10..=0x2F => cp + 0x20,
+        0x01 | 0x51 => 0x35,
+        _ => cp,
+    };
+    0x100 | cp
+}
+
+/// The last two steps (`step_back`) of the word ending at `e`, lower-cased,
+/// as a key (0 for a missing step). Lower-casing step by step gives the
+/// same letters as lower-casing the whole word (a step never splits a
+/// letter), so a word that equals a cue word once lower-cased has the
+/// cue word's key.
+#[inline]
+fn tail_key(buf: &[u8], e: usize) -> u32 {
+    let (a, last) = step_back(buf, e);
+    let (_, before) = if a > 0 { step_back(buf, e - a) } else { (0, 0) };
+    u32::from(last) | (u32::from(before) << 16)
+}
+
+/// Words (of 64 bits) in the cue-end bitmap: 4,096 bits for ~150 cue
+/// words keeps false passes to a few per cent.
+const CUE_END_WORDS: usize = 64;
+
+/// The bit of a `tail_key` in the cue-end bitmap (a multiplicative hash;
+/// collisions only let a word through to the exact checks).
+#[inline]
+fn cue_end_bit(key: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B1) >> 20) as usize
 }
 
 /// `w.ends_with(suf)` as a byte loop: suffixes are a few bytes and the
