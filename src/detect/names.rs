@@ -320,6 +320,10 @@ enum Cue {
 /// offsets) hit once in a thousand.
 struct Cache<'b> {
     words: FxMap<&'b [u8], Readings>,
+    /// `read_token` at the word after the last sequence's first word:
+    /// (offset, result). `read_token` depends on the buffer and offset
+    /// alone, so reusing it is exact.
+    next_tok: Option<(usize, Option<Tok>)>,
     /// Scratch for transliteration skeletons.
     sk: Vec<u8>,
 }
@@ -332,6 +336,7 @@ impl Default for Cache<'_> {
     fn default() -> Self {
         Cache {
             words: FxMap::default(),
+            next_tok: None,
             sk: Vec::with_capacity(MAX_WORD + 8),
         }
     }
@@ -629,7 +634,13 @@ impl NameMatcher {
             if i >= to {
                 break;
             }
-            let Some(first) = read_token(buf, i) else {
+            // A failed match restarts at its first word's end, so the next
+            // start is most often the second word it read: reuse that read.
+            let first = match cache.next_tok.take() {
+                Some((at, t)) if at == i => t,
+                _ => read_token(buf, i),
+            };
+            let Some(first) = first else {
                 i = skip_word(buf, i);
                 continue;
             };
@@ -659,7 +670,11 @@ impl NameMatcher {
             let Some(next_start) = gap_after(buf, prev) else {
                 break;
             };
-            let Some(t) = read_token(buf, next_start) else {
+            let read = read_token(buf, next_start);
+            if n == 1 {
+                cache.next_tok = Some((next_start, read));
+            }
+            let Some(t) = read else {
                 break;
             };
             if t.script != t0.script || t.end - t0.start > MAX_NAME_LEN {
@@ -1632,6 +1647,16 @@ fn read_token(buf: &[u8], i: usize) -> Option<Tok> {
     let mut upper_seen = false;
     let mut letters = 1;
     loop {
+        if !lower_seen {
+            // Capitals before any lower-case letter need no prefix check
+            // (`ok` below is true): `INFO`, `ИВАНОВ`.
+            let (bytes, n) = upper_run(buf, p, script);
+            if n > 0 {
+                p += bytes;
+                letters += n;
+                upper_seen = true;
+            }
+        }
         let (bytes, n) = lower_run(buf, p, script);
         if n > 0 {
             p += bytes;
@@ -1691,6 +1716,27 @@ fn read_token(buf: &[u8], i: usize) -> Option<Tok> {
         script,
         caps,
     })
+}
+
+/// The run of capital letters of `script` at `buf[p..]`: (bytes,
+/// letters). Exact as `lower_run` is: these are the letters for which
+/// `read_token`'s loop takes its `is_upper_at` branch.
+#[inline]
+fn upper_run(buf: &[u8], p: usize, script: Script) -> (usize, usize) {
+    let rest = buf.get(p..).unwrap_or(&[]);
+    match script {
+        Script::Lat => {
+            let n = rest.iter().take_while(|b| b.is_ascii_uppercase()).count();
+            (n, n)
+        }
+        Script::Cyr => {
+            let n = rest
+                .chunks_exact(2)
+                .take_while(|c| matches!(c, [0xD0, 0x81 | 0x90..=0xAF]))
+                .count();
+            (2 * n, n)
+        }
+    }
 }
 
 /// The run of lower-case letters of `script` at `buf[p..]`: (bytes,
