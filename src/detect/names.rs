@@ -181,7 +181,7 @@ pub struct NameMatcher {
     /// before they are lower-cased and looked up.
     cue_tails: Box<[[u64; 4]; 25]>,
     /// The `tail_key`s of the cue words, hashed into a bitmap: the words
-    /// before most capitals are rejected by their last two letters before
+    /// before most capitals are rejected by their last three letters before
     /// they are walked over (see `prev_word`).
     cue_ends: Box<[u64; CUE_END_WORDS]>,
 }
@@ -1529,13 +1529,8 @@ const SURNAME_RULES: &[SurnameRule] = &[
 fn next_name_start(buf: &[u8], mut i: usize, to: usize) -> usize {
     while i + 8 <= to {
         let w = u64::from_le_bytes(buf[i..i + 8].try_into().unwrap_or([0; 8]));
-        let mut marks = capital_leads(w);
-        while marks != 0 {
-            let p = i + (marks.trailing_zeros() / 8) as usize;
-            if is_upper_at(buf, p) && word_start_ok(buf, p) {
-                return p;
-            }
-            marks &= marks - 1;
+        if let Some(p) = first_name_start(buf, i, capital_leads(w)) {
+            return p;
         }
         i += 8;
     }
@@ -1546,6 +1541,20 @@ fn next_name_start(buf: &[u8], mut i: usize, to: usize) -> usize {
         i += 1;
     }
     to
+}
+
+/// The first of the `marks` (`capital_leads` of the word at `i`) where a
+/// name word starts.
+#[inline]
+fn first_name_start(buf: &[u8], i: usize, mut marks: u64) -> Option<usize> {
+    while marks != 0 {
+        let p = i + (marks.trailing_zeros() / 8) as usize;
+        if is_upper_at(buf, p) && word_start_ok(buf, p) {
+            return Some(p);
+        }
+        marks &= marks - 1;
+    }
+    None
 }
 
 /// Bit 7 of byte `k` is set where byte `k` of `w` (little-endian) may be
@@ -1818,7 +1827,7 @@ fn prev_word(
             break;
         }
     }
-    // A word whose last two letters end no cue word needs no walk: exact,
+    // A word whose last three letters end no cue word needs no walk: exact,
     // because the walk below takes the same steps (`step_back`), so a
     // word equal to a cue word once lower-cased has that word's key.
     let bit = cue_end_bit(tail_key(buf, e));
@@ -1899,16 +1908,23 @@ fn fold_unit(lead: u8, second: u8) -> u16 {
     0x100 | cp
 }
 
-/// The last two steps (`step_back`) of the word ending at `e`, lower-cased,
-/// as a key (0 for a missing step). Lower-casing step by step gives the
-/// same letters as lower-casing the whole word (a step never splits a
-/// letter), so a word that equals a cue word once lower-cased has the
-/// cue word's key.
+/// The last three steps (`step_back`) of the word ending at `e`,
+/// lower-cased, as a key (0 for a missing step). Lower-casing step by step
+/// gives the same letters as lower-casing the whole word (a step never
+/// splits a letter), so a word that equals a cue word once lower-cased
+/// has the cue word's key.
 #[inline]
-fn tail_key(buf: &[u8], e: usize) -> u32 {
+fn tail_key(buf: &[u8], e: usize) -> u64 {
     let (a, last) = step_back(buf, e);
-    let (_, before) = if a > 0 { step_back(buf, e - a) } else { (0, 0) };
-    u32::from(last) | (u32::from(before) << 16)
+    if a == 0 {
+        return 0;
+    }
+    let (b, before) = step_back(buf, e - a);
+    if b == 0 {
+        return u64::from(last);
+    }
+    let (_, third) = step_back(buf, e - a - b);
+    u64::from(last) | (u64::from(before) << 16) | (u64::from(third) << 32)
 }
 
 /// Words (of 64 bits) in the cue-end bitmap: 4,096 bits for ~150 cue
@@ -1918,8 +1934,8 @@ const CUE_END_WORDS: usize = 64;
 /// The bit of a `tail_key` in the cue-end bitmap (a multiplicative hash;
 /// collisions only let a word through to the exact checks).
 #[inline]
-fn cue_end_bit(key: u32) -> usize {
-    (key.wrapping_mul(0x9E37_79B1) >> 20) as usize
+fn cue_end_bit(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
 }
 
 /// `w.ends_with(suf)` as a byte loop: suffixes are a few bytes and the
