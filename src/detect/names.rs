@@ -319,7 +319,10 @@ enum Cue {
 /// instructions, a look-up ~100. The old cache (the last four start
 /// offsets) hit once in a thousand.
 struct Cache<'b> {
-    words: FxMap<&'b [u8], Readings>,
+    /// Word → index in `readings`: the map's entries stay small, so
+    /// growing it moves no 520-byte `Readings` around.
+    words: FxMap<&'b [u8], u32>,
+    readings: Vec<Readings>,
     /// `read_token` at the word after the last sequence's first word:
     /// (offset, result). `read_token` depends on the buffer and offset
     /// alone, so reusing it is exact.
@@ -336,6 +339,7 @@ impl Default for Cache<'_> {
     fn default() -> Self {
         Cache {
             words: FxMap::default(),
+            readings: Vec::new(),
             next_tok: None,
             sk: Vec::with_capacity(MAX_WORD + 8),
         }
@@ -839,15 +843,21 @@ impl NameMatcher {
         cache: &mut Cache<'b>,
     ) {
         let word = &buf[p.start..p.end];
-        if let Some(r) = cache.words.get(word) {
-            p.readings = *r;
+        if let Some(&k) = cache.words.get(word) {
+            // `p.readings` is empty here (parts start blank), so copying
+            // the used entries gives the same value as copying all 16.
+            let r = &cache.readings[k as usize];
+            p.readings.r[..r.n].copy_from_slice(&r.r[..r.n]);
+            p.readings.n = r.n;
             return;
         }
         self.analyse(buf, p, lower, &mut cache.sk);
         if cache.words.len() >= CACHE_WORDS {
             cache.words.clear();
+            cache.readings.clear();
         }
-        cache.words.insert(word, p.readings);
+        cache.words.insert(word, cache.readings.len() as u32);
+        cache.readings.push(p.readings);
     }
 
     /// Fills a word's readings.
@@ -2052,6 +2062,42 @@ const CYR_LAT: [&[u8]; 32] = [
 /// `memcpy` call per 1–4 byte piece cost ~1,300 instructions a word
 /// (callgrind), ~1.5 % of a scan.
 fn skeleton_cyr(w: &[u8], out: &mut Vec<u8>) {
+    if !skeleton_cyr_lower(w, out) {
+        skeleton_cyr_chars(w, out);
+    }
+}
+
+/// `skeleton_cyr` of a word of lower-case `а`-`я`, `ё` and `-` only (every
+/// dictionary word), read as byte pairs: the same table and the same
+/// `skeleton_lat`, without validating UTF-8 and decoding chars first
+/// (a third of building the transliteration tables). Returns false, with
+/// `out` unspecified, for any other byte; then `skeleton_cyr_chars` runs.
+fn skeleton_cyr_lower(w: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut lat = [0u8; 96];
+    let mut n = 0;
+    let mut i = 0;
+    while i < w.len() {
+        let (t, step): (&[u8], usize) = match (w[i], w.get(i + 1)) {
+            (b'-', _) => (b"-", 1),
+            (0xD0, Some(&c @ 0xB0..=0xBF)) => (CYR_LAT[usize::from(c - 0xB0)], 2),
+            (0xD1, Some(&c @ 0x80..=0x8F)) => (CYR_LAT[16 + usize::from(c - 0x80)], 2),
+            (0xD1, Some(0x91)) => (b"e", 2),
+            _ => return false,
+        };
+        if n + t.len() > lat.len() {
+            return false;
+        }
+        lat[n..n + t.len()].copy_from_slice(t);
+        n += t.len();
+        i += step;
+    }
+    skeleton_lat(&lat[..n], out);
+    true
+}
+
+/// `skeleton_cyr` by chars: any valid UTF-8 (other chars transliterate to
+/// nothing).
+fn skeleton_cyr_chars(w: &[u8], out: &mut Vec<u8>) {
     // Invalid UTF-8 transliterates to nothing.
     let s = std::str::from_utf8(w).unwrap_or("");
     // A char yields at most twice its UTF-8 length (`щ`, 2 bytes: `shch`).

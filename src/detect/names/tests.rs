@@ -539,3 +539,42 @@ fn cue_end_filter_is_exact() {
     // The texts do reach the cue words.
     assert!(cued > texts.len() / 10, "{cued} of {}", texts.len());
 }
+
+/// The byte-pair transliteration gives the char-by-char one's skeleton
+/// for every dictionary word and for upper case, Latin and broken bytes
+/// (which it must hand back).
+#[test]
+fn skeleton_cyr_fast_path_is_exact() {
+    let mut words: Vec<Vec<u8>> = Vec::new();
+    for text in [
+        RU_FIRST_M,
+        RU_FIRST_F,
+        RU_SURNAMES,
+        RU_PATRONYMICS,
+        RU_COMMON,
+    ] {
+        for line in dict_lines(text) {
+            words.extend(line.split([' ', '/']).map(|w| w.as_bytes().to_vec()));
+        }
+    }
+    for w in [
+        "Иванов",
+        "ёлкин-палкин",
+        "abc",
+        "ж\u{301}",
+        "-",
+        "",
+        "щщщщщщщщщщщщщщщщщщщщщщщщщ",
+    ] {
+        words.push(w.as_bytes().to_vec());
+    }
+    words.push(vec![0xD0]);
+    words.push(vec![0xD1, 0x91, 0xD0]);
+    words.push(vec![0xD0, 0xB0, 0xFF]);
+    let (mut fast, mut slow) = (Vec::new(), Vec::new());
+    for w in &words {
+        skeleton_cyr(w, &mut fast);
+        skeleton_cyr_chars(w, &mut slow);
+        assert_eq!(fast, slow, "{:?}", String::from_utf8_lossy(w));
+    }
+}
