@@ -180,6 +180,10 @@ pub struct NameMatcher {
     /// that length: most words before a capital are rejected by this
     /// before they are lower-cased and looked up.
     cue_tails: Box<[[u64; 4]; 25]>,
+    /// The `tail_key`s of the cue words, hashed into a bitmap: the words
+    /// before most capitals are rejected by their last three letters before
+    /// they are walked over (see `prev_word`).
+    cue_ends: Box<[u64; CUE_END_WORDS]>,
 }
 
 impl std::fmt::Debug for NameMatcher {
@@ -306,19 +310,37 @@ enum Cue {
     Role,
 }
 
-/// Recent word analyses by start offset + 1 (0 = empty).
-struct Cache {
-    slots: [(usize, Readings); 4],
-    next: usize,
+/// Word analyses of one `find` call, keyed by the word's bytes.
+///
+/// Why by content: a word's readings depend on its bytes alone (script,
+/// caps and length are read off them), and real inputs repeat the same
+/// few hundred capitalised words (`Оператор`, `Windows`, the same
+/// customers' names) tens of thousands of times; an analysis costs ~3,000
+/// instructions, a look-up ~100. The old cache (the last four start
+/// offsets) hit once in a thousand.
+struct Cache<'b> {
+    /// Word → index in `readings`: the map's entries stay small, so
+    /// growing it moves no 520-byte `Readings` around.
+    words: FxMap<&'b [u8], u32>,
+    readings: Vec<Readings>,
+    /// `read_token` at the word after the last sequence's first word:
+    /// (offset, result). `read_token` depends on the buffer and offset
+    /// alone, so reusing it is exact.
+    next_tok: Option<(usize, Option<Tok>)>,
     /// Scratch for transliteration skeletons.
     sk: Vec<u8>,
 }
 
-impl Default for Cache {
+/// Entries kept before the word cache starts over (bounds its memory to
+/// about 2 MiB on inputs with many distinct capitalised words).
+const CACHE_WORDS: usize = 4096;
+
+impl Default for Cache<'_> {
     fn default() -> Self {
         Cache {
-            slots: [(0, Readings::new()); 4],
-            next: 0,
+            words: FxMap::default(),
+            readings: Vec::new(),
+            next_tok: None,
             sk: Vec::with_capacity(MAX_WORD + 8),
         }
     }
@@ -582,9 +604,15 @@ impl NameMatcher {
                 tails[usize::from(last) / 64] |= 1 << (last % 64);
             }
         }
+        let mut cue_ends = Box::new([0u64; CUE_END_WORDS]);
+        for w in cues.keys() {
+            let bit = cue_end_bit(tail_key(w, w.len()));
+            cue_ends[bit / 64] |= 1 << (bit % 64);
+        }
         NameMatcher {
             cues,
             cue_tails,
+            cue_ends,
             first,
             first_entries,
             surnames,
@@ -610,7 +638,13 @@ impl NameMatcher {
             if i >= to {
                 break;
             }
-            let Some(first) = read_token(buf, i) else {
+            // A failed match restarts at its first word's end, so the next
+            // start is most often the second word it read: reuse that read.
+            let first = match cache.next_tok.take() {
+                Some((at, t)) if at == i => t,
+                _ => read_token(buf, i),
+            };
+            let Some(first) = first else {
                 i = skip_word(buf, i);
                 continue;
             };
@@ -625,12 +659,12 @@ impl NameMatcher {
     }
 
     /// Tries to build a name starting with token `t0`.
-    fn match_at(
+    fn match_at<'b>(
         &self,
-        buf: &[u8],
+        buf: &'b [u8],
         t0: Tok,
         lower: &mut Vec<u8>,
-        cache: &mut Cache,
+        cache: &mut Cache<'b>,
     ) -> Option<NameHit> {
         // Collect the sequence of capitalised words / initials after t0.
         let mut toks = [t0; MAX_SEQ + 1];
@@ -640,7 +674,11 @@ impl NameMatcher {
             let Some(next_start) = gap_after(buf, prev) else {
                 break;
             };
-            let Some(t) = read_token(buf, next_start) else {
+            let read = read_token(buf, next_start);
+            if n == 1 {
+                cache.next_tok = Some((next_start, read));
+            }
+            let Some(t) = read else {
                 break;
             };
             if t.script != t0.script || t.end - t0.start > MAX_NAME_LEN {
@@ -788,23 +826,38 @@ impl NameMatcher {
 
     /// What the word before `start` says about a name there.
     fn cue_before(&self, buf: &[u8], start: usize, lower: &mut Vec<u8>) -> Option<Cue> {
-        let dot = prev_word(buf, start, &self.cue_tails, lower)?;
+        let dot = prev_word(buf, start, &self.cue_tails, &self.cue_ends, lower)?;
         let cue = *self.cues.get(lower.as_slice())?;
         // One-letter abbreviations (`г.`, `с.`, `м.`) count only with their
         // dot: `с Петром` is a person.
         (dot || lower.len() > 2).then_some(cue)
     }
 
-    /// Fills a word's readings, reusing the last few analyses (a failed
-    /// sequence is retried from its second word).
-    fn analyse_cached(&self, buf: &[u8], p: &mut Part, lower: &mut Vec<u8>, cache: &mut Cache) {
-        if let Some((_, r)) = cache.slots.iter().find(|(s, _)| *s == p.start + 1) {
-            p.readings = *r;
+    /// Fills a word's readings, reusing an earlier analysis of the same
+    /// bytes (see `Cache`).
+    fn analyse_cached<'b>(
+        &self,
+        buf: &'b [u8],
+        p: &mut Part,
+        lower: &mut Vec<u8>,
+        cache: &mut Cache<'b>,
+    ) {
+        let word = &buf[p.start..p.end];
+        if let Some(&k) = cache.words.get(word) {
+            // `p.readings` is empty here (parts start blank), so copying
+            // the used entries gives the same value as copying all 16.
+            let r = &cache.readings[k as usize];
+            p.readings.r[..r.n].copy_from_slice(&r.r[..r.n]);
+            p.readings.n = r.n;
             return;
         }
         self.analyse(buf, p, lower, &mut cache.sk);
-        cache.slots[cache.next] = (p.start + 1, p.readings);
-        cache.next = (cache.next + 1) % cache.slots.len();
+        if cache.words.len() >= CACHE_WORDS {
+            cache.words.clear();
+            cache.readings.clear();
+        }
+        cache.words.insert(word, cache.readings.len() as u32);
+        cache.readings.push(p.readings);
     }
 
     /// Fills a word's readings.
@@ -1473,64 +1526,73 @@ const SURNAME_RULES: &[SurnameRule] = &[
 /// The first `p` in `i..to` where a capital letter (ASCII `A`-`Z`, Cyrillic
 /// `А`-`Я`, `Ё`) starts a word (`word_start_ok`), else `to`.
 ///
-/// Eight bytes at a time (SWAR): a word of the buffer is skipped when it
-/// holds no ASCII capital, no second byte of a Cyrillic capital
-/// (0x90..=0xAF) and no `D0 81` (`Ё`) pair; most text has a capital every
-/// few dozen bytes, so this replaces a walk over every word. Exact: a
-/// capital inside a word fails `word_start_ok` (a letter or a digit before
-/// it), which is why the old word-by-word walk could skip those.
+/// Eight bytes at a time (SWAR): `capital_leads` marks the bytes of a
+/// word of the buffer where a capital may start, and only those are
+/// checked, lowest first; most text has a capital every few dozen bytes.
+/// Exact: the marks never miss a capital and every mark is verified with
+/// `is_upper_at` (the byte test the old byte-by-byte walk used), so the
+/// first verified mark is the first capital. The old loop walked the
+/// nine bytes around each stop one by one, and stopped on any byte in
+/// 0x90..=0xAF (`«`, `—`, capitals inside identifiers): 2 M stops on the
+/// benchmark corpus at ~100 instructions each.
 #[inline]
 fn next_name_start(buf: &[u8], mut i: usize, to: usize) -> usize {
+    while i + 8 <= to {
+        let w = u64::from_le_bytes(buf[i..i + 8].try_into().unwrap_or([0; 8]));
+        if let Some(p) = first_name_start(buf, i, capital_leads(w)) {
+            return p;
+        }
+        i += 8;
+    }
+    while i < to {
+        if is_upper_at(buf, i) && word_start_ok(buf, i) {
+            return i;
+        }
+        i += 1;
+    }
+    to
+}
+
+/// The first of the `marks` (`capital_leads` of the word at `i`) where a
+/// name word starts.
+#[inline]
+fn first_name_start(buf: &[u8], i: usize, mut marks: u64) -> Option<usize> {
+    while marks != 0 {
+        let p = i + (marks.trailing_zeros() / 8) as usize;
+        if is_upper_at(buf, p) && word_start_ok(buf, p) {
+            return Some(p);
+        }
+        marks &= marks - 1;
+    }
+    None
+}
+
+/// Bit 7 of byte `k` is set where byte `k` of `w` (little-endian) may be
+/// the first byte of a capital letter: an ASCII `A`-`Z`, or a `D0` before
+/// a capital's second byte (0x90..=0xAF, or 0x81 for `Ё`). A `D0` in the
+/// last byte is always marked: its second byte is in the next word.
+///
+/// May mark more (`D0 80`..`D0 8F`, and the zero-byte test for `D0` can
+/// flag the byte after a true match), never less: callers verify each
+/// mark.
+#[inline]
+fn capital_leads(w: u64) -> u64 {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
-    loop {
-        let from = i;
-        // Carry: the previous word ended with 0xD0 (an `Ё` may straddle).
-        let mut carry = 0u64;
-        while i + 8 <= to {
-            let w = u64::from_le_bytes(buf[i..i + 8].try_into().unwrap_or([0; 8]));
-            let low = w & !HI;
-            let high = w & HI;
-            // ASCII bytes in 0x41..=0x5A.
-            let ge_41 = low.wrapping_add(LO * (0x80 - 0x41)) & HI;
-            let le_5a = (LO * (0x80 + 0x5A)).wrapping_sub(low) & HI;
-            let upper = ge_41 & le_5a & !high;
-            // High bytes in 0x90..=0xAF (low seven bits 0x10..=0x2F).
-            let ge_10 = low.wrapping_add(LO * (0x80 - 0x10)) & HI;
-            let le_2f = (LO * (0x80 + 0x2F)).wrapping_sub(low) & HI;
-            let cyr = ge_10 & le_2f & high;
-            // `D0 81` pairs: zero bytes of w ^ 0x81.. after zero bytes of
-            // w ^ 0xD0.. (the zero-byte test may over-report, never miss).
-            let x81 = w ^ (LO * 0x81);
-            let eq81 = x81.wrapping_sub(LO) & !x81 & HI;
-            let xd0 = w ^ (LO * 0xD0);
-            let eqd0 = xd0.wrapping_sub(LO) & !xd0 & HI;
-            let yo = eq81 & ((eqd0 << 8) | carry);
-            if upper | cyr | yo != 0 {
-                break;
-            }
-            carry = eqd0 >> 56;
-            i += 8;
-        }
-        // A capital's 0xD0 may end the last skipped word.
-        if i > from && buf[i - 1] == 0xD0 {
-            i -= 1;
-        }
-        // Byte by byte through the word that stopped the skip (or the tail).
-        let end = (i + 9).min(to);
-        while i < end {
-            let b = buf[i];
-            let lead = b.is_ascii_uppercase()
-                || (b == 0xD0 && matches!(buf.get(i + 1), Some(0x81 | 0x90..=0xAF)));
-            if lead && word_start_ok(buf, i) {
-                return i;
-            }
-            i += 1;
-        }
-        if i >= to {
-            return to;
-        }
-    }
+    let low = w & !HI;
+    let high = w & HI;
+    // ASCII bytes in 0x41..=0x5A (seven-bit sums: no carry between bytes).
+    let ge_41 = low.wrapping_add(LO * (0x80 - 0x41)) & HI;
+    let le_5a = (LO * (0x80 + 0x5A)).wrapping_sub(low) & HI;
+    let upper = ge_41 & le_5a & !high;
+    // High bytes in 0x80..=0xAF (low seven bits up to 0x2F): the second
+    // bytes of capitals (0x90..=0xAF, `Ё` 0x81) and of the rare `Ѐ`-`Џ`,
+    // which verification drops.
+    let le_2f = (LO * (0x80 + 0x2F)).wrapping_sub(low) & HI;
+    let second = le_2f & high;
+    let xd0 = w ^ (LO * 0xD0);
+    let eqd0 = xd0.wrapping_sub(LO) & !xd0 & HI;
+    upper | (eqd0 & ((second >> 8) | (HI << 56)))
 }
 
 /// May a name word start at `i`? Not inside a word, a path, an e-mail,
@@ -1604,6 +1666,22 @@ fn read_token(buf: &[u8], i: usize) -> Option<Tok> {
     let mut upper_seen = false;
     let mut letters = 1;
     loop {
+        if !lower_seen {
+            // Capitals before any lower-case letter need no prefix check
+            // (`ok` below is true): `INFO`, `ИВАНОВ`.
+            let (bytes, n) = upper_run(buf, p, script);
+            if n > 0 {
+                p += bytes;
+                letters += n;
+                upper_seen = true;
+            }
+        }
+        let (bytes, n) = lower_run(buf, p, script);
+        if n > 0 {
+            p += bytes;
+            letters += n;
+            lower_seen = true;
+        }
         let l = letter_len(buf, p);
         if l > 0 {
             if (l == 2) != (script == Script::Cyr) {
@@ -1659,6 +1737,49 @@ fn read_token(buf: &[u8], i: usize) -> Option<Tok> {
     })
 }
 
+/// The run of capital letters of `script` at `buf[p..]`: (bytes,
+/// letters). Exact as `lower_run` is: these are the letters for which
+/// `read_token`'s loop takes its `is_upper_at` branch.
+#[inline]
+fn upper_run(buf: &[u8], p: usize, script: Script) -> (usize, usize) {
+    let rest = buf.get(p..).unwrap_or(&[]);
+    match script {
+        Script::Lat => {
+            let n = rest.iter().take_while(|b| b.is_ascii_uppercase()).count();
+            (n, n)
+        }
+        Script::Cyr => {
+            let n = rest
+                .chunks_exact(2)
+                .take_while(|c| matches!(c, [0xD0, 0x81 | 0x90..=0xAF]))
+                .count();
+            (2 * n, n)
+        }
+    }
+}
+
+/// The run of lower-case letters of `script` at `buf[p..]`: (bytes,
+/// letters). The common case of `read_token`'s letter loop, byte-matched
+/// without `letter_len`/`is_upper_at` per letter; exact, because these
+/// are the letters that loop would take as lower case of the same script.
+#[inline]
+fn lower_run(buf: &[u8], p: usize, script: Script) -> (usize, usize) {
+    let rest = buf.get(p..).unwrap_or(&[]);
+    match script {
+        Script::Lat => {
+            let n = rest.iter().take_while(|b| b.is_ascii_lowercase()).count();
+            (n, n)
+        }
+        Script::Cyr => {
+            let n = rest
+                .chunks_exact(2)
+                .take_while(|c| matches!(c, [0xD0, 0xB0..=0xBF] | [0xD1, 0x80..=0x8F | 0x91]))
+                .count();
+            (2 * n, n)
+        }
+    }
+}
+
 /// Where the next name token may start after `t`: one to three spaces
 /// (tab, NBSP) on the same line; right away after an initial's dot.
 fn gap_after(buf: &[u8], t: Tok) -> Option<usize> {
@@ -1696,6 +1817,7 @@ fn prev_word(
     buf: &[u8],
     start: usize,
     tails: &[[u64; 4]; 25],
+    ends: &[u64; CUE_END_WORDS],
     lower: &mut Vec<u8>,
 ) -> Option<bool> {
     let mut e = start;
@@ -1715,17 +1837,24 @@ fn prev_word(
             break;
         }
     }
+    // A word whose last three letters end no cue word needs no walk: exact,
+    // because the walk below takes the same steps (`step_back`), so a
+    // word equal to a cue word once lower-cased has that word's key.
+    let bit = cue_end_bit(tail_key(buf, e));
+    if ends[bit / 64] & (1 << (bit % 64)) == 0 {
+        lower.clear();
+        return None;
+    }
+    // Cue and place words are short: the walk stops once the word is
+    // longer than 24 bytes (any longer word gives `None` below).
     let mut s = e;
-    while s > 0 && e - s < 40 {
-        if letter_before(buf, s) {
-            s -= if buf[s - 1].is_ascii() { 1 } else { 2 };
-        } else if s >= 2 && matches!(buf[s - 1], b'-' | b'/') && letter_before(buf, s - 1) {
-            s -= 1;
-        } else {
+    while e - s <= 24 {
+        let (step, _) = step_back(buf, s);
+        if step == 0 {
             break;
         }
+        s -= step;
     }
-    // Cue and place words are short; longer words need no look-up.
     if s == e || e - s > 24 {
         lower.clear();
         return None;
@@ -1743,6 +1872,80 @@ fn prev_word(
     }
     lower_into(&buf[s..e], lower);
     Some(dot)
+}
+
+/// One step of the walk back over the word that ends at `s`: the byte
+/// length of the letter or digit before `s` (1 for ASCII, 2 for a
+/// Cyrillic letter), 1 for a `-` or `/` after a letter (`р-н`, `а/м`), or
+/// 0 where the word starts; with the step's character lower-cased as a
+/// number (`fold_unit`).
+#[inline(always)]
+fn step_back(buf: &[u8], s: usize) -> (usize, u16) {
+    if s == 0 {
+        return (0, 0);
+    }
+    let c = buf[s - 1];
+    if c.is_ascii_alphanumeric() {
+        // `letter_before`'s ASCII case, first: most words are Latin.
+        // `| 0x20` lower-cases a letter and keeps a digit.
+        (1, u16::from(c | 0x20))
+    } else if c >= 0x80 {
+        // `letter_before` for a non-ASCII byte: a Cyrillic letter ends here.
+        if letter_before(buf, s) {
+            (2, fold_unit(buf[s - 2], c))
+        } else {
+            (0, 0)
+        }
+    } else if s >= 2 && matches!(c, b'-' | b'/') && letter_before(buf, s - 1) {
+        (1, u16::from(c))
+    } else {
+        (0, 0)
+    }
+}
+
+/// A Cyrillic letter (`D0`/`D1` and its second byte) as 0x100 + its
+/// offset from U+0400, lower-cased with `ё` folded to `е`, as
+/// `fold_in_place` folds its bytes (`А`-`Я` are 0x10..=0x2F, `а`-`я`
+/// 0x30..=0x4F; `Ё` 0x01 and `ё` 0x51 become `е` 0x35).
+#[inline(always)]
+fn fold_unit(lead: u8, second: u8) -> u16 {
+    let cp = (u16::from(lead & 1) << 6) | u16::from(second & 0x3F);
+    let cp = match cp {
+        0x10..=0x2F => cp + 0x20,
+        0x01 | 0x51 => 0x35,
+        _ => cp,
+    };
+    0x100 | cp
+}
+
+/// The last three steps (`step_back`) of the word ending at `e`,
+/// lower-cased, as a key (0 for a missing step). Lower-casing step by step
+/// gives the same letters as lower-casing the whole word (a step never
+/// splits a letter), so a word that equals a cue word once lower-cased
+/// has the cue word's key.
+#[inline]
+fn tail_key(buf: &[u8], e: usize) -> u64 {
+    let (a, last) = step_back(buf, e);
+    if a == 0 {
+        return 0;
+    }
+    let (b, before) = step_back(buf, e - a);
+    if b == 0 {
+        return u64::from(last);
+    }
+    let (_, third) = step_back(buf, e - a - b);
+    u64::from(last) | (u64::from(before) << 16) | (u64::from(third) << 32)
+}
+
+/// Words (of 64 bits) in the cue-end bitmap: 4,096 bits for ~150 cue
+/// words keeps false passes to a few per cent.
+const CUE_END_WORDS: usize = 64;
+
+/// The bit of a `tail_key` in the cue-end bitmap (a multiplicative hash;
+/// collisions only let a word through to the exact checks).
+#[inline]
+fn cue_end_bit(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 52) as usize
 }
 
 /// `w.ends_with(suf)` as a byte loop: suffixes are a few bytes and the
@@ -1859,6 +2062,42 @@ const CYR_LAT: [&[u8]; 32] = [
 /// `memcpy` call per 1–4 byte piece cost ~1,300 instructions a word
 /// (callgrind), ~1.5 % of a scan.
 fn skeleton_cyr(w: &[u8], out: &mut Vec<u8>) {
+    if !skeleton_cyr_lower(w, out) {
+        skeleton_cyr_chars(w, out);
+    }
+}
+
+/// `skeleton_cyr` of a word of lower-case `а`-`я`, `ё` and `-` only (every
+/// dictionary word), read as byte pairs: the same table and the same
+/// `skeleton_lat`, without validating UTF-8 and decoding chars first
+/// (a third of building the transliteration tables). Returns false, with
+/// `out` unspecified, for any other byte; then `skeleton_cyr_chars` runs.
+fn skeleton_cyr_lower(w: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut lat = [0u8; 96];
+    let mut n = 0;
+    let mut i = 0;
+    while i < w.len() {
+        let (t, step): (&[u8], usize) = match (w[i], w.get(i + 1)) {
+            (b'-', _) => (b"-", 1),
+            (0xD0, Some(&c @ 0xB0..=0xBF)) => (CYR_LAT[usize::from(c - 0xB0)], 2),
+            (0xD1, Some(&c @ 0x80..=0x8F)) => (CYR_LAT[16 + usize::from(c - 0x80)], 2),
+            (0xD1, Some(0x91)) => (b"e", 2),
+            _ => return false,
+        };
+        if n + t.len() > lat.len() {
+            return false;
+        }
+        lat[n..n + t.len()].copy_from_slice(t);
+        n += t.len();
+        i += step;
+    }
+    skeleton_lat(&lat[..n], out);
+    true
+}
+
+/// `skeleton_cyr` by chars: any valid UTF-8 (other chars transliterate to
+/// nothing).
+fn skeleton_cyr_chars(w: &[u8], out: &mut Vec<u8>) {
     // Invalid UTF-8 transliterates to nothing.
     let s = std::str::from_utf8(w).unwrap_or("");
     // A char yields at most twice its UTF-8 length (`щ`, 2 bytes: `shch`).

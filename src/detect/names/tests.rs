@@ -440,3 +440,141 @@ fn next_name_start_matches_the_byte_loop() {
         }
     }
 }
+
+/// `cue_before` as it was before the cue-end filter: walk back over the
+/// whole word, then look it up. The filtered one must agree everywhere.
+fn cue_before_slow(m: &NameMatcher, buf: &[u8], start: usize) -> Option<Cue> {
+    let mut e = start;
+    let mut skipped = 0;
+    let mut dot = false;
+    while e > 0 && skipped < 6 {
+        let c = buf[e - 1];
+        if matches!(c, b' ' | b'\t' | b'"' | b'\'' | b',' | b':' | b'.' | b'(') {
+            dot |= c == b'.';
+            e -= 1;
+            skipped += 1;
+        } else if e >= 2 && buf[e - 2] == 0xC2 && matches!(c, 0xAB | 0xA0) {
+            e -= 2;
+            skipped += 1;
+        } else {
+            break;
+        }
+    }
+    let mut s = e;
+    while s > 0 && e - s < 40 {
+        if letter_before(buf, s) {
+            s -= if buf[s - 1].is_ascii() { 1 } else { 2 };
+        } else if s >= 2 && matches!(buf[s - 1], b'-' | b'/') && letter_before(buf, s - 1) {
+            s -= 1;
+        } else {
+            break;
+        }
+    }
+    if s == e || e - s > 24 {
+        return None;
+    }
+    let mut lower = Vec::new();
+    lower_into(&buf[s..e], &mut lower);
+    let cue = *m.cues.get(lower.as_slice())?;
+    (dot || lower.len() > 2).then_some(cue)
+}
+
+/// Every cue word in every case, glued to neighbours or not, and random
+/// mixes of cue pieces: the cue-end filter never drops a cue.
+#[test]
+fn cue_end_filter_is_exact() {
+    let m = matcher();
+    let mut words: Vec<String> = m
+        .cues
+        .keys()
+        .map(|w| String::from_utf8(w.to_vec()).unwrap())
+        .collect();
+    words.sort();
+    let mut texts = Vec::new();
+    for w in &words {
+        let title: String = w
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 0 {
+                    c.to_uppercase().next().unwrap()
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let yo = w.replace('е', "ё");
+        for v in [w.clone(), w.to_uppercase(), title, yo] {
+            for pre in ["", " ", "x", "Я", "1", "-", "а-", "/"] {
+                for sep in [" ", ". ", ": «", ", ", "\u{a0}", "", "(\""] {
+                    texts.push(format!("{pre}{v}{sep}Иван"));
+                }
+            }
+        }
+    }
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    for _ in 0..20_000 {
+        let mut t = String::new();
+        for _ in 0..3 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let w = &words[(state % words.len() as u64) as usize];
+            let cut = (state >> 20) as usize % (w.chars().count() + 1);
+            t.extend(w.chars().skip(cut));
+            t.push([' ', '-', '/', '.', 'Ж'][(state >> 40) as usize % 5]);
+        }
+        t.push_str("Иван");
+        texts.push(t);
+    }
+    let mut lower = Vec::new();
+    let mut cued = 0;
+    for t in &texts {
+        let buf = t.as_bytes();
+        let start = buf.len() - "Иван".len();
+        let cue = m.cue_before(buf, start, &mut lower);
+        assert_eq!(cue, cue_before_slow(m, buf, start), "{t:?}");
+        cued += usize::from(cue.is_some());
+    }
+    // The texts do reach the cue words.
+    assert!(cued > texts.len() / 10, "{cued} of {}", texts.len());
+}
+
+/// The byte-pair transliteration gives the char-by-char one's skeleton
+/// for every dictionary word and for upper case, Latin and broken bytes
+/// (which it must hand back).
+#[test]
+fn skeleton_cyr_fast_path_is_exact() {
+    let mut words: Vec<Vec<u8>> = Vec::new();
+    for text in [
+        RU_FIRST_M,
+        RU_FIRST_F,
+        RU_SURNAMES,
+        RU_PATRONYMICS,
+        RU_COMMON,
+    ] {
+        for line in dict_lines(text) {
+            words.extend(line.split([' ', '/']).map(|w| w.as_bytes().to_vec()));
+        }
+    }
+    for w in [
+        "Иванов",
+        "ёлкин-палкин",
+        "abc",
+        "ж\u{301}",
+        "-",
+        "",
+        "щщщщщщщщщщщщщщщщщщщщщщщщщ",
+    ] {
+        words.push(w.as_bytes().to_vec());
+    }
+    words.push(vec![0xD0]);
+    words.push(vec![0xD1, 0x91, 0xD0]);
+    words.push(vec![0xD0, 0xB0, 0xFF]);
+    let (mut fast, mut slow) = (Vec::new(), Vec::new());
+    for w in &words {
+        skeleton_cyr(w, &mut fast);
+        skeleton_cyr_chars(w, &mut slow);
+        assert_eq!(fast, slow, "{:?}", String::from_utf8_lossy(w));
+    }
+}
