@@ -63,58 +63,84 @@ enum Kw {
     Country,
 }
 
-/// Address keywords, lower case, without the dot.
-fn keyword(w: &str) -> Option<Kw> {
-    Some(match w {
-        "обл" | "область" | "респ" | "республика" => Kw::Region,
-        "край" | "ао" | "округ" => Kw::RegionAfter,
-        "р-н" | "район" | "р-он" => Kw::District,
-        "г" | "гор" | "город" | "пос" | "п" | "пгт" | "с" | "село" | "дер" | "деревня"
-        | "ст-ца" | "станица" | "х" | "хутор" | "рп" | "снт" | "поселок" => {
-            Kw::Locality
+/// Declares the address keywords once: `keyword` (the look-up) and
+/// `KEYWORDS` (the same words as a list, for the shape table) cannot
+/// disagree.
+macro_rules! keywords {
+    ($($kind:ident: $($word:literal)|+;)+) => {
+        /// Address keywords, lower case, without the dot.
+        fn keyword(w: &str) -> Option<Kw> {
+            Some(match w {
+                $($($word)|+ => Kw::$kind,)+
+                _ => return None,
+            })
         }
-        "д" => Kw::DomOrVillage,
-        "ул"
-        | "улица"
-        | "пр-т"
-        | "пр-кт"
-        | "просп"
-        | "проспект"
-        | "пр"
-        | "пер"
-        | "переулок"
-        | "ш"
-        | "шоссе"
-        | "наб"
-        | "набережная"
-        | "пл"
-        | "площадь"
-        | "б-р"
-        | "бул"
-        | "бульвар"
-        | "пр-д"
-        | "проезд"
-        | "туп"
-        | "тупик"
-        | "аллея"
-        | "линия"
-        | "мкр"
-        | "микрорайон"
-        | "кв-л"
-        | "квартал" => Kw::Street,
-        "дом" | "вл" | "влд" | "владение" | "зд" | "здание" | "уч" | "участок" => {
-            Kw::House
-        }
-        "корп" | "кор" | "к" | "корпус" | "стр" | "строение" | "лит" | "литера" | "литер" => {
-            Kw::Building
-        }
-        "кв" | "квартира" | "оф" | "офис" | "пом" | "помещение" | "ком" | "комн" | "комната" => {
-            Kw::Unit
-        }
-        "а/я" => Kw::PoBox,
-        "россия" | "рф" => Kw::Country,
-        _ => return None,
-    })
+
+        /// Every word `keyword` knows.
+        const KEYWORDS: &[&str] = &[$($($word),+),+];
+    };
+}
+
+keywords! {
+    Region: "обл" | "область" | "респ" | "республика";
+    RegionAfter: "край" | "ао" | "округ";
+    District: "р-н" | "район" | "р-он";
+    Locality: "г" | "гор" | "город" | "пос" | "п" | "пгт" | "с" | "село" | "дер" | "деревня"
+        | "ст-ца" | "станица" | "х" | "хутор" | "рп" | "снт" | "поселок";
+    DomOrVillage: "д";
+    Street: "ул" | "улица" | "пр-т" | "пр-кт" | "просп" | "проспект" | "пр" | "пер" | "переулок"
+        | "ш" | "шоссе" | "наб" | "набережная" | "пл" | "площадь" | "б-р" | "бул" | "бульвар"
+        | "пр-д" | "проезд" | "туп" | "тупик" | "аллея" | "линия" | "мкр" | "микрорайон"
+        | "кв-л" | "квартал";
+    House: "дом" | "вл" | "влд" | "владение" | "зд" | "здание" | "уч" | "участок";
+    Building: "корп" | "кор" | "к" | "корпус" | "стр" | "строение" | "лит" | "литера" | "литер";
+    Unit: "кв" | "квартира" | "оф" | "офис" | "пом" | "помещение" | "ком" | "комн" | "комната";
+    PoBox: "а/я";
+    Country: "россия" | "рф";
+}
+
+/// The Cyrillic letter `lead cont` as an index 0..32 of its lower-case
+/// form as `lower_into` folds it (`а` = 0 … `я` = 31, `ё` and `Ё` as `е`),
+/// or `None` for anything else.
+const fn cyr_index(lead: u8, cont: u8) -> Option<usize> {
+    match (lead, cont) {
+        (0xD0, 0x90..=0xBF) => Some((cont - 0x90) as usize & 31),
+        (0xD1, 0x80..=0x8F) => Some((cont - 0x80) as usize + 16),
+        (0xD0, 0x81) | (0xD1, 0x91) => Some(5),
+        _ => None,
+    }
+}
+
+/// Keyword shapes: for each first letter (`cyr_index`), bit `n` is set
+/// when some keyword starting with it is `n` bytes long. Every keyword
+/// starts with a Cyrillic letter and is at most 20 bytes, so a word whose
+/// (folded) first letter and length have no bit here is no keyword: most
+/// words are turned away without lower-casing them.
+static KW_SHAPES: [u32; 32] = {
+    let mut t = [0u32; 32];
+    let mut k = 0;
+    while k < KEYWORDS.len() {
+        let w = KEYWORDS[k].as_bytes();
+        assert!(w.len() >= 2 && w.len() < 32);
+        let Some(i) = cyr_index(w[0], w[1]) else {
+            panic!("a keyword starts with a Cyrillic letter");
+        };
+        t[i] |= 1 << w.len();
+        k += 1;
+    }
+    t
+};
+
+/// Can the `len` bytes at `buf[p..]` be a keyword (in any case), judging
+/// by their first letter and length?
+fn kw_shape_ok(buf: &[u8], p: usize, len: usize) -> bool {
+    let (Some(&lead), Some(&cont)) = (buf.get(p), buf.get(p + 1)) else {
+        return false;
+    };
+    match cyr_index(lead, cont) {
+        Some(i) => len < 32 && (KW_SHAPES[i] >> len) & 1 != 0,
+        None => false,
+    }
 }
 
 /// Bytes where an anchor may start: digits and Cyrillic lead bytes; ASCII
@@ -167,9 +193,16 @@ impl AddressMatcher {
             }
             let b = buf[i];
             let anchor = if b.is_ascii_digit() {
-                !(i > 0
+                if i > 0
                     && (buf[i - 1].is_ascii_alphanumeric()
-                        || matches!(buf[i - 1], b'.' | b'-' | b'/' | b':')))
+                        || matches!(buf[i - 1], b'.' | b'-' | b'/' | b':'))
+                {
+                    // Not an anchor, and neither is any later digit of the
+                    // run (each follows a digit): skip the run at once.
+                    i = digits_end(buf, i);
+                    continue;
+                }
+                true
             } else if b.is_ascii_alphabetic() {
                 // Latin words are never anchors: skip them whole.
                 i = skip_ascii_alnum(buf, i, limit);
@@ -186,10 +219,20 @@ impl AddressMatcher {
                     i = skip_token(buf, i);
                     continue;
                 }
+                // A first letter no keyword starts with: `read_kw` would
+                // say no, whatever follows.
+                if !kw_initial(buf, i) {
+                    i = skip_token(buf, i);
+                    continue;
+                }
                 // Most words of prose fail `read_kw`'s cheap checks: reject
-                // those after one walk over their letters.
+                // those after one walk over their letters. Without a `-` or
+                // `/` after them, the letters are the whole word `read_kw`
+                // would read, so its shape test can run here.
                 let e = letters_end(buf, i);
-                if !kw_may_end(buf, i, e) {
+                if !kw_may_end(buf, i, e)
+                    || (!matches!(buf.get(e), Some(b'-' | b'/')) && !kw_shape_ok(buf, i, e - i))
+                {
                     i = skip_token_from(buf, i, e);
                     continue;
                 }
@@ -468,7 +511,7 @@ fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
             return None;
         }
     }
-    if e == p || e - p > 22 {
+    if e == p || e - p > 22 || !kw_shape_ok(buf, p, e - p) {
         return None;
     }
     // Cheap filter before the look-up: a keyword is followed by its dot,
@@ -495,6 +538,14 @@ fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
         return None;
     }
     Some((kw, e + usize::from(dot)))
+}
+
+/// Does some keyword start with the letter at `buf[p]` (in any case)?
+fn kw_initial(buf: &[u8], p: usize) -> bool {
+    let (Some(&lead), Some(&cont)) = (buf.get(p), buf.get(p + 1)) else {
+        return false;
+    };
+    cyr_index(lead, cont).is_some_and(|i| KW_SHAPES[i] != 0)
 }
 
 /// End of the run of letters at `p`.

@@ -279,3 +279,279 @@ fn random_bytes_with_random_bounds() {
         }
     }
 }
+
+/// `read_kw` as it was before the shape filter: the reference for it.
+fn read_kw_simple(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
+    let mut e = p;
+    loop {
+        let l = letter_len(buf, e);
+        if l > 0 {
+            e += l;
+        } else if matches!(buf.get(e), Some(b'-' | b'/')) && letter_len(buf, e + 1) > 0 && e > p {
+            e += 1;
+        } else {
+            break;
+        }
+        if e - p > 24 {
+            return None;
+        }
+    }
+    if e == p || e - p > 22 {
+        return None;
+    }
+    let follows_ok = match buf.get(e) {
+        None | Some(b'.' | b',' | b';' | b'\n' | b'\r') => true,
+        Some(b' ') => is_upper_at(buf, e + 1) || buf.get(e + 1).is_some_and(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !follows_ok {
+        return None;
+    }
+    lower_into(&buf[p..e], lower);
+    let w = std::str::from_utf8(lower).ok()?;
+    let kw = keyword(w)?;
+    let dot = buf.get(e) == Some(&b'.');
+    let short = e - p <= 2;
+    let next = skip_spaces(buf, e + usize::from(dot), 1);
+    let next_ok = is_upper_at(buf, next) || buf.get(next).is_some_and(u8::is_ascii_digit);
+    if short && !(dot || next_ok) {
+        return None;
+    }
+    Some((kw, e + usize::from(dot)))
+}
+
+/// `AddressMatcher::find` as a plain walk over every byte, as it was
+/// before its fast paths: the reference they must agree with.
+fn find_simple(buf: &[u8], from: usize, to: usize, out: &mut Vec<AddressHit>) {
+    let m = AddressMatcher::new();
+    let to = to.min(buf.len());
+    let limit = (to + MAX_BACK).min(buf.len());
+    let mut lower = Vec::with_capacity(32);
+    let mut i = from;
+    let mut done = from;
+    while i < limit {
+        let b = buf[i];
+        if !(b.is_ascii_alphanumeric() || b == 0xD0 || b == 0xD1) {
+            i += 1;
+            continue;
+        }
+        let anchor = if b.is_ascii_digit() {
+            !(i > 0
+                && (buf[i - 1].is_ascii_alphanumeric()
+                    || matches!(buf[i - 1], b'.' | b'-' | b'/' | b':')))
+        } else if b.is_ascii_alphabetic() {
+            while i < limit && buf[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            continue;
+        } else {
+            if letter_len(buf, i) != 2 {
+                i += 1;
+                continue;
+            }
+            if is_upper_at(buf, i) || letter_before(buf, i) {
+                i = skip_token(buf, i);
+                continue;
+            }
+            true
+        };
+        if !anchor {
+            i += 1;
+            continue;
+        }
+        let hit = if b.is_ascii_digit() {
+            let e = digits_end(buf, i);
+            let after = buf.get(e).copied().unwrap_or(b'\n');
+            if e - i == 6 && matches!(b, b'1'..=b'6') && matches!(after, b',' | b' ') {
+                m.ru_at(buf, i, &mut lower)
+            } else if e - i <= 6
+                && after == b' '
+                && buf
+                    .get(e + 1)
+                    .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            {
+                us_at(buf, i)
+            } else {
+                None
+            }
+        } else {
+            match read_kw_simple(buf, i, &mut lower) {
+                Some(_) => m.ru_at(buf, i, &mut lower),
+                None => None,
+            }
+        };
+        match hit {
+            Some(h) if h.start >= done && h.start >= from && h.start < to => {
+                i = h.end;
+                done = h.end;
+                out.push(h);
+            }
+            Some(h) if h.end > i => i = h.end,
+            _ => i = skip_token(buf, i),
+        }
+    }
+}
+
+/// Random text from address-like pieces, prose, numbers and edge bytes.
+fn random_text(next: &mut impl FnMut() -> usize, pieces: usize) -> Vec<u8> {
+    const PIECES: &[&str] = &[
+        "ул. ",
+        "ул",
+        "Ленина",
+        ", ",
+        " ",
+        "12",
+        "119021",
+        "д. ",
+        "д",
+        "кв.",
+        "корп",
+        "г.",
+        "г",
+        "Москва",
+        "с",
+        "в",
+        "на",
+        "пр-т",
+        "пр-",
+        "а/я",
+        "р-н",
+        "ст-ца",
+        "РФ",
+        "Россия",
+        "область",
+        "республика",
+        "набережная",
+        "микрорайон",
+        "помещение",
+        "улица",
+        "улицам",
+        "строение",
+        "ёлка",
+        "Ёж",
+        "сё",
+        "дом",
+        "дома",
+        "5",
+        "16А",
+        "/",
+        "-",
+        ".",
+        ",",
+        ";",
+        ":",
+        "\n",
+        "Main",
+        " St",
+        "350",
+        "12 W 42nd St",
+        ", CA 94043",
+        "abc",
+        "x1",
+        "2024-01-15",
+        "10:23:45",
+        "v1.2.3",
+        "оплата",
+        "клиентов",
+        "в 14:00",
+        "Санкт-Петербург",
+        "о",
+        "п",
+        "х",
+        "ш",
+        "к",
+        "Кв",
+        "ДОМ",
+        "Ул.",
+        "\u{2014}",
+        "\u{20bd}",
+        "\u{0400}",
+        "яблоко",
+    ];
+    let mut buf = Vec::new();
+    for _ in 0..pieces {
+        match next() % 8 {
+            0 => buf.push((next() % 256) as u8),
+            1 => buf.extend_from_slice([&b"\xD0"[..], b"\xD1", b"\x81", b"\xD0\x81"][next() % 4]),
+            _ => buf.extend_from_slice(PIECES[next() % PIECES.len()].as_bytes()),
+        }
+    }
+    buf
+}
+
+#[test]
+fn fast_find_matches_the_byte_walk() {
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    let m = AddressMatcher::new();
+    for round in 0..20_000 {
+        let buf = random_text(&mut next, 1 + round % 60);
+        let a = next() % (buf.len() + 1);
+        let b = a + next() % (buf.len() + 1 - a);
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        m.find(&buf, a, b, &mut fast);
+        find_simple(&buf, a, b, &mut slow);
+        assert_eq!(fast, slow, "{:?} {a}..{b}", String::from_utf8_lossy(&buf));
+        fast.clear();
+        slow.clear();
+        m.find(&buf, 0, buf.len(), &mut fast);
+        find_simple(&buf, 0, buf.len(), &mut slow);
+        assert_eq!(fast, slow, "{:?}", String::from_utf8_lossy(&buf));
+    }
+}
+
+#[test]
+fn read_kw_matches_the_plain_look_up() {
+    let mut x: u64 = 77;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    let mut lower = Vec::new();
+    let mut check = |buf: &[u8]| {
+        for p in 0..buf.len() {
+            assert_eq!(
+                read_kw(buf, p, &mut lower),
+                read_kw_simple(buf, p, &mut lower),
+                "{:?} at {p}",
+                String::from_utf8_lossy(buf)
+            );
+        }
+    };
+    for w in KEYWORDS {
+        assert!(keyword(w).is_some(), "{w}");
+        let mut upper = Vec::new();
+        for c in w.chars() {
+            upper.extend(c.to_uppercase().to_string().bytes());
+        }
+        for tail in [
+            &b". 5"[..],
+            b" 5",
+            b" A",
+            b",",
+            b"",
+            b" x",
+            b"a",
+            b"-",
+            "ж".as_bytes(),
+        ] {
+            for head in [w.as_bytes(), &upper[..]] {
+                let mut buf = b" ".to_vec();
+                buf.extend_from_slice(head);
+                buf.extend_from_slice(tail);
+                check(&buf);
+            }
+        }
+    }
+    for _ in 0..20_000 {
+        let n = 1 + next() % 12;
+        check(&random_text(&mut next, n));
+    }
+}
