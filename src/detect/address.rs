@@ -192,7 +192,9 @@ impl AddressMatcher {
                 break;
             }
             let b = buf[i];
-            let anchor = if b.is_ascii_digit() {
+            // `known`: `buf[i..known]` is letters or digits, which
+            // `skip_token` would step over anyway.
+            let (hit, known) = if b.is_ascii_digit() {
                 if i > 0
                     && (buf[i - 1].is_ascii_alphanumeric()
                         || matches!(buf[i - 1], b'.' | b'-' | b'/' | b':'))
@@ -202,7 +204,8 @@ impl AddressMatcher {
                     i = digits_end(buf, i);
                     continue;
                 }
-                true
+                let e = digits_end(buf, i);
+                (self.at_number(buf, i, e, &mut lower), e)
             } else if b.is_ascii_alphabetic() {
                 // Latin words are never anchors: skip them whole.
                 i = skip_ascii_alnum(buf, i, limit);
@@ -236,36 +239,14 @@ impl AddressMatcher {
                     i = skip_token_from(buf, i, e);
                     continue;
                 }
-                true
-            } else {
-                false
-            };
-            if !anchor {
-                i += 1;
-                continue;
-            }
-            let hit = if b.is_ascii_digit() {
-                // Only an index (6 digits) or a house number before a
-                // capitalised word is worth a look: logs are full of numbers.
-                let e = digits_end(buf, i);
-                let after = buf.get(e).copied().unwrap_or(b'\n');
-                if e - i == 6 && matches!(b, b'1'..=b'6') && matches!(after, b',' | b' ') {
-                    self.ru_at(buf, i, &mut lower)
-                } else if e - i <= 6
-                    && after == b' '
-                    && buf
-                        .get(e + 1)
-                        .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-                {
-                    us_at(buf, i)
-                } else {
-                    None
-                }
-            } else {
-                match read_kw(buf, i, &mut lower) {
+                let hit = match read_kw(buf, i, &mut lower) {
                     Some(_) => self.ru_at(buf, i, &mut lower),
                     None => None,
-                }
+                };
+                (hit, e)
+            } else {
+                i += 1;
+                continue;
             };
             match hit {
                 Some(h) if h.start >= done && h.start >= from && h.start < to => {
@@ -274,8 +255,27 @@ impl AddressMatcher {
                     out.push(h);
                 }
                 Some(h) if h.end > i => i = h.end,
-                _ => i = skip_token(buf, i),
+                _ => i = skip_token_from(buf, i, known),
             }
+        }
+    }
+
+    /// An address at the anchor number `buf[i..e]`. Only an index (6
+    /// digits) or a house number before a capitalised word is worth a
+    /// look: logs are full of numbers.
+    fn at_number(&self, buf: &[u8], i: usize, e: usize, lower: &mut Vec<u8>) -> Option<AddressHit> {
+        let after = buf.get(e).copied().unwrap_or(b'\n');
+        if e - i == 6 && matches!(buf[i], b'1'..=b'6') && matches!(after, b',' | b' ') {
+            self.ru_at(buf, i, lower)
+        } else if e - i <= 6
+            && after == b' '
+            && buf
+                .get(e + 1)
+                .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            us_at(buf, i)
+        } else {
+            None
         }
     }
 
@@ -548,15 +548,73 @@ fn kw_initial(buf: &[u8], p: usize) -> bool {
     cyr_index(lead, cont).is_some_and(|i| KW_SHAPES[i] != 0)
 }
 
-/// End of the run of letters at `p`.
+/// End of the run of letters at `p`: the letters `letter_len` steps
+/// over, plain Cyrillic ones several at a time.
 fn letters_end(buf: &[u8], mut p: usize) -> usize {
     loop {
-        let l = letter_len(buf, p);
-        if l == 0 {
-            return p;
+        match buf.get(p) {
+            Some(0xD0 | 0xD1) => {
+                let q = plain_cyr_end(buf, p);
+                if q > p {
+                    p = q;
+                    continue;
+                }
+                // `Ё`, `ё`, or no letter.
+                let l = letter_len(buf, p);
+                if l == 0 {
+                    return p;
+                }
+                p += l;
+            }
+            Some(c) if c.is_ascii_alphabetic() => p += 1,
+            _ => return p,
         }
-        p += l;
     }
+}
+
+/// Is `a b` a Cyrillic letter `А`..`я` other than `Ё`/`ё` (the plain
+/// ones: `D0 90..BF`, `D1 80..8F`)? `letter_len` is 2 for each of them.
+#[inline]
+fn plain_cyr(a: u8, b: u8) -> bool {
+    let v = u16::from_be_bytes([a, b]);
+    v.wrapping_sub(0xD090) < 0x30 || v.wrapping_sub(0xD180) < 0x10
+}
+
+/// Are the eight bytes of `w` (little-endian: lead bytes low) four plain
+/// Cyrillic letters? Per 16-bit lane: the lead is D0 or D1, the second
+/// byte is 80..BF, and `second - 0x90 (+ 0x40 after D1)` lands in 0..3F,
+/// which is exactly D0 90..BF or D1 80..8F. No lane carries into the
+/// next (at most 0xBF + 0x70 + 0x40).
+#[inline]
+fn four_plain_cyr(w: u64) -> bool {
+    const LANE: u64 = 0x00FF_00FF_00FF_00FF;
+    const ONE: u64 = 0x0001_0001_0001_0001;
+    let leads = w & LANE;
+    let seconds = (w >> 8) & LANE;
+    let lead_ok = leads | ONE == ONE * 0xD1;
+    let second_ok = seconds & (ONE * 0xC0) == ONE * 0x80;
+    let moved = seconds + ONE * 0x70 + ((leads & ONE) << 6);
+    lead_ok && second_ok && moved & (ONE * 0xC0) == 0
+}
+
+/// End of the plain Cyrillic letters at `p`, four at a time, then one by
+/// one: prose is long runs of them, and `letter_len` per letter is the
+/// walk's main cost.
+fn plain_cyr_end(buf: &[u8], mut p: usize) -> usize {
+    while let Some(w) = buf.get(p..p + 8) {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        if !four_plain_cyr(w) {
+            break;
+        }
+        p += 8;
+    }
+    while let Some(&[a, b]) = buf.get(p..p + 2) {
+        if !plain_cyr(a, b) {
+            break;
+        }
+        p += 2;
+    }
+    p
 }
 
 /// Can `read_kw(buf, p, ..)` find a keyword, given that `buf[p..e]` is a
@@ -752,16 +810,28 @@ fn skip_token(buf: &[u8], i: usize) -> usize {
     skip_token_from(buf, i, i)
 }
 
-/// `skip_token(buf, i)` when `buf[i..e]` is known to be letters.
+/// `skip_token(buf, i)` when `buf[i..e]` is known to be letters or
+/// digits: the end of the run of letters and digits, at least `i + 1`.
+/// Steps over a whole class at a time (plain Cyrillic letters, digits,
+/// ASCII letters and digits); each step covers bytes the one-letter-or-
+/// one-digit loop would take one by one, and stops where it would.
 fn skip_token_from(buf: &[u8], i: usize, mut e: usize) -> usize {
     loop {
-        let l = letter_len(buf, e);
-        if l > 0 {
-            e += l;
-        } else if buf.get(e).is_some_and(u8::is_ascii_digit) {
-            e += 1;
-        } else {
-            break;
+        match buf.get(e) {
+            Some(0xD0 | 0xD1) => {
+                let q = plain_cyr_end(buf, e);
+                if q > e {
+                    e = q;
+                    continue;
+                }
+                let l = letter_len(buf, e);
+                if l == 0 {
+                    break;
+                }
+                e += l;
+            }
+            Some(c) if c.is_ascii_alphanumeric() => e = skip_ascii_alnum(buf, e, buf.len()),
+            _ => break,
         }
     }
     e.max(i + 1)

@@ -350,7 +350,7 @@ fn find_simple(buf: &[u8], from: usize, to: usize, out: &mut Vec<AddressHit>) {
                 continue;
             }
             if is_upper_at(buf, i) || letter_before(buf, i) {
-                i = skip_token(buf, i);
+                i = skip_token_simple(buf, i);
                 continue;
             }
             true
@@ -387,7 +387,7 @@ fn find_simple(buf: &[u8], from: usize, to: usize, out: &mut Vec<AddressHit>) {
                 out.push(h);
             }
             Some(h) if h.end > i => i = h.end,
-            _ => i = skip_token(buf, i),
+            _ => i = skip_token_simple(buf, i),
         }
     }
 }
@@ -489,6 +489,7 @@ fn fast_find_matches_the_byte_walk() {
         (x >> 11) as usize
     };
     let m = AddressMatcher::new();
+    let mut hits = 0;
     for round in 0..20_000 {
         let buf = random_text(&mut next, 1 + round % 60);
         let a = next() % (buf.len() + 1);
@@ -502,7 +503,10 @@ fn fast_find_matches_the_byte_walk() {
         m.find(&buf, 0, buf.len(), &mut fast);
         find_simple(&buf, 0, buf.len(), &mut slow);
         assert_eq!(fast, slow, "{:?}", String::from_utf8_lossy(&buf));
+        hits += fast.len();
     }
+    // The text must make addresses often enough to compare something.
+    assert!(hits > 500, "{hits}");
 }
 
 #[test]
@@ -553,5 +557,75 @@ fn read_kw_matches_the_plain_look_up() {
     for _ in 0..20_000 {
         let n = 1 + next() % 12;
         check(&random_text(&mut next, n));
+    }
+}
+
+/// `skip_token` as a loop over one letter or one digit at a time.
+fn skip_token_simple(buf: &[u8], i: usize) -> usize {
+    let mut e = i;
+    loop {
+        let l = letter_len(buf, e);
+        if l > 0 {
+            e += l;
+        } else if buf.get(e).is_some_and(u8::is_ascii_digit) {
+            e += 1;
+        } else {
+            break;
+        }
+    }
+    e.max(i + 1)
+}
+
+/// `letters_end` as a loop over one letter at a time.
+fn letters_end_simple(buf: &[u8], mut p: usize) -> usize {
+    while letter_len(buf, p) > 0 {
+        p += letter_len(buf, p);
+    }
+    p
+}
+
+#[test]
+fn plain_cyrillic_checks_agree_with_letter_len() {
+    let plain = |a: u8, b: u8| {
+        letter_len(&[a, b], 0) == 2 && !matches!((a, b), (0xD0, 0x81) | (0xD1, 0x91))
+    };
+    let filler = u16::from_le_bytes([0xD0, 0xB0]) as u64; // `а`
+    for a in 0..=255u8 {
+        for b in 0..=255u8 {
+            assert_eq!(plain_cyr(a, b), plain(a, b), "{a:x} {b:x}");
+            for lane in 0..4 {
+                let mut w = filler * 0x0001_0001_0001_0001;
+                w &= !(0xFFFF << (16 * lane));
+                w |= (u16::from_le_bytes([a, b]) as u64) << (16 * lane);
+                assert_eq!(four_plain_cyr(w), plain(a, b), "{a:x} {b:x} in lane {lane}");
+            }
+        }
+    }
+}
+
+#[test]
+fn token_walks_match_the_letter_loop() {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    for _ in 0..3000 {
+        let n = 1 + next() % 40;
+        let buf = random_text(&mut next, n);
+        for p in 0..=buf.len() {
+            assert_eq!(
+                letters_end(&buf, p),
+                letters_end_simple(&buf, p),
+                "{buf:x?} at {p}"
+            );
+            assert_eq!(
+                skip_token(&buf, p),
+                skip_token_simple(&buf, p),
+                "{buf:x?} at {p}"
+            );
+        }
     }
 }
