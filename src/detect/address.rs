@@ -201,14 +201,14 @@ impl AddressMatcher {
                 {
                     // Not an anchor, and neither is any later digit of the
                     // run (each follows a digit): skip the run at once.
-                    i = digits_end(buf, i);
+                    i = skip_dull_blocks(buf, digits_end(buf, i), limit);
                     continue;
                 }
                 let e = digits_end(buf, i);
                 (self.at_number(buf, i, e, &mut lower), e)
             } else if b.is_ascii_alphabetic() {
                 // Latin words are never anchors: skip them whole.
-                i = skip_ascii_alnum(buf, i, limit);
+                i = skip_dull_blocks(buf, skip_ascii_alnum(buf, i, limit), limit);
                 continue;
             } else if b == 0xD0 || b == 0xD1 {
                 if letter_len(buf, i) != 2 {
@@ -632,6 +632,43 @@ fn kw_may_end(buf: &[u8], p: usize, e: usize) -> bool {
     }
 }
 
+/// Where the walk of `find` from `i` gets past eight-byte blocks in which
+/// it would only step: blocks without a Cyrillic lead byte (D0, D1) and
+/// without a digit that could be an anchor (one after a byte other than
+/// an ASCII letter or digit or `.-/:`). Such a block holds only Latin
+/// words, digits that continue them and other bytes the walk steps over;
+/// a word running past the block's end is skipped from inside it just as
+/// from its start, so `find` may resume at the returned position. Logs
+/// and JSON are mostly such blocks.
+#[inline]
+fn skip_dull_blocks(buf: &[u8], mut i: usize, limit: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte of `v` (all below 0x80) in lo..=hi.
+    let within = |v: u64, lo: u64, hi: u64| {
+        v.wrapping_add(LO * (0x80 - lo)) & (LO * (0x80 + hi)).wrapping_sub(v) & HI
+    };
+    if i == 0 {
+        return i;
+    }
+    while i + 8 <= limit {
+        let load = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().unwrap_or([0; 8]));
+        let (w, prev) = (load(i), load(i - 1));
+        // D0 or D1: zero bytes of (w & FE..) ^ D0.. (exact for "any").
+        let x = (w & (LO * 0xFE)) ^ (LO * 0xD0);
+        let cyr = x.wrapping_sub(LO) & !x & HI;
+        let digit = within(w & !HI, 0x30, 0x39) & !w & HI;
+        // Bytes before which a digit is no anchor: A-Z, a-z, 0x2D..=0x3A.
+        let p = prev & !HI;
+        let keeps = (within(p | (LO * 0x20), 0x61, 0x7A) | within(p, 0x2D, 0x3A)) & !prev & HI;
+        if cyr | (digit & !keeps) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    i
+}
+
 /// End of the run of ASCII letters and digits at `i` (at most `limit`),
 /// eight bytes at a time.
 fn skip_ascii_alnum(buf: &[u8], mut i: usize, limit: usize) -> usize {
@@ -815,7 +852,19 @@ fn skip_token(buf: &[u8], i: usize) -> usize {
 /// Steps over a whole class at a time (plain Cyrillic letters, digits,
 /// ASCII letters and digits); each step covers bytes the one-letter-or-
 /// one-digit loop would take one by one, and stops where it would.
-fn skip_token_from(buf: &[u8], i: usize, mut e: usize) -> usize {
+#[inline]
+fn skip_token_from(buf: &[u8], i: usize, e: usize) -> usize {
+    if !buf
+        .get(e)
+        .is_some_and(|&c| c.is_ascii_alphanumeric() || c == 0xD0 || c == 0xD1)
+    {
+        return e.max(i + 1);
+    }
+    skip_token_more(buf, i, e)
+}
+
+/// `skip_token_from` past its first check.
+fn skip_token_more(buf: &[u8], i: usize, mut e: usize) -> usize {
     loop {
         match buf.get(e) {
             Some(0xD0 | 0xD1) => {

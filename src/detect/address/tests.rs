@@ -467,6 +467,19 @@ fn random_text(next: &mut impl FnMut() -> usize, pieces: usize) -> Vec<u8> {
         "\u{20bd}",
         "\u{0400}",
         "яблоко",
+        "level=error span finished",
+        "trace_id=52904d7759065292c846",
+        "[63730]: ",
+        "took=70",
+        "0123456789abcdef",
+        "xyz.123-45/6:7",
+        "\"ts\":\"2025-01-23T21:49:28.398Z\",",
+        "12 Main St",
+        "abcdefghijklmnop",
+        "2A",
+        "z9",
+        "@",
+        "_",
     ];
     let mut buf = Vec::new();
     for _ in 0..pieces {
@@ -626,6 +639,44 @@ fn token_walks_match_the_letter_loop() {
                 skip_token_simple(&buf, p),
                 "{buf:x?} at {p}"
             );
+        }
+    }
+}
+
+#[test]
+fn dull_blocks_hold_no_anchor_and_no_cyrillic() {
+    let mut x: u64 = 5;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    // The plain check of one byte: would the walk stop at `buf[k]`?
+    let stops = |buf: &[u8], k: usize| {
+        let b = buf[k];
+        b == 0xD0
+            || b == 0xD1
+            || b.is_ascii_digit()
+                && !(buf[k - 1].is_ascii_alphanumeric()
+                    || matches!(buf[k - 1], b'.' | b'-' | b'/' | b':'))
+    };
+    for _ in 0..3000 {
+        let n = 1 + next() % 40;
+        let buf = random_text(&mut next, n);
+        for limit in [buf.len(), buf.len() / 2] {
+            for i in 0..=limit {
+                let j = skip_dull_blocks(&buf, i, limit);
+                assert!(j >= i && j <= limit.max(i) && (j - i).is_multiple_of(8));
+                if i == 0 {
+                    assert_eq!(j, 0);
+                    continue;
+                }
+                assert!((i..j).all(|k| !stops(&buf, k)), "{buf:x?} {i} {j}");
+                if j + 8 <= limit {
+                    assert!((j..j + 8).any(|k| stops(&buf, k)), "{buf:x?} {i} {j}");
+                }
+            }
         }
     }
 }
