@@ -201,14 +201,15 @@ impl AddressMatcher {
                 {
                     // Not an anchor, and neither is any later digit of the
                     // run (each follows a digit): skip the run at once.
-                    i = skip_dull_blocks(buf, digits_end(buf, i), limit);
+                    i = next_stop(buf, i + 1, limit);
                     continue;
                 }
                 let e = digits_end(buf, i);
                 (self.at_number(buf, i, e, &mut lower), e)
             } else if b.is_ascii_alphabetic() {
-                // Latin words are never anchors: skip them whole.
-                i = skip_dull_blocks(buf, skip_ascii_alnum(buf, i, limit), limit);
+                // Latin words are never anchors: skip them, and what
+                // follows up to the next stop.
+                i = next_stop(buf, i + 1, limit);
                 continue;
             } else if b == 0xD0 || b == 0xD1 {
                 if letter_len(buf, i) != 2 {
@@ -632,16 +633,23 @@ fn kw_may_end(buf: &[u8], p: usize, e: usize) -> bool {
     }
 }
 
-/// Where the walk of `find` from `i` gets past eight-byte blocks in which
-/// it would only step: blocks without a Cyrillic lead byte (D0, D1) and
-/// without a digit that could be an anchor (one after a byte other than
-/// an ASCII letter or digit or `.-/:`). Such a block holds only Latin
-/// words, digits that continue them and other bytes the walk steps over;
-/// a word running past the block's end is skipped from inside it just as
-/// from its start, so `find` may resume at the returned position. Logs
-/// and JSON are mostly such blocks.
+/// The first position at or after `i` where the walk of `find` stops to
+/// look: a Cyrillic lead byte (D0, D1) or a digit that could be an anchor
+/// (one after a byte other than an ASCII letter or digit or `.-/:`);
+/// eight bytes at a time. When fewer than eight bytes are left before
+/// `limit`, it returns the first unchecked position.
+///
+/// Why `find` may jump there: every other byte is one the walk steps over
+/// (punctuation, other non-ASCII bytes, one at a time) or skips as part of
+/// a Latin word or a digit run, and neither kind of run can go on past a
+/// stop: a D0/D1 byte is no ASCII letter or digit, and an anchor digit
+/// follows a byte that is none. So the walk from any position before `i`
+/// with no stop in between lands exactly on the stop; the unchecked tail
+/// position is at worst inside a Latin word or digit run, which the walk
+/// skips from there to the same end as from its start. Logs and JSON are
+/// mostly such bytes.
 #[inline]
-fn skip_dull_blocks(buf: &[u8], mut i: usize, limit: usize) -> usize {
+fn next_stop(buf: &[u8], mut i: usize, limit: usize) -> usize {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
     // High bit of each byte of `v` (all below 0x80) in lo..=hi.
@@ -654,15 +662,17 @@ fn skip_dull_blocks(buf: &[u8], mut i: usize, limit: usize) -> usize {
     while i + 8 <= limit {
         let load = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().unwrap_or([0; 8]));
         let (w, prev) = (load(i), load(i - 1));
-        // D0 or D1: zero bytes of (w & FE..) ^ D0.. (exact for "any").
+        // D0 or D1: zero bytes of (w & FE..) ^ D0.. (the lowest flagged
+        // byte is a true one: borrows only run upwards).
         let x = (w & (LO * 0xFE)) ^ (LO * 0xD0);
         let cyr = x.wrapping_sub(LO) & !x & HI;
         let digit = within(w & !HI, 0x30, 0x39) & !w & HI;
         // Bytes before which a digit is no anchor: A-Z, a-z, 0x2D..=0x3A.
         let p = prev & !HI;
         let keeps = (within(p | (LO * 0x20), 0x61, 0x7A) | within(p, 0x2D, 0x3A)) & !prev & HI;
-        if cyr | (digit & !keeps) != 0 {
-            break;
+        let stops = cyr | (digit & !keeps);
+        if stops != 0 {
+            return i + (stops.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
