@@ -63,12 +63,14 @@ enum Kw {
     Country,
 }
 
-/// Declares the address keywords once: `keyword` (the look-up) and
-/// `KEYWORDS` (the same words as a list, for the shape table) cannot
-/// disagree.
+/// Declares the address keywords once: the list `KEYWORD_KINDS` (for the
+/// shape table and the look-up by code) and, for tests, `keyword`, a
+/// plain match over the same words.
 macro_rules! keywords {
     ($($kind:ident: $($word:literal)|+;)+) => {
-        /// Address keywords, lower case, without the dot.
+        /// Address keywords, lower case, without the dot: the plain
+        /// look-up that `keyword_by_code` must agree with.
+        #[cfg(test)]
         fn keyword(w: &str) -> Option<Kw> {
             Some(match w {
                 $($($word)|+ => Kw::$kind,)+
@@ -76,8 +78,8 @@ macro_rules! keywords {
             })
         }
 
-        /// Every word `keyword` knows.
-        const KEYWORDS: &[&str] = &[$($($word),+),+];
+        /// Every keyword with its kind.
+        const KEYWORD_KINDS: &[(&str, Kw)] = &[$($(($word, Kw::$kind)),+),+];
     };
 }
 
@@ -119,8 +121,8 @@ const fn cyr_index(lead: u8, cont: u8) -> Option<usize> {
 static KW_SHAPES: [u32; 32] = {
     let mut t = [0u32; 32];
     let mut k = 0;
-    while k < KEYWORDS.len() {
-        let w = KEYWORDS[k].as_bytes();
+    while k < KEYWORD_KINDS.len() {
+        let w = KEYWORD_KINDS[k].0.as_bytes();
         assert!(w.len() >= 2 && w.len() < 32);
         let Some(i) = cyr_index(w[0], w[1]) else {
             panic!("a keyword starts with a Cyrillic letter");
@@ -141,6 +143,90 @@ fn kw_shape_ok(buf: &[u8], p: usize, len: usize) -> bool {
         Some(i) => len < 32 && (KW_SHAPES[i] >> len) & 1 != 0,
         None => false,
     }
+}
+
+/// A keyword packed six bits a character (`cyr_index + 1` for a letter,
+/// 33 for `-`, 34 for `/`), first character highest. No code is 0, so
+/// words of up to ten characters (every keyword is one) get distinct
+/// codes.
+const fn kw_code(w: &[u8]) -> u64 {
+    let mut code = 0u64;
+    let mut k = 0;
+    let mut chars = 0;
+    while k < w.len() {
+        let c = match w[k] {
+            b'-' => 33,
+            b'/' => 34,
+            lead => match cyr_index(lead, w[k + 1]) {
+                Some(i) => {
+                    k += 1;
+                    i as u64 + 1
+                }
+                None => panic!("keywords are Cyrillic"),
+            },
+        };
+        k += 1;
+        chars += 1;
+        code = (code << 6) | c;
+    }
+    assert!(chars <= 10);
+    code
+}
+
+/// `kw_code` of the word `buf[p..e]` (letters, `-` and `/`) folded as
+/// `lower_into` folds it, or `None` when it cannot be a keyword: a Latin
+/// letter in it, or more than ten characters.
+fn word_code(buf: &[u8], p: usize, e: usize) -> Option<u64> {
+    let mut code = 0u64;
+    let mut k = p;
+    let mut chars = 0;
+    while k < e {
+        let c = match buf[k] {
+            b'-' => 33,
+            b'/' => 34,
+            lead => {
+                k += 1;
+                cyr_index(lead, *buf.get(k)?)? as u64 + 1
+            }
+        };
+        k += 1;
+        chars += 1;
+        if chars > 10 {
+            return None;
+        }
+        code = (code << 6) | c;
+    }
+    Some(code)
+}
+
+/// Every keyword's code and kind, sorted by code (at compile time) for a
+/// binary search: a `match` on the words compares them one by one.
+static KW_BY_CODE: [(u64, Kw); KEYWORD_KINDS.len()] = {
+    let mut t = [(0u64, Kw::Region); KEYWORD_KINDS.len()];
+    let mut k = 0;
+    while k < t.len() {
+        t[k] = (kw_code(KEYWORD_KINDS[k].0.as_bytes()), KEYWORD_KINDS[k].1);
+        let mut j = k;
+        while j > 0 && t[j - 1].0 > t[j].0 {
+            let x = t[j - 1];
+            t[j - 1] = t[j];
+            t[j] = x;
+            j -= 1;
+        }
+        k += 1;
+    }
+    let mut k = 1;
+    while k < t.len() {
+        assert!(t[k - 1].0 < t[k].0, "distinct keywords, distinct codes");
+        k += 1;
+    }
+    t
+};
+
+/// The keyword whose `kw_code` is `code`.
+fn keyword_by_code(code: u64) -> Option<Kw> {
+    let i = KW_BY_CODE.binary_search_by_key(&code, |&(c, _)| c).ok()?;
+    Some(KW_BY_CODE[i].1)
 }
 
 /// Bytes where an anchor may start: digits and Cyrillic lead bytes; ASCII
@@ -240,7 +326,7 @@ impl AddressMatcher {
                     i = skip_token_from(buf, i, e);
                     continue;
                 }
-                let hit = match read_kw(buf, i, &mut lower) {
+                let hit = match read_kw(buf, i) {
                     Some(_) => self.ru_at(buf, i, &mut lower),
                     None => None,
                 };
@@ -385,18 +471,18 @@ fn component(buf: &[u8], p: usize, last: u16, lower: &mut Vec<u8>) -> Option<(us
         }
         return None;
     }
-    if let Some((kw, ke)) = read_kw(buf, p, lower) {
+    if let Some((kw, ke)) = read_kw(buf, p) {
         let q = skip_spaces(buf, ke, 1);
         return match kw {
-            Kw::Street => name(buf, q, lower).map(|e| (e, STREET)),
-            Kw::Locality => name(buf, q, lower).map(|e| (e, LOCALITY)),
-            Kw::Region => name(buf, q, lower).map(|e| (e, REGION)),
-            Kw::District => name(buf, q, lower).map(|e| (e, DISTRICT)),
+            Kw::Street => name(buf, q).map(|e| (e, STREET)),
+            Kw::Locality => name(buf, q).map(|e| (e, LOCALITY)),
+            Kw::Region => name(buf, q).map(|e| (e, REGION)),
+            Kw::District => name(buf, q).map(|e| (e, DISTRICT)),
             Kw::DomOrVillage => {
                 if buf.get(q).is_some_and(u8::is_ascii_digit) {
                     house_number(buf, q).map(|e| (e, HOUSE))
                 } else {
-                    name(buf, q, lower).map(|e| (e, LOCALITY))
+                    name(buf, q).map(|e| (e, LOCALITY))
                 }
             }
             Kw::House => house_number(buf, q).map(|e| (e, HOUSE)),
@@ -422,7 +508,7 @@ fn component(buf: &[u8], p: usize, last: u16, lower: &mut Vec<u8>) -> Option<(us
     if !is_upper_at(buf, p) {
         return None;
     }
-    let e = name(buf, p, lower)?;
+    let e = name(buf, p)?;
     lower_into(&buf[p..e], lower);
     if lower.as_slice() == "российская федерация".as_bytes()
         || lower.as_slice() == "россия".as_bytes()
@@ -432,7 +518,7 @@ fn component(buf: &[u8], p: usize, last: u16, lower: &mut Vec<u8>) -> Option<(us
     }
     let q = skip_spaces(buf, e, 1);
     if q > e
-        && let Some((kw, ke)) = read_kw(buf, q, lower)
+        && let Some((kw, ke)) = read_kw(buf, q)
     {
         let f = match kw {
             Kw::Street => STREET,
@@ -497,7 +583,7 @@ fn word_starts(buf: &[u8], s: usize, e: usize) -> impl Iterator<Item = usize> + 
 
 /// Reads an address keyword at `p`: letters with inner `-` or `/`, and an
 /// optional dot. Returns the keyword and where it (with its dot) ends.
-fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
+fn read_kw(buf: &[u8], p: usize) -> Option<(Kw, usize)> {
     let mut e = p;
     loop {
         let l = letter_len(buf, e);
@@ -526,9 +612,9 @@ fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
     if !follows_ok {
         return None;
     }
-    lower_into(&buf[p..e], lower);
-    let w = std::str::from_utf8(lower).ok()?;
-    let kw = keyword(w)?;
+    // The word as `lower_into` would fold it, packed: no copy, no UTF-8
+    // check, one binary search.
+    let kw = keyword_by_code(word_code(buf, p, e)?)?;
     let dot = buf.get(e) == Some(&b'.');
     // One-letter abbreviations need their dot or a space and then a
     // capital or a digit (`г. Москва`, `д. 5`, `д 5`, but not `с ним`).
@@ -618,7 +704,7 @@ fn plain_cyr_end(buf: &[u8], mut p: usize) -> usize {
     p
 }
 
-/// Can `read_kw(buf, p, ..)` find a keyword, given that `buf[p..e]` is a
+/// Can `read_kw(buf, p)` find a keyword, given that `buf[p..e]` is a
 /// run of letters? False only where `read_kw` returns `None` before its
 /// look-up: too long, or not followed by a dot, a comma, a line end or a
 /// space and then a capital or a digit. A `-` or `/` after the letters may
@@ -717,7 +803,7 @@ fn ke_no_dot(buf: &[u8], e: usize) -> usize {
 /// A street or place name: capitalised words, numbers (`8 Марта`, `1-я`),
 /// hyphenated parts (`Ростов-на-Дону`) and a few lower-case joiners
 /// (`лет`, `им.`). Ends before a comma or a keyword.
-fn name(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<usize> {
+fn name(buf: &[u8], p: usize) -> Option<usize> {
     let mut e = p;
     let mut words = 0;
     let mut capital = false;
@@ -779,7 +865,7 @@ fn name(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<usize> {
             break;
         }
         // A keyword after a name belongs to the next component.
-        if words > 0 && read_kw(buf, ws, lower).is_some() {
+        if words > 0 && read_kw(buf, ws).is_some() {
             break;
         }
         words += 1;
@@ -862,7 +948,7 @@ fn skip_token(buf: &[u8], i: usize) -> usize {
 /// Steps over a whole class at a time (plain Cyrillic letters, digits,
 /// ASCII letters and digits); each step covers bytes the one-letter-or-
 /// one-digit loop would take one by one, and stops where it would.
-#[inline]
+#[inline(always)]
 fn skip_token_from(buf: &[u8], i: usize, e: usize) -> usize {
     if !buf
         .get(e)

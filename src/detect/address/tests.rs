@@ -535,14 +535,15 @@ fn read_kw_matches_the_plain_look_up() {
     let mut check = |buf: &[u8]| {
         for p in 0..buf.len() {
             assert_eq!(
-                read_kw(buf, p, &mut lower),
+                read_kw(buf, p),
                 read_kw_simple(buf, p, &mut lower),
                 "{:?} at {p}",
                 String::from_utf8_lossy(buf)
             );
         }
     };
-    for w in KEYWORDS {
+    for (w, kind) in KEYWORD_KINDS {
+        assert_eq!(keyword(w), Some(*kind), "{w}");
         assert!(keyword(w).is_some(), "{w}");
         let mut upper = Vec::new();
         for c in w.chars() {
