@@ -63,58 +63,170 @@ enum Kw {
     Country,
 }
 
-/// Address keywords, lower case, without the dot.
-fn keyword(w: &str) -> Option<Kw> {
-    Some(match w {
-        "обл" | "область" | "респ" | "республика" => Kw::Region,
-        "край" | "ао" | "округ" => Kw::RegionAfter,
-        "р-н" | "район" | "р-он" => Kw::District,
-        "г" | "гор" | "город" | "пос" | "п" | "пгт" | "с" | "село" | "дер" | "деревня"
-        | "ст-ца" | "станица" | "х" | "хутор" | "рп" | "снт" | "поселок" => {
-            Kw::Locality
+/// Declares the address keywords once: the list `KEYWORD_KINDS` (for the
+/// shape table and the look-up by code) and, for tests, `keyword`, a
+/// plain match over the same words.
+macro_rules! keywords {
+    ($($kind:ident: $($word:literal)|+;)+) => {
+        /// Address keywords, lower case, without the dot: the plain
+        /// look-up that `keyword_by_code` must agree with.
+        #[cfg(test)]
+        fn keyword(w: &str) -> Option<Kw> {
+            Some(match w {
+                $($($word)|+ => Kw::$kind,)+
+                _ => return None,
+            })
         }
-        "д" => Kw::DomOrVillage,
-        "ул"
-        | "улица"
-        | "пр-т"
-        | "пр-кт"
-        | "просп"
-        | "проспект"
-        | "пр"
-        | "пер"
-        | "переулок"
-        | "ш"
-        | "шоссе"
-        | "наб"
-        | "набережная"
-        | "пл"
-        | "площадь"
-        | "б-р"
-        | "бул"
-        | "бульвар"
-        | "пр-д"
-        | "проезд"
-        | "туп"
-        | "тупик"
-        | "аллея"
-        | "линия"
-        | "мкр"
-        | "микрорайон"
-        | "кв-л"
-        | "квартал" => Kw::Street,
-        "дом" | "вл" | "влд" | "владение" | "зд" | "здание" | "уч" | "участок" => {
-            Kw::House
+
+        /// Every keyword with its kind.
+        const KEYWORD_KINDS: &[(&str, Kw)] = &[$($(($word, Kw::$kind)),+),+];
+    };
+}
+
+keywords! {
+    Region: "обл" | "область" | "респ" | "республика";
+    RegionAfter: "край" | "ао" | "округ";
+    District: "р-н" | "район" | "р-он";
+    Locality: "г" | "гор" | "город" | "пос" | "п" | "пгт" | "с" | "село" | "дер" | "деревня"
+        | "ст-ца" | "станица" | "х" | "хутор" | "рп" | "снт" | "поселок";
+    DomOrVillage: "д";
+    Street: "ул" | "улица" | "пр-т" | "пр-кт" | "просп" | "проспект" | "пр" | "пер" | "переулок"
+        | "ш" | "шоссе" | "наб" | "набережная" | "пл" | "площадь" | "б-р" | "бул" | "бульвар"
+        | "пр-д" | "проезд" | "туп" | "тупик" | "аллея" | "линия" | "мкр" | "микрорайон"
+        | "кв-л" | "квартал";
+    House: "дом" | "вл" | "влд" | "владение" | "зд" | "здание" | "уч" | "участок";
+    Building: "корп" | "кор" | "к" | "корпус" | "стр" | "строение" | "лит" | "литера" | "литер";
+    Unit: "кв" | "квартира" | "оф" | "офис" | "пом" | "помещение" | "ком" | "комн" | "комната";
+    PoBox: "а/я";
+    Country: "россия" | "рф";
+}
+
+/// The Cyrillic letter `lead cont` as an index 0..32 of its lower-case
+/// form as `lower_into` folds it (`а` = 0 … `я` = 31, `ё` and `Ё` as `е`),
+/// or `None` for anything else.
+const fn cyr_index(lead: u8, cont: u8) -> Option<usize> {
+    match (lead, cont) {
+        (0xD0, 0x90..=0xBF) => Some((cont - 0x90) as usize & 31),
+        (0xD1, 0x80..=0x8F) => Some((cont - 0x80) as usize + 16),
+        (0xD0, 0x81) | (0xD1, 0x91) => Some(5),
+        _ => None,
+    }
+}
+
+/// Keyword shapes: for each first letter (`cyr_index`), bit `n` is set
+/// when some keyword starting with it is `n` bytes long. Every keyword
+/// starts with a Cyrillic letter and is at most 20 bytes, so a word whose
+/// (folded) first letter and length have no bit here is no keyword: most
+/// words are turned away without lower-casing them.
+static KW_SHAPES: [u32; 32] = {
+    let mut t = [0u32; 32];
+    let mut k = 0;
+    while k < KEYWORD_KINDS.len() {
+        let w = KEYWORD_KINDS[k].0.as_bytes();
+        assert!(w.len() >= 2 && w.len() < 32);
+        let Some(i) = cyr_index(w[0], w[1]) else {
+            panic!("a keyword starts with a Cyrillic letter");
+        };
+        t[i] |= 1 << w.len();
+        k += 1;
+    }
+    t
+};
+
+/// Can the `len` bytes at `buf[p..]` be a keyword (in any case), judging
+/// by their first letter and length?
+fn kw_shape_ok(buf: &[u8], p: usize, len: usize) -> bool {
+    let (Some(&lead), Some(&cont)) = (buf.get(p), buf.get(p + 1)) else {
+        return false;
+    };
+    match cyr_index(lead, cont) {
+        Some(i) => len < 32 && (KW_SHAPES[i] >> len) & 1 != 0,
+        None => false,
+    }
+}
+
+/// A keyword packed six bits a character (`cyr_index + 1` for a letter,
+/// 33 for `-`, 34 for `/`), first character highest. No code is 0, so
+/// words of up to ten characters (every keyword is one) get distinct
+/// codes.
+const fn kw_code(w: &[u8]) -> u64 {
+    let mut code = 0u64;
+    let mut k = 0;
+    let mut chars = 0;
+    while k < w.len() {
+        let c = match w[k] {
+            b'-' => 33,
+            b'/' => 34,
+            lead => match cyr_index(lead, w[k + 1]) {
+                Some(i) => {
+                    k += 1;
+                    i as u64 + 1
+                }
+                None => panic!("keywords are Cyrillic"),
+            },
+        };
+        k += 1;
+        chars += 1;
+        code = (code << 6) | c;
+    }
+    assert!(chars <= 10);
+    code
+}
+
+/// `kw_code` of the word `buf[p..e]` (letters, `-` and `/`) folded as
+/// `lower_into` folds it, or `None` when it cannot be a keyword: a Latin
+/// letter in it, or more than ten characters.
+fn word_code(buf: &[u8], p: usize, e: usize) -> Option<u64> {
+    let mut code = 0u64;
+    let mut k = p;
+    let mut chars = 0;
+    while k < e {
+        let c = match buf[k] {
+            b'-' => 33,
+            b'/' => 34,
+            lead => {
+                k += 1;
+                cyr_index(lead, *buf.get(k)?)? as u64 + 1
+            }
+        };
+        k += 1;
+        chars += 1;
+        if chars > 10 {
+            return None;
         }
-        "корп" | "кор" | "к" | "корпус" | "стр" | "строение" | "лит" | "литера" | "литер" => {
-            Kw::Building
+        code = (code << 6) | c;
+    }
+    Some(code)
+}
+
+/// Every keyword's code and kind, sorted by code (at compile time) for a
+/// binary search: a `match` on the words compares them one by one.
+static KW_BY_CODE: [(u64, Kw); KEYWORD_KINDS.len()] = {
+    let mut t = [(0u64, Kw::Region); KEYWORD_KINDS.len()];
+    let mut k = 0;
+    while k < t.len() {
+        t[k] = (kw_code(KEYWORD_KINDS[k].0.as_bytes()), KEYWORD_KINDS[k].1);
+        let mut j = k;
+        while j > 0 && t[j - 1].0 > t[j].0 {
+            let x = t[j - 1];
+            t[j - 1] = t[j];
+            t[j] = x;
+            j -= 1;
         }
-        "кв" | "квартира" | "оф" | "офис" | "пом" | "помещение" | "ком" | "комн" | "комната" => {
-            Kw::Unit
-        }
-        "а/я" => Kw::PoBox,
-        "россия" | "рф" => Kw::Country,
-        _ => return None,
-    })
+        k += 1;
+    }
+    let mut k = 1;
+    while k < t.len() {
+        assert!(t[k - 1].0 < t[k].0, "distinct keywords, distinct codes");
+        k += 1;
+    }
+    t
+};
+
+/// The keyword whose `kw_code` is `code`.
+fn keyword_by_code(code: u64) -> Option<Kw> {
+    let i = KW_BY_CODE.binary_search_by_key(&code, |&(c, _)| c).ok()?;
+    Some(KW_BY_CODE[i].1)
 }
 
 /// Bytes where an anchor may start: digits and Cyrillic lead bytes; ASCII
@@ -166,13 +278,24 @@ impl AddressMatcher {
                 break;
             }
             let b = buf[i];
-            let anchor = if b.is_ascii_digit() {
-                !(i > 0
+            // `known`: `buf[i..known]` is letters or digits, which
+            // `skip_token` would step over anyway.
+            let (hit, known) = if b.is_ascii_digit() {
+                if i > 0
                     && (buf[i - 1].is_ascii_alphanumeric()
-                        || matches!(buf[i - 1], b'.' | b'-' | b'/' | b':')))
+                        || matches!(buf[i - 1], b'.' | b'-' | b'/' | b':'))
+                {
+                    // Not an anchor, and neither is any later digit of the
+                    // run (each follows a digit): skip the run at once.
+                    i = next_stop(buf, i + 1, limit);
+                    continue;
+                }
+                let e = digits_end(buf, i);
+                (self.at_number(buf, i, e, &mut lower), e)
             } else if b.is_ascii_alphabetic() {
-                // Latin words are never anchors: skip them whole.
-                i = skip_ascii_alnum(buf, i, limit);
+                // Latin words are never anchors: skip them, and what
+                // follows up to the next stop.
+                i = next_stop(buf, i + 1, limit);
                 continue;
             } else if b == 0xD0 || b == 0xD1 {
                 if letter_len(buf, i) != 2 {
@@ -186,43 +309,31 @@ impl AddressMatcher {
                     i = skip_token(buf, i);
                     continue;
                 }
+                // A first letter no keyword starts with: `read_kw` would
+                // say no, whatever follows.
+                if !kw_initial(buf, i) {
+                    i = skip_token(buf, i);
+                    continue;
+                }
                 // Most words of prose fail `read_kw`'s cheap checks: reject
-                // those after one walk over their letters.
+                // those after one walk over their letters. Without a `-` or
+                // `/` after them, the letters are the whole word `read_kw`
+                // would read, so its shape test can run here.
                 let e = letters_end(buf, i);
-                if !kw_may_end(buf, i, e) {
+                if !kw_may_end(buf, i, e)
+                    || (!matches!(buf.get(e), Some(b'-' | b'/')) && !kw_shape_ok(buf, i, e - i))
+                {
                     i = skip_token_from(buf, i, e);
                     continue;
                 }
-                true
-            } else {
-                false
-            };
-            if !anchor {
-                i += 1;
-                continue;
-            }
-            let hit = if b.is_ascii_digit() {
-                // Only an index (6 digits) or a house number before a
-                // capitalised word is worth a look: logs are full of numbers.
-                let e = digits_end(buf, i);
-                let after = buf.get(e).copied().unwrap_or(b'\n');
-                if e - i == 6 && matches!(b, b'1'..=b'6') && matches!(after, b',' | b' ') {
-                    self.ru_at(buf, i, &mut lower)
-                } else if e - i <= 6
-                    && after == b' '
-                    && buf
-                        .get(e + 1)
-                        .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-                {
-                    us_at(buf, i)
-                } else {
-                    None
-                }
-            } else {
-                match read_kw(buf, i, &mut lower) {
+                let hit = match read_kw(buf, i) {
                     Some(_) => self.ru_at(buf, i, &mut lower),
                     None => None,
-                }
+                };
+                (hit, e)
+            } else {
+                i += 1;
+                continue;
             };
             match hit {
                 Some(h) if h.start >= done && h.start >= from && h.start < to => {
@@ -231,8 +342,27 @@ impl AddressMatcher {
                     out.push(h);
                 }
                 Some(h) if h.end > i => i = h.end,
-                _ => i = skip_token(buf, i),
+                _ => i = skip_token_from(buf, i, known),
             }
+        }
+    }
+
+    /// An address at the anchor number `buf[i..e]`. Only an index (6
+    /// digits) or a house number before a capitalised word is worth a
+    /// look: logs are full of numbers.
+    fn at_number(&self, buf: &[u8], i: usize, e: usize, lower: &mut Vec<u8>) -> Option<AddressHit> {
+        let after = buf.get(e).copied().unwrap_or(b'\n');
+        if e - i == 6 && matches!(buf[i], b'1'..=b'6') && matches!(after, b',' | b' ') {
+            self.ru_at(buf, i, lower)
+        } else if e - i <= 6
+            && after == b' '
+            && buf
+                .get(e + 1)
+                .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            us_at(buf, i)
+        } else {
+            None
         }
     }
 
@@ -341,18 +471,18 @@ fn component(buf: &[u8], p: usize, last: u16, lower: &mut Vec<u8>) -> Option<(us
         }
         return None;
     }
-    if let Some((kw, ke)) = read_kw(buf, p, lower) {
+    if let Some((kw, ke)) = read_kw(buf, p) {
         let q = skip_spaces(buf, ke, 1);
         return match kw {
-            Kw::Street => name(buf, q, lower).map(|e| (e, STREET)),
-            Kw::Locality => name(buf, q, lower).map(|e| (e, LOCALITY)),
-            Kw::Region => name(buf, q, lower).map(|e| (e, REGION)),
-            Kw::District => name(buf, q, lower).map(|e| (e, DISTRICT)),
+            Kw::Street => name(buf, q).map(|e| (e, STREET)),
+            Kw::Locality => name(buf, q).map(|e| (e, LOCALITY)),
+            Kw::Region => name(buf, q).map(|e| (e, REGION)),
+            Kw::District => name(buf, q).map(|e| (e, DISTRICT)),
             Kw::DomOrVillage => {
                 if buf.get(q).is_some_and(u8::is_ascii_digit) {
                     house_number(buf, q).map(|e| (e, HOUSE))
                 } else {
-                    name(buf, q, lower).map(|e| (e, LOCALITY))
+                    name(buf, q).map(|e| (e, LOCALITY))
                 }
             }
             Kw::House => house_number(buf, q).map(|e| (e, HOUSE)),
@@ -378,7 +508,7 @@ fn component(buf: &[u8], p: usize, last: u16, lower: &mut Vec<u8>) -> Option<(us
     if !is_upper_at(buf, p) {
         return None;
     }
-    let e = name(buf, p, lower)?;
+    let e = name(buf, p)?;
     lower_into(&buf[p..e], lower);
     if lower.as_slice() == "российская федерация".as_bytes()
         || lower.as_slice() == "россия".as_bytes()
@@ -388,7 +518,7 @@ fn component(buf: &[u8], p: usize, last: u16, lower: &mut Vec<u8>) -> Option<(us
     }
     let q = skip_spaces(buf, e, 1);
     if q > e
-        && let Some((kw, ke)) = read_kw(buf, q, lower)
+        && let Some((kw, ke)) = read_kw(buf, q)
     {
         let f = match kw {
             Kw::Street => STREET,
@@ -453,7 +583,7 @@ fn word_starts(buf: &[u8], s: usize, e: usize) -> impl Iterator<Item = usize> + 
 
 /// Reads an address keyword at `p`: letters with inner `-` or `/`, and an
 /// optional dot. Returns the keyword and where it (with its dot) ends.
-fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
+fn read_kw(buf: &[u8], p: usize) -> Option<(Kw, usize)> {
     let mut e = p;
     loop {
         let l = letter_len(buf, e);
@@ -468,7 +598,7 @@ fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
             return None;
         }
     }
-    if e == p || e - p > 22 {
+    if e == p || e - p > 22 || !kw_shape_ok(buf, p, e - p) {
         return None;
     }
     // Cheap filter before the look-up: a keyword is followed by its dot,
@@ -482,9 +612,9 @@ fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
     if !follows_ok {
         return None;
     }
-    lower_into(&buf[p..e], lower);
-    let w = std::str::from_utf8(lower).ok()?;
-    let kw = keyword(w)?;
+    // The word as `lower_into` would fold it, packed: no copy, no UTF-8
+    // check, one binary search.
+    let kw = keyword_by_code(word_code(buf, p, e)?)?;
     let dot = buf.get(e) == Some(&b'.');
     // One-letter abbreviations need their dot or a space and then a
     // capital or a digit (`г. Москва`, `д. 5`, `д 5`, but not `с ним`).
@@ -497,18 +627,84 @@ fn read_kw(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
     Some((kw, e + usize::from(dot)))
 }
 
-/// End of the run of letters at `p`.
+/// Does some keyword start with the letter at `buf[p]` (in any case)?
+fn kw_initial(buf: &[u8], p: usize) -> bool {
+    let (Some(&lead), Some(&cont)) = (buf.get(p), buf.get(p + 1)) else {
+        return false;
+    };
+    cyr_index(lead, cont).is_some_and(|i| KW_SHAPES[i] != 0)
+}
+
+/// End of the run of letters at `p`: the letters `letter_len` steps
+/// over, plain Cyrillic ones several at a time.
 fn letters_end(buf: &[u8], mut p: usize) -> usize {
     loop {
-        let l = letter_len(buf, p);
-        if l == 0 {
-            return p;
+        match buf.get(p) {
+            Some(0xD0 | 0xD1) => {
+                let q = plain_cyr_end(buf, p);
+                if q > p {
+                    p = q;
+                    continue;
+                }
+                // `Ё`, `ё`, or no letter.
+                let l = letter_len(buf, p);
+                if l == 0 {
+                    return p;
+                }
+                p += l;
+            }
+            Some(c) if c.is_ascii_alphabetic() => p += 1,
+            _ => return p,
         }
-        p += l;
     }
 }
 
-/// Can `read_kw(buf, p, ..)` find a keyword, given that `buf[p..e]` is a
+/// Is `a b` a Cyrillic letter `А`..`я` other than `Ё`/`ё` (the plain
+/// ones: `D0 90..BF`, `D1 80..8F`)? `letter_len` is 2 for each of them.
+#[inline]
+fn plain_cyr(a: u8, b: u8) -> bool {
+    let v = u16::from_be_bytes([a, b]);
+    v.wrapping_sub(0xD090) < 0x30 || v.wrapping_sub(0xD180) < 0x10
+}
+
+/// Are the eight bytes of `w` (little-endian: lead bytes low) four plain
+/// Cyrillic letters? Per 16-bit lane: the lead is D0 or D1, the second
+/// byte is 80..BF, and `second - 0x90 (+ 0x40 after D1)` lands in 0..3F,
+/// which is exactly D0 90..BF or D1 80..8F. No lane carries into the
+/// next (at most 0xBF + 0x70 + 0x40).
+#[inline]
+fn four_plain_cyr(w: u64) -> bool {
+    const LANE: u64 = 0x00FF_00FF_00FF_00FF;
+    const ONE: u64 = 0x0001_0001_0001_0001;
+    let leads = w & LANE;
+    let seconds = (w >> 8) & LANE;
+    let lead_ok = leads | ONE == ONE * 0xD1;
+    let second_ok = seconds & (ONE * 0xC0) == ONE * 0x80;
+    let moved = seconds + ONE * 0x70 + ((leads & ONE) << 6);
+    lead_ok && second_ok && moved & (ONE * 0xC0) == 0
+}
+
+/// End of the plain Cyrillic letters at `p`, four at a time, then one by
+/// one: prose is long runs of them, and `letter_len` per letter is the
+/// walk's main cost.
+fn plain_cyr_end(buf: &[u8], mut p: usize) -> usize {
+    while let Some(w) = buf.get(p..p + 8) {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        if !four_plain_cyr(w) {
+            break;
+        }
+        p += 8;
+    }
+    while let Some(&[a, b]) = buf.get(p..p + 2) {
+        if !plain_cyr(a, b) {
+            break;
+        }
+        p += 2;
+    }
+    p
+}
+
+/// Can `read_kw(buf, p)` find a keyword, given that `buf[p..e]` is a
 /// run of letters? False only where `read_kw` returns `None` before its
 /// look-up: too long, or not followed by a dot, a comma, a line end or a
 /// space and then a capital or a digit. A `-` or `/` after the letters may
@@ -521,6 +717,52 @@ fn kw_may_end(buf: &[u8], p: usize, e: usize) -> bool {
         Some(b' ') => is_upper_at(buf, e + 1) || buf.get(e + 1).is_some_and(u8::is_ascii_digit),
         _ => false,
     }
+}
+
+/// The first position at or after `i` where the walk of `find` stops to
+/// look: a Cyrillic lead byte (D0, D1) or a digit that could be an anchor
+/// (one after a byte other than an ASCII letter or digit or `.-/:`);
+/// eight bytes at a time. When fewer than eight bytes are left before
+/// `limit`, it returns the first unchecked position.
+///
+/// Why `find` may jump there: every other byte is one the walk steps over
+/// (punctuation, other non-ASCII bytes, one at a time) or skips as part of
+/// a Latin word or a digit run, and neither kind of run can go on past a
+/// stop: a D0/D1 byte is no ASCII letter or digit, and an anchor digit
+/// follows a byte that is none. So the walk from any position before `i`
+/// with no stop in between lands exactly on the stop; the unchecked tail
+/// position is at worst inside a Latin word or digit run, which the walk
+/// skips from there to the same end as from its start. Logs and JSON are
+/// mostly such bytes.
+#[inline]
+fn next_stop(buf: &[u8], mut i: usize, limit: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte of `v` (all below 0x80) in lo..=hi.
+    let within = |v: u64, lo: u64, hi: u64| {
+        v.wrapping_add(LO * (0x80 - lo)) & (LO * (0x80 + hi)).wrapping_sub(v) & HI
+    };
+    if i == 0 {
+        return i;
+    }
+    while i + 8 <= limit {
+        let load = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().unwrap_or([0; 8]));
+        let (w, prev) = (load(i), load(i - 1));
+        // D0 or D1: zero bytes of (w & FE..) ^ D0.. (the lowest flagged
+        // byte is a true one: borrows only run upwards).
+        let x = (w & (LO * 0xFE)) ^ (LO * 0xD0);
+        let cyr = x.wrapping_sub(LO) & !x & HI;
+        let digit = within(w & !HI, 0x30, 0x39) & !w & HI;
+        // Bytes before which a digit is no anchor: A-Z, a-z, 0x2D..=0x3A.
+        let p = prev & !HI;
+        let keeps = (within(p | (LO * 0x20), 0x61, 0x7A) | within(p, 0x2D, 0x3A)) & !prev & HI;
+        let stops = cyr | (digit & !keeps);
+        if stops != 0 {
+            return i + (stops.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
 }
 
 /// End of the run of ASCII letters and digits at `i` (at most `limit`),
@@ -561,7 +803,7 @@ fn ke_no_dot(buf: &[u8], e: usize) -> usize {
 /// A street or place name: capitalised words, numbers (`8 Марта`, `1-я`),
 /// hyphenated parts (`Ростов-на-Дону`) and a few lower-case joiners
 /// (`лет`, `им.`). Ends before a comma or a keyword.
-fn name(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<usize> {
+fn name(buf: &[u8], p: usize) -> Option<usize> {
     let mut e = p;
     let mut words = 0;
     let mut capital = false;
@@ -623,7 +865,7 @@ fn name(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<usize> {
             break;
         }
         // A keyword after a name belongs to the next component.
-        if words > 0 && read_kw(buf, ws, lower).is_some() {
+        if words > 0 && read_kw(buf, ws).is_some() {
             break;
         }
         words += 1;
@@ -701,16 +943,40 @@ fn skip_token(buf: &[u8], i: usize) -> usize {
     skip_token_from(buf, i, i)
 }
 
-/// `skip_token(buf, i)` when `buf[i..e]` is known to be letters.
-fn skip_token_from(buf: &[u8], i: usize, mut e: usize) -> usize {
+/// `skip_token(buf, i)` when `buf[i..e]` is known to be letters or
+/// digits: the end of the run of letters and digits, at least `i + 1`.
+/// Steps over a whole class at a time (plain Cyrillic letters, digits,
+/// ASCII letters and digits); each step covers bytes the one-letter-or-
+/// one-digit loop would take one by one, and stops where it would.
+#[inline(always)]
+fn skip_token_from(buf: &[u8], i: usize, e: usize) -> usize {
+    if !buf
+        .get(e)
+        .is_some_and(|&c| c.is_ascii_alphanumeric() || c == 0xD0 || c == 0xD1)
+    {
+        return e.max(i + 1);
+    }
+    skip_token_more(buf, i, e)
+}
+
+/// `skip_token_from` past its first check.
+fn skip_token_more(buf: &[u8], i: usize, mut e: usize) -> usize {
     loop {
-        let l = letter_len(buf, e);
-        if l > 0 {
-            e += l;
-        } else if buf.get(e).is_some_and(u8::is_ascii_digit) {
-            e += 1;
-        } else {
-            break;
+        match buf.get(e) {
+            Some(0xD0 | 0xD1) => {
+                let q = plain_cyr_end(buf, e);
+                if q > e {
+                    e = q;
+                    continue;
+                }
+                let l = letter_len(buf, e);
+                if l == 0 {
+                    break;
+                }
+                e += l;
+            }
+            Some(c) if c.is_ascii_alphanumeric() => e = skip_ascii_alnum(buf, e, buf.len()),
+            _ => break,
         }
     }
     e.max(i + 1)

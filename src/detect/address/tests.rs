@@ -279,3 +279,403 @@ fn random_bytes_with_random_bounds() {
         }
     }
 }
+
+/// `read_kw` as it was before the shape filter: the reference for it.
+fn read_kw_simple(buf: &[u8], p: usize, lower: &mut Vec<u8>) -> Option<(Kw, usize)> {
+    let mut e = p;
+    loop {
+        let l = letter_len(buf, e);
+        if l > 0 {
+            e += l;
+        } else if matches!(buf.get(e), Some(b'-' | b'/')) && letter_len(buf, e + 1) > 0 && e > p {
+            e += 1;
+        } else {
+            break;
+        }
+        if e - p > 24 {
+            return None;
+        }
+    }
+    if e == p || e - p > 22 {
+        return None;
+    }
+    let follows_ok = match buf.get(e) {
+        None | Some(b'.' | b',' | b';' | b'\n' | b'\r') => true,
+        Some(b' ') => is_upper_at(buf, e + 1) || buf.get(e + 1).is_some_and(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !follows_ok {
+        return None;
+    }
+    lower_into(&buf[p..e], lower);
+    let w = std::str::from_utf8(lower).ok()?;
+    let kw = keyword(w)?;
+    let dot = buf.get(e) == Some(&b'.');
+    let short = e - p <= 2;
+    let next = skip_spaces(buf, e + usize::from(dot), 1);
+    let next_ok = is_upper_at(buf, next) || buf.get(next).is_some_and(u8::is_ascii_digit);
+    if short && !(dot || next_ok) {
+        return None;
+    }
+    Some((kw, e + usize::from(dot)))
+}
+
+/// `AddressMatcher::find` as a plain walk over every byte, as it was
+/// before its fast paths: the reference they must agree with.
+fn find_simple(buf: &[u8], from: usize, to: usize, out: &mut Vec<AddressHit>) {
+    let m = AddressMatcher::new();
+    let to = to.min(buf.len());
+    let limit = (to + MAX_BACK).min(buf.len());
+    let mut lower = Vec::with_capacity(32);
+    let mut i = from;
+    let mut done = from;
+    while i < limit {
+        let b = buf[i];
+        if !(b.is_ascii_alphanumeric() || b == 0xD0 || b == 0xD1) {
+            i += 1;
+            continue;
+        }
+        let anchor = if b.is_ascii_digit() {
+            !(i > 0
+                && (buf[i - 1].is_ascii_alphanumeric()
+                    || matches!(buf[i - 1], b'.' | b'-' | b'/' | b':')))
+        } else if b.is_ascii_alphabetic() {
+            while i < limit && buf[i].is_ascii_alphanumeric() {
+                i += 1;
+            }
+            continue;
+        } else {
+            if letter_len(buf, i) != 2 {
+                i += 1;
+                continue;
+            }
+            if is_upper_at(buf, i) || letter_before(buf, i) {
+                i = skip_token_simple(buf, i);
+                continue;
+            }
+            true
+        };
+        if !anchor {
+            i += 1;
+            continue;
+        }
+        let hit = if b.is_ascii_digit() {
+            let e = digits_end(buf, i);
+            let after = buf.get(e).copied().unwrap_or(b'\n');
+            if e - i == 6 && matches!(b, b'1'..=b'6') && matches!(after, b',' | b' ') {
+                m.ru_at(buf, i, &mut lower)
+            } else if e - i <= 6
+                && after == b' '
+                && buf
+                    .get(e + 1)
+                    .is_some_and(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            {
+                us_at(buf, i)
+            } else {
+                None
+            }
+        } else {
+            match read_kw_simple(buf, i, &mut lower) {
+                Some(_) => m.ru_at(buf, i, &mut lower),
+                None => None,
+            }
+        };
+        match hit {
+            Some(h) if h.start >= done && h.start >= from && h.start < to => {
+                i = h.end;
+                done = h.end;
+                out.push(h);
+            }
+            Some(h) if h.end > i => i = h.end,
+            _ => i = skip_token_simple(buf, i),
+        }
+    }
+}
+
+/// Random text from address-like pieces, prose, numbers and edge bytes.
+fn random_text(next: &mut impl FnMut() -> usize, pieces: usize) -> Vec<u8> {
+    const PIECES: &[&str] = &[
+        "ул. ",
+        "ул",
+        "Ленина",
+        ", ",
+        " ",
+        "12",
+        "119021",
+        "д. ",
+        "д",
+        "кв.",
+        "корп",
+        "г.",
+        "г",
+        "Москва",
+        "с",
+        "в",
+        "на",
+        "пр-т",
+        "пр-",
+        "а/я",
+        "р-н",
+        "ст-ца",
+        "РФ",
+        "Россия",
+        "область",
+        "республика",
+        "набережная",
+        "микрорайон",
+        "помещение",
+        "улица",
+        "улицам",
+        "строение",
+        "ёлка",
+        "Ёж",
+        "сё",
+        "дом",
+        "дома",
+        "5",
+        "16А",
+        "/",
+        "-",
+        ".",
+        ",",
+        ";",
+        ":",
+        "\n",
+        "Main",
+        " St",
+        "350",
+        "12 W 42nd St",
+        ", CA 94043",
+        "abc",
+        "x1",
+        "2024-01-15",
+        "10:23:45",
+        "v1.2.3",
+        "оплата",
+        "клиентов",
+        "в 14:00",
+        "Санкт-Петербург",
+        "о",
+        "п",
+        "х",
+        "ш",
+        "к",
+        "Кв",
+        "ДОМ",
+        "Ул.",
+        "\u{2014}",
+        "\u{20bd}",
+        "\u{0400}",
+        "яблоко",
+        "level=error span finished",
+        "trace_id=52904d7759065292c846",
+        "[63730]: ",
+        "took=70",
+        "0123456789abcdef",
+        "xyz.123-45/6:7",
+        "\"ts\":\"2025-01-23T21:49:28.398Z\",",
+        "12 Main St",
+        "abcdefghijklmnop",
+        "2A",
+        "z9",
+        "@",
+        "_",
+    ];
+    let mut buf = Vec::new();
+    for _ in 0..pieces {
+        match next() % 8 {
+            0 => buf.push((next() % 256) as u8),
+            1 => buf.extend_from_slice([&b"\xD0"[..], b"\xD1", b"\x81", b"\xD0\x81"][next() % 4]),
+            _ => buf.extend_from_slice(PIECES[next() % PIECES.len()].as_bytes()),
+        }
+    }
+    buf
+}
+
+#[test]
+fn fast_find_matches_the_byte_walk() {
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    let m = AddressMatcher::new();
+    let mut hits = 0;
+    for round in 0..20_000 {
+        let buf = random_text(&mut next, 1 + round % 60);
+        let a = next() % (buf.len() + 1);
+        let b = a + next() % (buf.len() + 1 - a);
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        m.find(&buf, a, b, &mut fast);
+        find_simple(&buf, a, b, &mut slow);
+        assert_eq!(fast, slow, "{:?} {a}..{b}", String::from_utf8_lossy(&buf));
+        fast.clear();
+        slow.clear();
+        m.find(&buf, 0, buf.len(), &mut fast);
+        find_simple(&buf, 0, buf.len(), &mut slow);
+        assert_eq!(fast, slow, "{:?}", String::from_utf8_lossy(&buf));
+        hits += fast.len();
+    }
+    // The text must make addresses often enough to compare something.
+    assert!(hits > 500, "{hits}");
+}
+
+#[test]
+fn read_kw_matches_the_plain_look_up() {
+    let mut x: u64 = 77;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    let mut lower = Vec::new();
+    let mut check = |buf: &[u8]| {
+        for p in 0..buf.len() {
+            assert_eq!(
+                read_kw(buf, p),
+                read_kw_simple(buf, p, &mut lower),
+                "{:?} at {p}",
+                String::from_utf8_lossy(buf)
+            );
+        }
+    };
+    for (w, kind) in KEYWORD_KINDS {
+        assert_eq!(keyword(w), Some(*kind), "{w}");
+        assert!(keyword(w).is_some(), "{w}");
+        let mut upper = Vec::new();
+        for c in w.chars() {
+            upper.extend(c.to_uppercase().to_string().bytes());
+        }
+        for tail in [
+            &b". 5"[..],
+            b" 5",
+            b" A",
+            b",",
+            b"",
+            b" x",
+            b"a",
+            b"-",
+            "ж".as_bytes(),
+        ] {
+            for head in [w.as_bytes(), &upper[..]] {
+                let mut buf = b" ".to_vec();
+                buf.extend_from_slice(head);
+                buf.extend_from_slice(tail);
+                check(&buf);
+            }
+        }
+    }
+    for _ in 0..20_000 {
+        let n = 1 + next() % 12;
+        check(&random_text(&mut next, n));
+    }
+}
+
+/// `skip_token` as a loop over one letter or one digit at a time.
+fn skip_token_simple(buf: &[u8], i: usize) -> usize {
+    let mut e = i;
+    loop {
+        let l = letter_len(buf, e);
+        if l > 0 {
+            e += l;
+        } else if buf.get(e).is_some_and(u8::is_ascii_digit) {
+            e += 1;
+        } else {
+            break;
+        }
+    }
+    e.max(i + 1)
+}
+
+/// `letters_end` as a loop over one letter at a time.
+fn letters_end_simple(buf: &[u8], mut p: usize) -> usize {
+    while letter_len(buf, p) > 0 {
+        p += letter_len(buf, p);
+    }
+    p
+}
+
+#[test]
+fn plain_cyrillic_checks_agree_with_letter_len() {
+    let plain = |a: u8, b: u8| {
+        letter_len(&[a, b], 0) == 2 && !matches!((a, b), (0xD0, 0x81) | (0xD1, 0x91))
+    };
+    let filler = u16::from_le_bytes([0xD0, 0xB0]) as u64; // `а`
+    for a in 0..=255u8 {
+        for b in 0..=255u8 {
+            assert_eq!(plain_cyr(a, b), plain(a, b), "{a:x} {b:x}");
+            for lane in 0..4 {
+                let mut w = filler * 0x0001_0001_0001_0001;
+                w &= !(0xFFFF << (16 * lane));
+                w |= (u16::from_le_bytes([a, b]) as u64) << (16 * lane);
+                assert_eq!(four_plain_cyr(w), plain(a, b), "{a:x} {b:x} in lane {lane}");
+            }
+        }
+    }
+}
+
+#[test]
+fn token_walks_match_the_letter_loop() {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    for _ in 0..3000 {
+        let n = 1 + next() % 40;
+        let buf = random_text(&mut next, n);
+        for p in 0..=buf.len() {
+            assert_eq!(
+                letters_end(&buf, p),
+                letters_end_simple(&buf, p),
+                "{buf:x?} at {p}"
+            );
+            assert_eq!(
+                skip_token(&buf, p),
+                skip_token_simple(&buf, p),
+                "{buf:x?} at {p}"
+            );
+        }
+    }
+}
+
+#[test]
+fn next_stop_finds_the_first_stop() {
+    let mut x: u64 = 5;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    // The plain check of one byte: would the walk stop at `buf[k]`?
+    let stops = |buf: &[u8], k: usize| {
+        let b = buf[k];
+        b == 0xD0
+            || b == 0xD1
+            || b.is_ascii_digit()
+                && !(buf[k - 1].is_ascii_alphanumeric()
+                    || matches!(buf[k - 1], b'.' | b'-' | b'/' | b':'))
+    };
+    for _ in 0..3000 {
+        let n = 1 + next() % 40;
+        let buf = random_text(&mut next, n);
+        for limit in [buf.len(), buf.len() / 2] {
+            for i in 0..=limit {
+                let j = next_stop(&buf, i, limit);
+                if i == 0 {
+                    assert_eq!(j, 0);
+                    continue;
+                }
+                assert!(j >= i && j <= limit, "{buf:x?} {i} {j}");
+                assert!((i..j).all(|k| !stops(&buf, k)), "{buf:x?} {i} {j}");
+                assert!(j + 8 > limit || stops(&buf, j), "{buf:x?} {i} {j}");
+            }
+        }
+    }
+}
