@@ -1585,6 +1585,11 @@ fn capital_leads(w: u64) -> u64 {
     let ge_41 = low.wrapping_add(LO * (0x80 - 0x41)) & HI;
     let le_5a = (LO * (0x80 + 0x5A)).wrapping_sub(low) & HI;
     let upper = ge_41 & le_5a & !high;
+    if high == 0 {
+        // All ASCII (most words of logs and JSON): no `D0`, and the
+        // zero-byte test below would mark nothing either.
+        return upper;
+    }
     // High bytes in 0x80..=0xAF (low seven bits up to 0x2F): the second
     // bytes of capitals (0x90..=0xAF, `Ё` 0x81) and of the rare `Ѐ`-`Џ`,
     // which verification drops.
