@@ -1602,6 +1602,7 @@ fn capital_leads(w: u64) -> u64 {
 
 /// May a name word start at `i`? Not inside a word, a path, an e-mail,
 /// an identifier or a markup tag.
+#[inline(always)]
 fn word_start_ok(buf: &[u8], i: usize) -> bool {
     if i == 0 {
         return true;
@@ -1928,7 +1929,7 @@ fn fold_unit(lead: u8, second: u8) -> u16 {
 /// gives the same letters as lower-casing the whole word (a step never
 /// splits a letter), so a word that equals a cue word once lower-cased
 /// has the cue word's key.
-#[inline]
+#[inline(always)]
 fn tail_key(buf: &[u8], e: usize) -> u64 {
     let (a, last) = step_back(buf, e);
     if a == 0 {
