@@ -1642,6 +1642,7 @@ fn skip_word(buf: &[u8], mut i: usize) -> usize {
 }
 
 /// Reads a capitalised word or an initial at `i` (a capital letter).
+#[inline(always)]
 fn read_token(buf: &[u8], i: usize) -> Option<Tok> {
     if !is_upper_at(buf, i) {
         return None;
