@@ -700,6 +700,12 @@ impl NameMatcher {
             if t0.kind == TokKind::Initial {
                 return None;
             }
+            // A short ALL-CAPS word (`GET`, `API`) scores at most 1 in
+            // `analyse`, and a lone word after a cue needs 2: no cue makes
+            // it a name, so its cue is not looked for.
+            if t0.caps && t0.end - t0.start <= 3 {
+                return None;
+            }
             cue = match self.cue_before(buf, t0.start, lower) {
                 Some(Cue::Place) | None => return None,
                 c => c,
