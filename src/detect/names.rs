@@ -700,6 +700,12 @@ impl NameMatcher {
             if t0.kind == TokKind::Initial {
                 return None;
             }
+            // A short ALL-CAPS word (`GET`, `API`) scores at most 1 in
+            // `analyse`, and a lone word after a cue needs 2: no cue makes
+            // it a name, so its cue is not looked for.
+            if t0.caps && t0.end - t0.start <= 3 {
+                return None;
+            }
             cue = match self.cue_before(buf, t0.start, lower) {
                 Some(Cue::Place) | None => return None,
                 c => c,
@@ -1585,6 +1591,11 @@ fn capital_leads(w: u64) -> u64 {
     let ge_41 = low.wrapping_add(LO * (0x80 - 0x41)) & HI;
     let le_5a = (LO * (0x80 + 0x5A)).wrapping_sub(low) & HI;
     let upper = ge_41 & le_5a & !high;
+    if high == 0 {
+        // All ASCII (most words of logs and JSON): no `D0`, and the
+        // zero-byte test below would mark nothing either.
+        return upper;
+    }
     // High bytes in 0x80..=0xAF (low seven bits up to 0x2F): the second
     // bytes of capitals (0x90..=0xAF, `Ё` 0x81) and of the rare `Ѐ`-`Џ`,
     // which verification drops.
@@ -1597,6 +1608,7 @@ fn capital_leads(w: u64) -> u64 {
 
 /// May a name word start at `i`? Not inside a word, a path, an e-mail,
 /// an identifier or a markup tag.
+#[inline(always)]
 fn word_start_ok(buf: &[u8], i: usize) -> bool {
     if i == 0 {
         return true;
@@ -1636,6 +1648,7 @@ fn skip_word(buf: &[u8], mut i: usize) -> usize {
 }
 
 /// Reads a capitalised word or an initial at `i` (a capital letter).
+#[inline(always)]
 fn read_token(buf: &[u8], i: usize) -> Option<Tok> {
     if !is_upper_at(buf, i) {
         return None;
@@ -1923,7 +1936,7 @@ fn fold_unit(lead: u8, second: u8) -> u16 {
 /// gives the same letters as lower-casing the whole word (a step never
 /// splits a letter), so a word that equals a cue word once lower-cased
 /// has the cue word's key.
-#[inline]
+#[inline(always)]
 fn tail_key(buf: &[u8], e: usize) -> u64 {
     let (a, last) = step_back(buf, e);
     if a == 0 {

@@ -578,3 +578,13 @@ fn skeleton_cyr_fast_path_is_exact() {
         assert_eq!(fast, slow, "{:?}", String::from_utf8_lossy(w));
     }
 }
+
+/// A lone ALL-CAPS word of up to three letters is never a partial name,
+/// even after a cue word (its readings score at most 1): `match_at`
+/// returns before looking for the cue.
+#[test]
+fn short_caps_words_alone_are_no_names() {
+    for text in ["Dear JOE, hello", "Mr LEE said", "Hi ANN"] {
+        assert!(hits(text).is_empty(), "{text:?}: {:?}", found(text));
+    }
+}
