@@ -574,7 +574,8 @@ fn read_kw_matches_the_plain_look_up() {
     }
 }
 
-/// `skip_token` as a loop over one letter or one digit at a time.
+/// `skip_token_from(buf, i, i)` as a loop over one letter or one digit
+/// at a time.
 fn skip_token_simple(buf: &[u8], i: usize) -> usize {
     let mut e = i;
     loop {
@@ -636,7 +637,7 @@ fn token_walks_match_the_letter_loop() {
                 "{buf:x?} at {p}"
             );
             assert_eq!(
-                skip_token(&buf, p),
+                skip_token_from(&buf, p, p),
                 skip_token_simple(&buf, p),
                 "{buf:x?} at {p}"
             );
