@@ -987,25 +987,19 @@ fn norm(buf: &[u8], s: usize, e: usize) -> Vec<u8> {
     let mut i = 0;
     let mut gap = false;
     while i < lower.len() {
-        let l = letter_len(&lower, i);
-        let l = if l > 0 {
-            l
-        } else if lower[i].is_ascii_digit() {
-            1
-        } else {
-            0
-        };
-        if l == 0 {
+        if letter_len(&lower, i) == 0 && !lower[i].is_ascii_digit() {
             gap = true;
             i += 1;
             continue;
         }
+        // A run of letters and digits, copied at once.
+        let end = skip_token_from(&lower, i, i);
         if gap && !out.is_empty() {
             out.push(b' ');
         }
         gap = false;
-        out.extend_from_slice(&lower[i..i + l]);
-        i += l;
+        out.extend_from_slice(&lower[i..end]);
+        i = end;
     }
     out
 }

@@ -680,3 +680,56 @@ fn next_stop_finds_the_first_stop() {
         }
     }
 }
+
+/// `norm` as it was: one letter or digit at a time.
+fn norm_simple(buf: &[u8], s: usize, e: usize) -> Vec<u8> {
+    let mut lower = Vec::new();
+    lower_into(&buf[s..e], &mut lower);
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut gap = false;
+    while i < lower.len() {
+        let l = letter_len(&lower, i);
+        let l = if l > 0 {
+            l
+        } else if lower[i].is_ascii_digit() {
+            1
+        } else {
+            0
+        };
+        if l == 0 {
+            gap = true;
+            i += 1;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push(b' ');
+        }
+        gap = false;
+        out.extend_from_slice(&lower[i..i + l]);
+        i += l;
+    }
+    out
+}
+
+#[test]
+fn norm_matches_the_letter_loop() {
+    let mut x: u64 = 0xDEAD_BEEF;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    for _ in 0..5000 {
+        let n = 1 + next() % 30;
+        let buf = random_text(&mut next, n);
+        let s = next() % (buf.len() + 1);
+        let e = s + next() % (buf.len() + 1 - s);
+        assert_eq!(
+            norm(&buf, s, e),
+            norm_simple(&buf, s, e),
+            "{buf:x?} {s}..{e}"
+        );
+    }
+}
