@@ -957,6 +957,7 @@ fn skip_token_from(buf: &[u8], i: usize, e: usize) -> usize {
 }
 
 /// `skip_token_from` past its first check.
+#[inline(always)]
 fn skip_token_more(buf: &[u8], i: usize, mut e: usize) -> usize {
     loop {
         match buf.get(e) {
