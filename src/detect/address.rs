@@ -748,16 +748,22 @@ fn next_stop(buf: &[u8], mut i: usize, limit: usize) -> usize {
     }
     while i + 8 <= limit {
         let load = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().unwrap_or([0; 8]));
-        let (w, prev) = (load(i), load(i - 1));
+        let w = load(i);
         // D0 or D1: zero bytes of (w & FE..) ^ D0.. (the lowest flagged
         // byte is a true one: borrows only run upwards).
         let x = (w & (LO * 0xFE)) ^ (LO * 0xD0);
         let cyr = x.wrapping_sub(LO) & !x & HI;
         let digit = within(w & !HI, 0x30, 0x39) & !w & HI;
-        // Bytes before which a digit is no anchor: A-Z, a-z, 0x2D..=0x3A.
-        let p = prev & !HI;
-        let keeps = (within(p | (LO * 0x20), 0x61, 0x7A) | within(p, 0x2D, 0x3A)) & !prev & HI;
-        let stops = cyr | (digit & !keeps);
+        let stops = if digit == 0 {
+            cyr
+        } else {
+            // Bytes before which a digit is no anchor: A-Z, a-z,
+            // 0x2D..=0x3A. Only worth working out when there are digits.
+            let prev = load(i - 1);
+            let p = prev & !HI;
+            let keeps = (within(p | (LO * 0x20), 0x61, 0x7A) | within(p, 0x2D, 0x3A)) & !prev & HI;
+            cyr | (digit & !keeps)
+        };
         if stops != 0 {
             return i + (stops.trailing_zeros() / 8) as usize;
         }
