@@ -921,7 +921,24 @@ fn house_number(buf: &[u8], p: usize) -> Option<usize> {
     Some(e)
 }
 
+/// End of the run of ASCII digits at `p`: eight bytes at a time (the
+/// first byte that is no digit, found with one mask), then byte by byte
+/// near the end of `buf`. Logs are full of numbers.
 fn digits_end(buf: &[u8], mut p: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while let Some(w) = buf.get(p..p + 8) {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        // ASCII bytes in 0x30..=0x39, exactly, per byte (no carries).
+        let low = w & !HI;
+        let digit =
+            low.wrapping_add(LO * (0x80 - 0x30)) & (LO * (0x80 + 0x39)).wrapping_sub(low) & !w & HI;
+        let other = !digit & HI;
+        if other != 0 {
+            return p + (other.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    }
     while buf.get(p).is_some_and(u8::is_ascii_digit) {
         p += 1;
     }

@@ -733,3 +733,33 @@ fn norm_matches_the_letter_loop() {
         );
     }
 }
+
+#[test]
+fn digits_end_matches_the_byte_loop() {
+    let mut x: u64 = 0xC0FFEE;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    let slow = |buf: &[u8], mut p: usize| {
+        while buf.get(p).is_some_and(u8::is_ascii_digit) {
+            p += 1;
+        }
+        p
+    };
+    for _ in 0..3000 {
+        let n = 1 + next() % 40;
+        let mut buf = random_text(&mut next, n);
+        // Long digit runs too, with edge bytes around them.
+        for _ in 0..next() % 3 {
+            let at = next() % (buf.len() + 1);
+            let run: Vec<u8> = (0..next() % 20).map(|k| b'0' + (k % 10) as u8).collect();
+            buf.splice(at..at, run);
+        }
+        for p in 0..buf.len() + 2 {
+            assert_eq!(digits_end(&buf, p), slow(&buf, p), "{buf:x?} at {p}");
+        }
+    }
+}
