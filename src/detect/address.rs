@@ -279,7 +279,7 @@ impl AddressMatcher {
             }
             let b = buf[i];
             // `known`: `buf[i..known]` is letters or digits, which
-            // `skip_token` would step over anyway.
+            // `skip_token_from` would step over anyway.
             let (hit, known) = if b.is_ascii_digit() {
                 if i > 0
                     && (buf[i - 1].is_ascii_alphanumeric()
@@ -298,21 +298,21 @@ impl AddressMatcher {
                 i = next_stop(buf, i + 1, limit);
                 continue;
             } else if b == 0xD0 || b == 0xD1 {
-                if letter_len(buf, i) != 2 {
-                    i += 1;
-                    continue;
-                }
+                // One look at the letter: upper case (`is_upper_at`),
+                // lower case, or no letter (`letter_len` 0).
+                let lower_case = match (b, buf.get(i + 1)) {
+                    (0xD0, Some(0xB0..=0xBF)) | (0xD1, Some(0x80..=0x8F | 0x91)) => true,
+                    (0xD0, Some(0x81 | 0x90..=0xAF)) => false,
+                    _ => {
+                        i += 1;
+                        continue;
+                    }
+                };
                 // A lower-case Cyrillic word start; any other word is
-                // skipped whole.
-                let start = !is_upper_at(buf, i) && !letter_before(buf, i);
-                if !start {
-                    i = skip_token(buf, i);
-                    continue;
-                }
-                // A first letter no keyword starts with: `read_kw` would
-                // say no, whatever follows.
-                if !kw_initial(buf, i) {
-                    i = skip_token(buf, i);
+                // skipped whole. So is a word whose first letter no keyword
+                // starts with: `read_kw` would say no, whatever follows.
+                if !lower_case || letter_before(buf, i) || !kw_initial(buf, i) {
+                    i = skip_token_from(buf, i, i + 2);
                     continue;
                 }
                 // Most words of prose fail `read_kw`'s cheap checks: reject
@@ -584,18 +584,17 @@ fn word_starts(buf: &[u8], s: usize, e: usize) -> impl Iterator<Item = usize> + 
 /// Reads an address keyword at `p`: letters with inner `-` or `/`, and an
 /// optional dot. Returns the keyword and where it (with its dot) ends.
 fn read_kw(buf: &[u8], p: usize) -> Option<(Kw, usize)> {
-    let mut e = p;
+    // Runs of letters joined by single `-` or `/`; too long (over 24
+    // bytes at any point) is no keyword.
+    let mut e = letters_end(buf, p);
     loop {
-        let l = letter_len(buf, e);
-        if l > 0 {
-            e += l;
-        } else if matches!(buf.get(e), Some(b'-' | b'/')) && letter_len(buf, e + 1) > 0 && e > p {
-            e += 1;
-        } else {
-            break;
-        }
         if e - p > 24 {
             return None;
+        }
+        if e > p && matches!(buf.get(e), Some(b'-' | b'/')) && letter_len(buf, e + 1) > 0 {
+            e = letters_end(buf, e + 1);
+        } else {
+            break;
         }
     }
     if e == p || e - p > 22 || !kw_shape_ok(buf, p, e - p) {
@@ -636,7 +635,9 @@ fn kw_initial(buf: &[u8], p: usize) -> bool {
 }
 
 /// End of the run of letters at `p`: the letters `letter_len` steps
-/// over, plain Cyrillic ones several at a time.
+/// over, plain Cyrillic ones several at a time. Inline: out of line, the
+/// call costs more than a short word's walk.
+#[inline(always)]
 fn letters_end(buf: &[u8], mut p: usize) -> usize {
     loop {
         match buf.get(p) {
@@ -747,16 +748,22 @@ fn next_stop(buf: &[u8], mut i: usize, limit: usize) -> usize {
     }
     while i + 8 <= limit {
         let load = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().unwrap_or([0; 8]));
-        let (w, prev) = (load(i), load(i - 1));
+        let w = load(i);
         // D0 or D1: zero bytes of (w & FE..) ^ D0.. (the lowest flagged
         // byte is a true one: borrows only run upwards).
         let x = (w & (LO * 0xFE)) ^ (LO * 0xD0);
         let cyr = x.wrapping_sub(LO) & !x & HI;
         let digit = within(w & !HI, 0x30, 0x39) & !w & HI;
-        // Bytes before which a digit is no anchor: A-Z, a-z, 0x2D..=0x3A.
-        let p = prev & !HI;
-        let keeps = (within(p | (LO * 0x20), 0x61, 0x7A) | within(p, 0x2D, 0x3A)) & !prev & HI;
-        let stops = cyr | (digit & !keeps);
+        let stops = if digit == 0 {
+            cyr
+        } else {
+            // Bytes before which a digit is no anchor: A-Z, a-z,
+            // 0x2D..=0x3A. Only worth working out when there are digits.
+            let prev = load(i - 1);
+            let p = prev & !HI;
+            let keeps = (within(p | (LO * 0x20), 0x61, 0x7A) | within(p, 0x2D, 0x3A)) & !prev & HI;
+            cyr | (digit & !keeps)
+        };
         if stops != 0 {
             return i + (stops.trailing_zeros() / 8) as usize;
         }
@@ -914,7 +921,24 @@ fn house_number(buf: &[u8], p: usize) -> Option<usize> {
     Some(e)
 }
 
+/// End of the run of ASCII digits at `p`: eight bytes at a time (the
+/// first byte that is no digit, found with one mask), then byte by byte
+/// near the end of `buf`. Logs are full of numbers.
 fn digits_end(buf: &[u8], mut p: usize) -> usize {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    while let Some(w) = buf.get(p..p + 8) {
+        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
+        // ASCII bytes in 0x30..=0x39, exactly, per byte (no carries).
+        let low = w & !HI;
+        let digit =
+            low.wrapping_add(LO * (0x80 - 0x30)) & (LO * (0x80 + 0x39)).wrapping_sub(low) & !w & HI;
+        let other = !digit & HI;
+        if other != 0 {
+            return p + (other.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    }
     while buf.get(p).is_some_and(u8::is_ascii_digit) {
         p += 1;
     }
@@ -939,13 +963,9 @@ fn skip_spaces(buf: &[u8], mut p: usize, max: usize) -> usize {
     p
 }
 
-fn skip_token(buf: &[u8], i: usize) -> usize {
-    skip_token_from(buf, i, i)
-}
-
-/// `skip_token(buf, i)` when `buf[i..e]` is known to be letters or
-/// digits: the end of the run of letters and digits, at least `i + 1`.
-/// Steps over a whole class at a time (plain Cyrillic letters, digits,
+/// The end of the run of letters and digits at `i` (at least `i + 1`),
+/// read from `e` on: `buf[i..e]` is known to be letters or digits. Steps
+/// over a whole class at a time (plain Cyrillic letters, digits,
 /// ASCII letters and digits); each step covers bytes the one-letter-or-
 /// one-digit loop would take one by one, and stops where it would.
 #[inline(always)]
@@ -960,6 +980,7 @@ fn skip_token_from(buf: &[u8], i: usize, e: usize) -> usize {
 }
 
 /// `skip_token_from` past its first check.
+#[inline(always)]
 fn skip_token_more(buf: &[u8], i: usize, mut e: usize) -> usize {
     loop {
         match buf.get(e) {
@@ -990,25 +1011,19 @@ fn norm(buf: &[u8], s: usize, e: usize) -> Vec<u8> {
     let mut i = 0;
     let mut gap = false;
     while i < lower.len() {
-        let l = letter_len(&lower, i);
-        let l = if l > 0 {
-            l
-        } else if lower[i].is_ascii_digit() {
-            1
-        } else {
-            0
-        };
-        if l == 0 {
+        if letter_len(&lower, i) == 0 && !lower[i].is_ascii_digit() {
             gap = true;
             i += 1;
             continue;
         }
+        // A run of letters and digits, copied at once.
+        let end = skip_token_from(&lower, i, i);
         if gap && !out.is_empty() {
             out.push(b' ');
         }
         gap = false;
-        out.extend_from_slice(&lower[i..i + l]);
-        i += l;
+        out.extend_from_slice(&lower[i..end]);
+        i = end;
     }
     out
 }

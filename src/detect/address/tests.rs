@@ -574,7 +574,8 @@ fn read_kw_matches_the_plain_look_up() {
     }
 }
 
-/// `skip_token` as a loop over one letter or one digit at a time.
+/// `skip_token_from(buf, i, i)` as a loop over one letter or one digit
+/// at a time.
 fn skip_token_simple(buf: &[u8], i: usize) -> usize {
     let mut e = i;
     loop {
@@ -636,7 +637,7 @@ fn token_walks_match_the_letter_loop() {
                 "{buf:x?} at {p}"
             );
             assert_eq!(
-                skip_token(&buf, p),
+                skip_token_from(&buf, p, p),
                 skip_token_simple(&buf, p),
                 "{buf:x?} at {p}"
             );
@@ -676,6 +677,89 @@ fn next_stop_finds_the_first_stop() {
                 assert!((i..j).all(|k| !stops(&buf, k)), "{buf:x?} {i} {j}");
                 assert!(j + 8 > limit || stops(&buf, j), "{buf:x?} {i} {j}");
             }
+        }
+    }
+}
+
+/// `norm` as it was: one letter or digit at a time.
+fn norm_simple(buf: &[u8], s: usize, e: usize) -> Vec<u8> {
+    let mut lower = Vec::new();
+    lower_into(&buf[s..e], &mut lower);
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut gap = false;
+    while i < lower.len() {
+        let l = letter_len(&lower, i);
+        let l = if l > 0 {
+            l
+        } else if lower[i].is_ascii_digit() {
+            1
+        } else {
+            0
+        };
+        if l == 0 {
+            gap = true;
+            i += 1;
+            continue;
+        }
+        if gap && !out.is_empty() {
+            out.push(b' ');
+        }
+        gap = false;
+        out.extend_from_slice(&lower[i..i + l]);
+        i += l;
+    }
+    out
+}
+
+#[test]
+fn norm_matches_the_letter_loop() {
+    let mut x: u64 = 0xDEAD_BEEF;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    for _ in 0..5000 {
+        let n = 1 + next() % 30;
+        let buf = random_text(&mut next, n);
+        let s = next() % (buf.len() + 1);
+        let e = s + next() % (buf.len() + 1 - s);
+        assert_eq!(
+            norm(&buf, s, e),
+            norm_simple(&buf, s, e),
+            "{buf:x?} {s}..{e}"
+        );
+    }
+}
+
+#[test]
+fn digits_end_matches_the_byte_loop() {
+    let mut x: u64 = 0xC0FFEE;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x >> 11) as usize
+    };
+    let slow = |buf: &[u8], mut p: usize| {
+        while buf.get(p).is_some_and(u8::is_ascii_digit) {
+            p += 1;
+        }
+        p
+    };
+    for _ in 0..3000 {
+        let n = 1 + next() % 40;
+        let mut buf = random_text(&mut next, n);
+        // Long digit runs too, with edge bytes around them.
+        for _ in 0..next() % 3 {
+            let at = next() % (buf.len() + 1);
+            let run: Vec<u8> = (0..next() % 20).map(|k| b'0' + (k % 10) as u8).collect();
+            buf.splice(at..at, run);
+        }
+        for p in 0..buf.len() + 2 {
+            assert_eq!(digits_end(&buf, p), slow(&buf, p), "{buf:x?} at {p}");
         }
     }
 }
