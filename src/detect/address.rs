@@ -890,8 +890,8 @@ fn name(buf: &[u8], p: usize) -> Option<usize> {
     (words > 0 && capital).then_some(e)
 }
 
-/// A house/flat number: digits, an optional letter (`16А`, `16 А`? no),
-/// `/2`, `-2`, `к2`.
+/// A house/flat number: digits, an optional glued letter (`16А`, not
+/// `16 А`), `/2`, `-2`, `к2`.
 fn house_number(buf: &[u8], p: usize) -> Option<usize> {
     if !buf.get(p).is_some_and(u8::is_ascii_digit) {
         return None;
@@ -1107,7 +1107,7 @@ const US_STATES: &[&str] = &[
     "WV", "WI", "WY", "PR", "GU", "VI",
 ];
 
-/// An ASCII word at `p`: (end, lower-case copy fits in 16 bytes?).
+/// Where the run of ASCII letters at `p` ends.
 fn ascii_word(buf: &[u8], p: usize) -> usize {
     let mut e = p;
     while buf.get(e).is_some_and(u8::is_ascii_alphabetic) {
