@@ -689,9 +689,8 @@ fn four_plain_cyr(w: u64) -> bool {
 /// one: prose is long runs of them, and `letter_len` per letter is the
 /// walk's main cost.
 fn plain_cyr_end(buf: &[u8], mut p: usize) -> usize {
-    while let Some(w) = buf.get(p..p + 8) {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
-        if !four_plain_cyr(w) {
+    while p + 8 <= buf.len() {
+        if !four_plain_cyr(super::swar::load(buf, p)) {
             break;
         }
         p += 8;
@@ -737,31 +736,25 @@ fn kw_may_end(buf: &[u8], p: usize, e: usize) -> bool {
 /// mostly such bytes.
 #[inline]
 fn next_stop(buf: &[u8], mut i: usize, limit: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    // High bit of each byte of `v` (all below 0x80) in lo..=hi.
-    let within = |v: u64, lo: u64, hi: u64| {
-        v.wrapping_add(LO * (0x80 - lo)) & (LO * (0x80 + hi)).wrapping_sub(v) & HI
-    };
+    use super::swar::{HI, LO, ascii_in, eq, in_range7, load};
     if i == 0 {
         return i;
     }
     while i + 8 <= limit {
-        let load = |at: usize| u64::from_le_bytes(buf[at..at + 8].try_into().unwrap_or([0; 8]));
-        let w = load(i);
-        // D0 or D1: zero bytes of (w & FE..) ^ D0.. (the lowest flagged
-        // byte is a true one: borrows only run upwards).
-        let x = (w & (LO * 0xFE)) ^ (LO * 0xD0);
-        let cyr = x.wrapping_sub(LO) & !x & HI;
-        let digit = within(w & !HI, 0x30, 0x39) & !w & HI;
+        let w = load(buf, i);
+        // D0 or D1: bytes of `w` with bit 0 cleared equal to D0 (the
+        // lowest flag is a true one).
+        let cyr = eq(w & (LO * 0xFE), 0xD0);
+        let digit = ascii_in(w, 0x30, 0x39);
         let stops = if digit == 0 {
             cyr
         } else {
             // Bytes before which a digit is no anchor: A-Z, a-z,
             // 0x2D..=0x3A. Only worth working out when there are digits.
-            let prev = load(i - 1);
+            let prev = load(buf, i - 1);
             let p = prev & !HI;
-            let keeps = (within(p | (LO * 0x20), 0x61, 0x7A) | within(p, 0x2D, 0x3A)) & !prev & HI;
+            let keeps =
+                (in_range7(p | (LO * 0x20), 0x61, 0x7A) | in_range7(p, 0x2D, 0x3A)) & !prev & HI;
             cyr | (digit & !keeps)
         };
         if stops != 0 {
@@ -775,18 +768,13 @@ fn next_stop(buf: &[u8], mut i: usize, limit: usize) -> usize {
 /// End of the run of ASCII letters and digits at `i` (at most `limit`),
 /// eight bytes at a time.
 fn skip_ascii_alnum(buf: &[u8], mut i: usize, limit: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
+    use super::swar::{HI, LO, in_range7, load};
     while i + 8 <= limit {
-        let w = u64::from_le_bytes(buf[i..i + 8].try_into().unwrap_or([0; 8]));
+        let w = load(buf, i);
         let low = w & !HI;
         // `b | 0x20` in a..=z: A-Z or a-z; then 0-9; ASCII bytes only.
-        let folded = low | (LO * 0x20);
-        let ge_a = folded.wrapping_add(LO * (0x80 - 0x61)) & HI;
-        let le_z = (LO * (0x80 + 0x7A)).wrapping_sub(folded) & HI;
-        let ge_0 = low.wrapping_add(LO * (0x80 - 0x30)) & HI;
-        let le_9 = (LO * (0x80 + 0x39)).wrapping_sub(low) & HI;
-        let alnum = ((ge_a & le_z) | (ge_0 & le_9)) & !w & HI;
+        let alnum =
+            (in_range7(low | (LO * 0x20), 0x61, 0x7A) | in_range7(low, 0x30, 0x39)) & !w & HI;
         let stop = !alnum & HI;
         if stop != 0 {
             return i + (stop.trailing_zeros() / 8) as usize;
@@ -925,15 +913,9 @@ fn house_number(buf: &[u8], p: usize) -> Option<usize> {
 /// first byte that is no digit, found with one mask), then byte by byte
 /// near the end of `buf`. Logs are full of numbers.
 fn digits_end(buf: &[u8], mut p: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    while let Some(w) = buf.get(p..p + 8) {
-        let w = u64::from_le_bytes(w.try_into().unwrap_or([0; 8]));
-        // ASCII bytes in 0x30..=0x39, exactly, per byte (no carries).
-        let low = w & !HI;
-        let digit =
-            low.wrapping_add(LO * (0x80 - 0x30)) & (LO * (0x80 + 0x39)).wrapping_sub(low) & !w & HI;
-        let other = !digit & HI;
+    use super::swar::{HI, ascii_in, load};
+    while p + 8 <= buf.len() {
+        let other = !ascii_in(load(buf, p), 0x30, 0x39) & HI;
         if other != 0 {
             return p + (other.trailing_zeros() / 8) as usize;
         }

@@ -1544,7 +1544,7 @@ const SURNAME_RULES: &[SurnameRule] = &[
 #[inline]
 fn next_name_start(buf: &[u8], mut i: usize, to: usize) -> usize {
     while i + 8 <= to {
-        let w = u64::from_le_bytes(buf[i..i + 8].try_into().unwrap_or([0; 8]));
+        let w = super::swar::load(buf, i);
         if let Some(p) = first_name_start(buf, i, capital_leads(w)) {
             return p;
         }
@@ -1583,14 +1583,10 @@ fn first_name_start(buf: &[u8], i: usize, mut marks: u64) -> Option<usize> {
 /// mark.
 #[inline]
 fn capital_leads(w: u64) -> u64 {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
+    use super::swar::{HI, LO};
     let low = w & !HI;
     let high = w & HI;
-    // ASCII bytes in 0x41..=0x5A (seven-bit sums: no carry between bytes).
-    let ge_41 = low.wrapping_add(LO * (0x80 - 0x41)) & HI;
-    let le_5a = (LO * (0x80 + 0x5A)).wrapping_sub(low) & HI;
-    let upper = ge_41 & le_5a & !high;
+    let upper = super::swar::ascii_in(w, 0x41, 0x5A);
     if high == 0 {
         // All ASCII (most words of logs and JSON): no `D0`, and the
         // zero-byte test below would mark nothing either.
@@ -1601,8 +1597,7 @@ fn capital_leads(w: u64) -> u64 {
     // which verification drops.
     let le_2f = (LO * (0x80 + 0x2F)).wrapping_sub(low) & HI;
     let second = le_2f & high;
-    let xd0 = w ^ (LO * 0xD0);
-    let eqd0 = xd0.wrapping_sub(LO) & !xd0 & HI;
+    let eqd0 = super::swar::eq(w, 0xD0);
     upper | (eqd0 & ((second >> 8) | (HI << 56)))
 }
 

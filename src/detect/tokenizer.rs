@@ -15,6 +15,7 @@
 //! phone, an INN or a passport) share a `group` and the engine picks one by
 //! context. It knows nothing about confidence numbers or files.
 
+use super::swar;
 use super::watch::WatchList;
 use crate::finding::{Kind, Signals};
 use crate::validators::{bank_account, card, date, email, iban, inn, ip, ogrn, phone, snils};
@@ -1230,23 +1231,11 @@ impl Tokenizer {
 /// tokenizer's instructions.
 #[inline]
 fn next_trigger(buf: &[u8], mut i: usize, to: usize) -> usize {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     while i + 8 <= to {
-        let w = u64::from_le_bytes(buf[i..i + 8].try_into().unwrap_or([0; 8]));
-        // Bytes in 0x30..=0x3A (digits and ':'): high bit set by the
-        // classic "has between" trick, restricted to ASCII bytes. Exact
-        // per byte: the seven-bit lanes neither carry nor borrow.
-        let ascii = !w & HI;
-        let ge_30 = (w & !HI).wrapping_add(LO * (0x80 - 0x30)) & HI;
-        let le_3a = (LO * (0x80 + 0x3A)).wrapping_sub(w & !HI) & HI;
-        let digit_or_colon = ge_30 & le_3a & ascii;
-        // Bytes equal to '@': zero bytes of w ^ 0x40... This test may flag
-        // a byte above a true zero byte (the borrow runs upwards), never
-        // one below it, so the lowest flag is always a real one.
-        let x = w ^ (LO * 0x40);
-        let at = x.wrapping_sub(LO) & !x & HI;
-        let flags = digit_or_colon | at;
+        let w = swar::load(buf, i);
+        // Digits and ':' (0x30..=0x3A), exact; '@', whose lowest flag is
+        // always a true one: so is the lowest flag of both.
+        let flags = swar::ascii_in(w, 0x30, 0x3A) | swar::eq(w, b'@');
         if flags != 0 {
             // Little-endian: the lowest flagged byte comes first in `buf`.
             return i + (flags.trailing_zeros() / 8) as usize;

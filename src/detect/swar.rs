@@ -1,0 +1,73 @@
+//! Byte classes eight bytes at a time (SWAR) for the detectors' skip
+//! loops: the tokenizer's skip to a trigger, the name matcher's skip to a
+//! capital, the address matcher's skips over Latin words and digits.
+//!
+//! Owns the three tricks they share, so each loop states only which bytes
+//! it wants. Flags are bit 7 of each byte of the result; the word is read
+//! little-endian, so the lowest flagged byte is the first in the buffer
+//! (`flags.trailing_zeros() / 8`).
+
+/// `0x01` in every byte.
+pub const LO: u64 = 0x0101_0101_0101_0101;
+/// `0x80` in every byte.
+pub const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The eight bytes `buf[at..at + 8]` as one word (callers check the
+/// bounds; out of bounds reads as zeros).
+#[inline(always)]
+pub fn load(buf: &[u8], at: usize) -> u64 {
+    let bytes = buf.get(at..at + 8).and_then(|b| b.try_into().ok());
+    u64::from_le_bytes(bytes.unwrap_or([0; 8]))
+}
+
+/// Flags the bytes of `v` in `lo..=hi`, where every byte of `v` is below
+/// 0x80 (mask the high bits off first). Exact per byte: seven-bit lanes
+/// neither carry nor borrow into their neighbours.
+#[inline(always)]
+pub fn in_range7(v: u64, lo: u8, hi: u8) -> u64 {
+    v.wrapping_add(LO * (0x80 - u64::from(lo))) & (LO * (0x80 + u64::from(hi))).wrapping_sub(v) & HI
+}
+
+/// Flags the ASCII bytes of `w` in `lo..=hi` (`lo`, `hi` below 0x80).
+/// Exact per byte.
+#[inline(always)]
+pub fn ascii_in(w: u64, lo: u8, hi: u8) -> u64 {
+    in_range7(w & !HI, lo, hi) & !w & HI
+}
+
+/// Flags the bytes of `w` equal to `b`. May also flag a byte above a true
+/// one (the borrow runs upwards), never one below it: the lowest flag is
+/// always a true one, and a word with no flag has no such byte.
+#[inline(always)]
+pub fn eq(w: u64, b: u8) -> u64 {
+    let x = w ^ (LO * u64::from(b));
+    x.wrapping_sub(LO) & !x & HI
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every byte value in every lane against the plain comparisons.
+    #[test]
+    fn classes_agree_with_byte_comparisons() {
+        for lane in 0..8 {
+            for b in 0..=255u8 {
+                // Neighbours that could disturb a lane: 0x00, 0x7F, 0xFF.
+                for fill in [0x00u8, 0x7F, 0xFF, 0x41] {
+                    let mut bytes = [fill; 8];
+                    bytes[lane] = b;
+                    let w = u64::from_le_bytes(bytes);
+                    let bit = |flags: u64| flags >> (8 * lane + 7) & 1 == 1;
+                    assert_eq!(bit(ascii_in(w, 0x30, 0x3A)), (0x30..=0x3A).contains(&b));
+                    assert_eq!(
+                        bit(in_range7(w & !HI, 0x41, 0x5A)),
+                        (0x41..=0x5A).contains(&(b & 0x7F))
+                    );
+                    let first = (eq(w, b'@').trailing_zeros() / 8) as usize;
+                    assert_eq!(first, bytes.iter().position(|&c| c == b'@').unwrap_or(8));
+                }
+            }
+        }
+    }
+}
