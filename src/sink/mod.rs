@@ -16,11 +16,12 @@ mod tee;
 mod text;
 
 use crate::app::{FileResult, FileStatus, Summary};
-use crate::finding::{Finding, Location};
+use crate::finding::{Finding, Kind, Location};
 use crate::inventory::{self, InventorySink, ReportMeta};
 use serde_json::{Value, json};
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 pub use self::csv::CsvSink;
 pub use html::HtmlSink;
@@ -113,57 +114,100 @@ pub fn round2(c: f32) -> f64 {
     (c as f64 * 100.0).round() / 100.0
 }
 
-/// Writes the `finding` event of the JSONL contract (no newline) to `out`.
+/// Writes the `finding` event of the JSONL contract (no newline) to `out`
+/// (one-off: sinks writing many keep a [`FindingWriter`]).
+pub fn write_finding_json(out: &mut Vec<u8>, path_json: &str, f: &Finding) {
+    FindingWriter::default().write(out, path_json, f);
+}
+
+/// Writes `finding` events of the JSONL contract, the one place that
+/// knows their shape (the `jsonl` and `json` sinks share it).
 ///
 /// Hand-written rather than built as a `serde_json::Value`: the event
 /// stream runs once per finding and building a map per finding cost a
-/// quarter of a whole scan. `path_json` is the path already JSON-quoted
-/// (once per file). Field order is part of the contract's look.
-pub fn write_finding_json(out: &mut Vec<u8>, path_json: &str, f: &Finding) {
-    // One reservation for the whole event (escapes aside): growing `out`
-    // field by field cost ~100 instructions a finding in `reserve` alone.
-    out.reserve(256 + path_json.len() + f.rule.len() + f.masked.len());
-    let mut num = itoa::Buffer::new();
-    out.extend_from_slice(b"{\"type\":\"finding\",\"path\":");
-    out.extend_from_slice(path_json.as_bytes());
-    out.extend_from_slice(b",\"kind\":\"");
-    out.extend_from_slice(f.kind.id().as_bytes());
-    out.extend_from_slice(b"\",\"rule\":");
-    push_json_str(out, &f.rule);
-    for (name, v) in [
-        (&b",\"start\":"[..], f.start),
-        (b",\"end\":", f.end),
-        (b",\"line\":", f.line),
-        (b",\"column\":", f.column),
-    ] {
-        out.extend_from_slice(name);
-        out.extend_from_slice(num.format(v).as_bytes());
-    }
-    out.extend_from_slice(b",\"confidence\":");
-    push_confidence(out, f.confidence);
-    out.extend_from_slice(b",\"signals\":[");
-    for (i, s) in f.signals.names().enumerate() {
-        if i > 0 {
-            out.push(b',');
+/// quarter of a whole scan. Field order is part of the contract's look.
+#[derive(Default)]
+pub struct FindingWriter {
+    /// `,"kind":"K","rule":R,"start":` per rule id (by address) and kind
+    /// seen so far: quoting and escaping the rule id and copying the kind
+    /// per finding cost ~200 instructions a finding (callgrind).
+    heads: Vec<(Arc<str>, Kind, Vec<u8>)>,
+}
+
+/// Rule heads a [`FindingWriter`] keeps at most (it starts over beyond:
+/// a run has a few dozen rules).
+const MAX_HEADS: usize = 64;
+
+impl FindingWriter {
+    /// Appends the event of `f`; `path_json` is its path already
+    /// JSON-quoted (once per file).
+    pub fn write(&mut self, out: &mut Vec<u8>, path_json: &str, f: &Finding) {
+        // One reservation for the whole event (escapes aside): growing
+        // `out` field by field cost ~100 instructions a finding.
+        out.reserve(256 + path_json.len() + f.rule.len() + f.masked.len());
+        let mut num = itoa::Buffer::new();
+        out.extend_from_slice(b"{\"type\":\"finding\",\"path\":");
+        out.extend_from_slice(path_json.as_bytes());
+        out.extend_from_slice(self.head(f));
+        out.extend_from_slice(num.format(f.start).as_bytes());
+        // Field by field rather than a loop over (name, value) pairs: the
+        // names stay constants, copied without a `memcpy` call.
+        out.extend_from_slice(b",\"end\":");
+        out.extend_from_slice(num.format(f.end).as_bytes());
+        out.extend_from_slice(b",\"line\":");
+        out.extend_from_slice(num.format(f.line).as_bytes());
+        out.extend_from_slice(b",\"column\":");
+        out.extend_from_slice(num.format(f.column).as_bytes());
+        out.extend_from_slice(b",\"confidence\":");
+        push_confidence(out, f.confidence);
+        out.extend_from_slice(b",\"signals\":[");
+        for (i, s) in f.signals.names().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
         }
+        out.extend_from_slice(b"],\"masked\":");
+        push_json_str(out, &f.masked);
+        out.extend_from_slice(b",\"fingerprint\":\"");
+        out.extend_from_slice(f.fingerprint.as_bytes());
         out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
-        out.push(b'"');
+        if let Some(loc) = &f.location {
+            out.extend_from_slice(b",\"location\":");
+            push_location(out, loc, &mut num);
+        }
+        if let Some(value) = &f.value {
+            out.extend_from_slice(b",\"value\":");
+            push_json_str(out, value);
+        }
+        out.push(b'}');
     }
-    out.extend_from_slice(b"],\"masked\":");
-    push_json_str(out, &f.masked);
-    out.extend_from_slice(b",\"fingerprint\":\"");
-    out.extend_from_slice(f.fingerprint.as_bytes());
-    out.push(b'"');
-    if let Some(loc) = &f.location {
-        out.extend_from_slice(b",\"location\":");
-        push_location(out, loc, &mut num);
+
+    /// `,"kind":"K","rule":R,"start":` for `f`'s rule and kind.
+    fn head(&mut self, f: &Finding) -> &[u8] {
+        let known = self
+            .heads
+            .iter()
+            .position(|(rule, kind, _)| Arc::ptr_eq(rule, &f.rule) && *kind == f.kind);
+        let i = match known {
+            Some(i) => i,
+            None => {
+                if self.heads.len() >= MAX_HEADS {
+                    self.heads.clear();
+                }
+                let mut head = b",\"kind\":\"".to_vec();
+                head.extend_from_slice(f.kind.id().as_bytes());
+                head.extend_from_slice(b"\",\"rule\":");
+                push_json_str(&mut head, &f.rule);
+                head.extend_from_slice(b",\"start\":");
+                self.heads.push((f.rule.clone(), f.kind, head));
+                self.heads.len() - 1
+            }
+        };
+        &self.heads[i].2
     }
-    if let Some(value) = &f.value {
-        out.extend_from_slice(b",\"value\":");
-        push_json_str(out, value);
-    }
-    out.push(b'}');
 }
 
 /// Appends a [`Location`] as serde serialises it (untagged: the variant's
