@@ -140,13 +140,14 @@ mod tests {
     #[test]
     fn a_kept_writer_writes_what_a_fresh_one_writes() {
         // Rule heads are kept per rule id address and kind: equal ids in
-        // other `Arc`s, one id under two kinds, ids that need escapes.
+        // other `Arc`s, one id under two kinds, ids that need escapes;
+        // confidence and signal pieces per value.
         let ids: Vec<Arc<str>> = ["phone.ru", "phone.ru", "x\"y\\z", "inn", "user.rule"]
             .into_iter()
             .map(Arc::from)
             .collect();
         let mut kept = FindingWriter::default();
-        for i in 0..500usize {
+        for i in 0..5000usize {
             let f = Finding {
                 kind: Kind::ALL[i * 7 % Kind::ALL.len()],
                 rule: ids[i % ids.len()].clone(),
@@ -154,8 +155,9 @@ mod tests {
                 end: i as u64 * 3,
                 line: 1,
                 column: i as u64 % 17,
-                confidence: 0.5,
-                signals: Signals::from_bits(i as u16),
+                // Many (confidence, signals) pairs: cache slots replaced.
+                confidence: (i % 23) as f32 * 0.047,
+                signals: Signals::from_bits((i * 37) as u16),
                 masked: "**".into(),
                 fingerprint: "0f".repeat(16).into(),
                 location: None,
@@ -205,7 +207,7 @@ mod tests {
             (0.0, "0.0"),
         ] {
             let mut b = Vec::new();
-            super::super::push_confidence(&mut b, c);
+            super::super::push_hundredths(&mut b, super::super::confidence_hundredths(c));
             assert_eq!(String::from_utf8(b).unwrap(), want);
         }
     }
