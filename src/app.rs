@@ -234,13 +234,7 @@ impl FindingMaker {
         if self.filter.suppress(l.value, &d.norm, || l.line_bytes()) {
             return None;
         }
-        // Values are UTF-8 (the scanned buffer is): `from_utf8`'s ASCII
-        // fast path first, the lossy scan (~190 instructions a value,
-        // callgrind) only for what fails it.
-        let text = match std::str::from_utf8(l.value) {
-            Ok(s) => std::borrow::Cow::Borrowed(s),
-            Err(_) => String::from_utf8_lossy(l.value),
-        };
+        let text = crate::text::utf8_lossy(l.value);
         Some(Finding {
             kind: d.kind,
             rule: self.rule_ids[d.rule as usize].clone(),
