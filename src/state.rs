@@ -219,8 +219,8 @@ impl RuleTable {
             f.column,
             f.confidence,
             f.signals.bits(),
-            f.masked.clone(),
-            f.fingerprint.clone(),
+            f.masked.to_string(),
+            f.fingerprint.to_string(),
             f.location.as_ref().map(store_location),
         ))
     }
@@ -236,8 +236,8 @@ impl RuleTable {
             column: s.4,
             confidence: s.5,
             signals: Signals::from_bits(s.6),
-            masked: s.7,
-            fingerprint: s.8,
+            masked: s.7.into(),
+            fingerprint: s.8.into(),
             location: s.9.as_ref().map(load_location),
             value: None,
         })
@@ -627,7 +627,7 @@ mod tests {
             confidence: 0.95,
             signals: Signals::VALIDATED,
             masked: "i***@example.com".into(),
-            fingerprint: format!("{i:032x}"),
+            fingerprint: format!("{i:032x}").into(),
             location: Some(Location::Sql {
                 table: "users".into(),
                 column: "email".into(),

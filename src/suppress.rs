@@ -283,7 +283,8 @@ impl Filter {
                 !policy.allowlisted
                     && f.confidence >= policy.min_confidence
                     && !policy.ignore.iter().any(|p| f.rule.starts_with(p.as_str()))
-                    && (self.fingerprints.is_empty() || !self.fingerprints.contains(&f.fingerprint))
+                    && (self.fingerprints.is_empty()
+                        || !self.fingerprints.contains(f.fingerprint.as_str()))
             });
             if let Some((_, entries)) = &mut self.writer {
                 entries.extend(findings.iter().map(|f| BaselineEntry::of(&r.path, f)));
@@ -377,11 +378,11 @@ impl BaselineEntry {
             path: path.to_string(),
             kind: f.kind.id().to_string(),
             rule: f.rule.to_string(),
-            fingerprint: f.fingerprint.clone(),
+            fingerprint: f.fingerprint.to_string(),
             field: field_key(f.location.as_ref()),
             line: f.line,
             column: f.column,
-            masked: f.masked.clone(),
+            masked: f.masked.to_string(),
         }
     }
 }
@@ -401,7 +402,7 @@ impl BaselineKey {
         BaselineKey {
             path: path.to_string(),
             kind: f.kind,
-            fingerprint: f.fingerprint.clone(),
+            fingerprint: f.fingerprint.to_string(),
             field: field_key(f.location.as_ref()),
         }
     }

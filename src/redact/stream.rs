@@ -261,7 +261,7 @@ pub fn redact_stream_only(
                 end: l.abs_end,
                 line: l.line,
                 column: l.column,
-                value: String::from_utf8_lossy(l.value).into_owned(),
+                value: crate::text::utf8_lossy(l.value).into_owned(),
                 norm: if needs_norm[d.kind as usize] {
                     d.norm.clone()
                 } else {

@@ -483,7 +483,10 @@ fn rescan(
                     end: l.abs_end,
                     line: l.line,
                     column: l.column,
-                    fingerprint: config.fingerprinter.fingerprint(d.kind, &d.norm),
+                    fingerprint: config
+                        .fingerprinter
+                        .fingerprint(d.kind, &d.norm)
+                        .to_string(),
                 });
             }
         },

@@ -16,11 +16,12 @@ mod tee;
 mod text;
 
 use crate::app::{FileResult, FileStatus, Summary};
-use crate::finding::Finding;
+use crate::finding::{Finding, Kind, Location};
 use crate::inventory::{self, InventorySink, ReportMeta};
 use serde_json::{Value, json};
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 pub use self::csv::CsvSink;
 pub use html::HtmlSink;
@@ -113,56 +114,190 @@ pub fn round2(c: f32) -> f64 {
     (c as f64 * 100.0).round() / 100.0
 }
 
-/// Writes the `finding` event of the JSONL contract (no newline) to `out`.
+/// Writes the `finding` event of the JSONL contract (no newline) to `out`
+/// (one-off: sinks writing many keep a [`FindingWriter`]).
+pub fn write_finding_json(out: &mut Vec<u8>, path_json: &str, f: &Finding) {
+    FindingWriter::default().write(out, path_json, f);
+}
+
+/// Writes `finding` events of the JSONL contract, the one place that
+/// knows their shape (the `jsonl` and `json` sinks share it).
 ///
 /// Hand-written rather than built as a `serde_json::Value`: the event
 /// stream runs once per finding and building a map per finding cost a
-/// quarter of a whole scan. `path_json` is the path already JSON-quoted
-/// (once per file). Field order is part of the contract's look.
-pub fn write_finding_json(out: &mut Vec<u8>, path_json: &str, f: &Finding) {
-    let mut num = itoa::Buffer::new();
-    out.extend_from_slice(b"{\"type\":\"finding\",\"path\":");
-    out.extend_from_slice(path_json.as_bytes());
-    out.extend_from_slice(b",\"kind\":\"");
-    out.extend_from_slice(f.kind.id().as_bytes());
-    out.extend_from_slice(b"\",\"rule\":");
-    push_json_str(out, &f.rule);
-    for (name, v) in [
-        (&b",\"start\":"[..], f.start),
-        (b",\"end\":", f.end),
-        (b",\"line\":", f.line),
-        (b",\"column\":", f.column),
-    ] {
-        out.extend_from_slice(name);
-        out.extend_from_slice(num.format(v).as_bytes());
-    }
-    out.extend_from_slice(b",\"confidence\":");
-    push_confidence(out, f.confidence);
-    out.extend_from_slice(b",\"signals\":[");
-    for (i, s) in f.signals.names().enumerate() {
-        if i > 0 {
-            out.push(b',');
+/// quarter of a whole scan. Field order is part of the contract's look.
+#[derive(Default)]
+pub struct FindingWriter {
+    /// `,"kind":"K","rule":R,"start":` per rule id (by address) and kind
+    /// seen so far: quoting and escaping the rule id and copying the kind
+    /// per finding cost ~200 instructions a finding (callgrind).
+    heads: Vec<(Arc<str>, Kind, Vec<u8>)>,
+    /// [`FindingWriter::middle`]'s cache: (hundredths << 16 | signal
+    /// bits, the piece) per slot, `u32::MAX` for none yet.
+    middles: Vec<(u32, Vec<u8>)>,
+}
+
+/// Slots of [`FindingWriter::middle`]'s cache (a power of two).
+const MIDDLES: usize = 64;
+
+/// Rule heads a [`FindingWriter`] keeps at most (it starts over beyond:
+/// a run has a few dozen rules).
+const MAX_HEADS: usize = 64;
+
+impl FindingWriter {
+    /// Appends the event of `f`; `path_json` is its path already
+    /// JSON-quoted (once per file).
+    pub fn write(&mut self, out: &mut Vec<u8>, path_json: &str, f: &Finding) {
+        // One reservation for the whole event (escapes aside): growing
+        // `out` field by field cost ~100 instructions a finding.
+        out.reserve(256 + path_json.len() + f.rule.len() + f.masked.len());
+        let mut num = itoa::Buffer::new();
+        out.extend_from_slice(b"{\"type\":\"finding\",\"path\":");
+        out.extend_from_slice(path_json.as_bytes());
+        out.extend_from_slice(self.head(f));
+        out.extend_from_slice(num.format(f.start).as_bytes());
+        // Field by field rather than a loop over (name, value) pairs: the
+        // names stay constants, copied without a `memcpy` call.
+        out.extend_from_slice(b",\"end\":");
+        out.extend_from_slice(num.format(f.end).as_bytes());
+        out.extend_from_slice(b",\"line\":");
+        out.extend_from_slice(num.format(f.line).as_bytes());
+        out.extend_from_slice(b",\"column\":");
+        out.extend_from_slice(num.format(f.column).as_bytes());
+        out.extend_from_slice(self.middle(f));
+        push_json_str(out, &f.masked);
+        out.extend_from_slice(b",\"fingerprint\":\"");
+        out.extend_from_slice(f.fingerprint.as_bytes());
+        out.push(b'"');
+        if let Some(loc) = &f.location {
+            out.extend_from_slice(b",\"location\":");
+            push_location(out, loc, &mut num);
         }
+        if let Some(value) = &f.value {
+            out.extend_from_slice(b",\"value\":");
+            push_json_str(out, value);
+        }
+        out.push(b'}');
+    }
+
+    /// `,"confidence":C,"signals":[..],"masked":` for `f`'s confidence
+    /// and signals, from a small direct-mapped cache: a run has few
+    /// combinations, and writing the number and the names cost ~150
+    /// instructions a finding (callgrind).
+    fn middle(&mut self, f: &Finding) -> &[u8] {
+        let hundredths = confidence_hundredths(f.confidence);
+        let key = hundredths << 16 | u32::from(f.signals.bits());
+        if self.middles.is_empty() {
+            self.middles = vec![(u32::MAX, Vec::new()); MIDDLES];
+        }
+        let slot = (key.wrapping_mul(0x9E37_79B9) >> (32 - MIDDLES.trailing_zeros())) as usize;
+        let (cached, middle) = &mut self.middles[slot];
+        if *cached != key {
+            *cached = key;
+            middle.clear();
+            middle.extend_from_slice(b",\"confidence\":");
+            push_hundredths(middle, hundredths);
+            middle.extend_from_slice(b",\"signals\":[");
+            for (i, s) in f.signals.names().enumerate() {
+                if i > 0 {
+                    middle.push(b',');
+                }
+                middle.push(b'"');
+                middle.extend_from_slice(s.as_bytes());
+                middle.push(b'"');
+            }
+            middle.extend_from_slice(b"],\"masked\":");
+        }
+        middle
+    }
+
+    /// `,"kind":"K","rule":R,"start":` for `f`'s rule and kind.
+    fn head(&mut self, f: &Finding) -> &[u8] {
+        let known = self
+            .heads
+            .iter()
+            .position(|(rule, kind, _)| Arc::ptr_eq(rule, &f.rule) && *kind == f.kind);
+        let i = match known {
+            Some(i) => i,
+            None => {
+                if self.heads.len() >= MAX_HEADS {
+                    self.heads.clear();
+                }
+                let mut head = b",\"kind\":\"".to_vec();
+                head.extend_from_slice(f.kind.id().as_bytes());
+                head.extend_from_slice(b"\",\"rule\":");
+                push_json_str(&mut head, &f.rule);
+                head.extend_from_slice(b",\"start\":");
+                self.heads.push((f.rule.clone(), f.kind, head));
+                self.heads.len() - 1
+            }
+        };
+        &self.heads[i].2
+    }
+}
+
+/// Appends a [`Location`] as serde serialises it (untagged: the variant's
+/// fields in declaration order, `record` left out when `None`). By hand:
+/// serde's serializer plus a `Vec` per finding cost ~300 instructions a
+/// located finding (callgrind).
+fn push_location(out: &mut Vec<u8>, loc: &Location, num: &mut itoa::Buffer) {
+    match loc {
+        Location::Table { row, column } => {
+            out.extend_from_slice(b"{\"row\":");
+            out.extend_from_slice(num.format(*row).as_bytes());
+            out.extend_from_slice(b",\"column\":");
+            push_serde_str(out, column);
+        }
+        Location::Sql { table, column, row } => {
+            out.extend_from_slice(b"{\"table\":");
+            push_serde_str(out, table);
+            out.extend_from_slice(b",\"column\":");
+            push_serde_str(out, column);
+            out.extend_from_slice(b",\"row\":");
+            out.extend_from_slice(num.format(*row).as_bytes());
+        }
+        Location::Json { pointer, record } => {
+            out.extend_from_slice(b"{\"pointer\":");
+            push_serde_str(out, pointer);
+            if let Some(record) = record {
+                out.extend_from_slice(b",\"record\":");
+                out.extend_from_slice(num.format(*record).as_bytes());
+            }
+        }
+        Location::Cdr { record, field } => {
+            out.extend_from_slice(b"{\"record\":");
+            out.extend_from_slice(num.format(*record).as_bytes());
+            out.extend_from_slice(b",\"field\":");
+            push_serde_str(out, field);
+        }
+    }
+    out.push(b'}');
+}
+
+/// Appends `s` as a JSON string literal exactly as serde_json writes it
+/// (`\b` and `\f` where [`push_json_str`] writes `\u0008`, `\u000c`):
+/// copied as it is when nothing needs escaping, serde_json otherwise.
+fn push_serde_str(out: &mut Vec<u8>, s: &str) {
+    if needs_escape(s.as_bytes()) {
+        // Writing to a `Vec` cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    } else {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
         out.push(b'"');
     }
-    out.extend_from_slice(b"],\"masked\":");
-    push_json_str(out, &f.masked);
-    out.extend_from_slice(b",\"fingerprint\":\"");
-    out.extend_from_slice(f.fingerprint.as_bytes());
-    out.push(b'"');
-    if let Some(loc) = &f.location
-        && let Ok(v) = serde_json::to_vec(loc)
-    {
-        out.extend_from_slice(b",\"location\":");
-        out.extend_from_slice(&v);
-    }
-    if let Some(value) = &f.value {
-        out.extend_from_slice(b",\"value\":");
-        push_json_str(out, value);
-    }
-    out.push(b'}');
+}
+
+/// Whether a string needs any escape in JSON (a quote, a backslash or a
+/// control char).
+fn needs_escape(bytes: &[u8]) -> bool {
+    // Nearly every string (masked values, rule ids) needs no escape. A
+    // fold without early exit compiles to a vector loop (16 bytes a step)
+    // where the escaping loop below cost ~8 instructions a byte
+    // (callgrind: `push_json_str` was 1.5 % of a JSONL scan).
+    bytes.iter().fold(false, |acc, &b| {
+        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
+    })
 }
 
 /// A JSON string literal for `s`.
@@ -175,14 +310,7 @@ pub fn json_str(s: &str) -> String {
 fn push_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     let bytes = s.as_bytes();
-    // Nearly every string (masked values, rule ids) needs no escape. A
-    // fold without early exit compiles to a vector loop (16 bytes a step)
-    // where the escaping loop below cost ~8 instructions a byte
-    // (callgrind: `push_json_str` was 1.5 % of a JSONL scan).
-    let needs_escape = bytes.iter().fold(false, |acc, &b| {
-        acc | (b < 0x20) | (b == b'"') | (b == b'\\')
-    });
-    if !needs_escape {
+    if !needs_escape(bytes) {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;
@@ -213,9 +341,14 @@ fn push_json_str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
 }
 
-/// Confidence with two decimals, as `round2` rounds it: 0.95, 0.9, 1.
-pub(crate) fn push_confidence(out: &mut Vec<u8>, c: f32) {
-    let hundredths = (c.clamp(0.0, 1.0) as f64 * 100.0).round() as u32;
+/// Confidence in hundredths, clamped to 0..=100, as `round2` rounds it.
+fn confidence_hundredths(c: f32) -> u32 {
+    (c.clamp(0.0, 1.0) as f64 * 100.0).round() as u32
+}
+
+/// A confidence of `hundredths` as printed, two decimals as `round2`
+/// rounds them: 0.95, 0.9, 1, 0.0.
+fn push_hundredths(out: &mut Vec<u8>, hundredths: u32) {
     if hundredths >= 100 {
         out.push(b'1');
         return;
@@ -266,6 +399,56 @@ pub fn summary_json(s: &Summary) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use crate::finding::Location;
+
+    #[test]
+    fn locations_are_written_as_serde_writes_them() {
+        let names = [
+            "plain",
+            "тел\"ефон",
+            "back\\slash",
+            "ctl\u{1}\u{8}\u{c}\n\t\r\u{1f}\u{7f}",
+            "/a~1b/0",
+            "",
+            "«Имя» 😀",
+        ];
+        let mut locations = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            let (n, i) = (n.to_string(), i as u64);
+            locations.push(Location::Table {
+                row: i,
+                column: n.clone(),
+            });
+            locations.push(Location::Sql {
+                table: format!("public.{n}"),
+                column: n.clone(),
+                row: u64::MAX - i,
+            });
+            locations.push(Location::Json {
+                pointer: n.clone(),
+                record: None,
+            });
+            locations.push(Location::Json {
+                pointer: n.clone(),
+                record: Some(i + 1),
+            });
+            locations.push(Location::Cdr {
+                record: i,
+                field: n,
+            });
+        }
+        let mut num = itoa::Buffer::new();
+        for loc in &locations {
+            let mut out = b"x".to_vec();
+            super::push_location(&mut out, loc, &mut num);
+            let want = serde_json::to_vec(loc).unwrap();
+            assert_eq!(
+                String::from_utf8_lossy(&out[1..]),
+                String::from_utf8_lossy(&want)
+            );
+        }
+    }
+
     #[test]
     fn json_strings_escape_like_serde() {
         for s in [

@@ -190,8 +190,8 @@ mod tests {
             column: 1,
             confidence: 0.9,
             signals: Default::default(),
-            masked: String::new(),
-            fingerprint: String::new(),
+            masked: Default::default(),
+            fingerprint: Default::default(),
             location,
             value: None,
         }

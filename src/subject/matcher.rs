@@ -91,7 +91,10 @@ impl SubjectMatcher {
             for id in &s.identifiers {
                 let kind = id.id.kind();
                 let fp = fingerprinter.fingerprint(kind, id.norm.as_bytes());
-                by_fingerprint.entry(fp).or_default().push((kind, i, id.id));
+                by_fingerprint
+                    .entry(fp.to_string())
+                    .or_default()
+                    .push((kind, i, id.id));
             }
         }
         let own_names = engine.name_matcher().is_none().then(NameMatcher::new);
@@ -321,8 +324,8 @@ mod tests {
             column: 1,
             confidence: 0.9,
             signals: Default::default(),
-            masked: String::new(),
-            fingerprint: String::new(),
+            masked: Default::default(),
+            fingerprint: Default::default(),
             location: None,
             value: Some(value.into()),
         }
