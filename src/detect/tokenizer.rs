@@ -1093,17 +1093,19 @@ impl Tokenizer {
             e -= 1;
         }
         let value = &buf[s..e];
-        if e <= at + 1 || has_file_extension_tld(value) || !email::email_valid(value) {
+        if e <= at + 1 || has_file_extension_tld(value) {
             return at + 1;
         }
         let norm = if scratch.no_email_norm {
+            if !email::email_valid(value) {
+                return at + 1;
+            }
             Vec::new()
         } else {
-            std::str::from_utf8(value)
-                .ok()
-                .and_then(email::normalize_email)
-                .map(String::into_bytes)
-                .unwrap_or_else(|| value.to_ascii_lowercase())
+            match email::email_normal(value) {
+                Some(norm) => norm,
+                None => return at + 1,
+            }
         };
         self.emit(
             scratch,
