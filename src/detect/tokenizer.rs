@@ -1256,11 +1256,8 @@ fn thousands_group(buf: &[u8], s: usize) -> bool {
     e - s == 3 && !matches!(buf.get(e), Some(b'-' | b' ' | b'(' | b')' | b'/'))
 }
 
-fn skip_digits(buf: &[u8], mut p: usize) -> usize {
-    while p < buf.len() && buf[p].is_ascii_digit() {
-        p += 1;
-    }
-    p
+fn skip_digits(buf: &[u8], p: usize) -> usize {
+    swar::digits_end(buf, p)
 }
 
 fn skip_alnum(buf: &[u8], mut p: usize) -> usize {
