@@ -230,6 +230,9 @@ pub struct Tokenizer {
     /// Values to find in any spelling, whatever their context
     /// ([`super::watch`]): checked on every digit chain parsed.
     watch: Option<std::sync::Arc<WatchList>>,
+    /// Take the [`Tokenizer::clock_time_end`] shortcut (off only in the
+    /// test that checks it against the full path).
+    quick_exits: bool,
 }
 
 /// Per-thread working memory, reused across buffers.
@@ -269,6 +272,7 @@ impl Tokenizer {
         Tokenizer {
             enabled: e,
             watch: None,
+            quick_exits: true,
         }
     }
 
@@ -382,6 +386,13 @@ impl Tokenizer {
             }
             return skip_alnum(buf, s);
         }
+        if buf.get(s + 2) == Some(&b':')
+            && buf[s + 1].is_ascii_digit()
+            && self.quick_exits
+            && let Some(end) = self.clock_time_end(buf, s, prev)
+        {
+            return end;
+        }
         if let Some(end) = self.pre_chain(buf, s, prev, eof, scratch, out) {
             return end;
         }
@@ -494,6 +505,31 @@ impl Tokenizer {
             }
         }
         chain_end
+    }
+
+    /// A clock time `HH:MM:SS` at `s`, the commonest digit run in logs and
+    /// chats: where the path after this call in [`Tokenizer::digits`]
+    /// would end it, without a value. That path reads it as a two-digit
+    /// chain after a MAC-shape test (which fails at byte 8: no third
+    /// colon), then [`Tokenizer::ipv6`] sees its first colon (the colon
+    /// key test fails at the digit after it) and skips digits and colons
+    /// from there, to byte 8: ~490 instructions, here ~20. The caller has
+    /// checked `buf[s + 1]` is a digit and `buf[s + 2]` a colon; `prev`
+    /// (the byte before `s`) is neither a digit, nor a letter, nor glue.
+    /// `clock_time_shortcut_agrees_with_the_full_path` compares both.
+    #[inline]
+    fn clock_time_end(&self, buf: &[u8], s: usize, prev: u8) -> Option<usize> {
+        // `%`: a URL escape; `.`: the middle of a token; `:` before it
+        // makes it an IPv6 candidate; a watch list reads every chain.
+        if matches!(prev, b'%' | b'.' | b':') || self.watch.is_some() {
+            return None;
+        }
+        let t = buf.get(s..s + 9)?;
+        let d = |k: usize| t[k].is_ascii_digit();
+        let time = d(3) && d(4) && t[5] == b':' && d(6) && d(7);
+        let ends = !(t[8].is_ascii_alphanumeric()
+            || matches!(t[8], b':' | b'-' | b'.' | b'<' | b'_' | b'@'));
+        (time && ends).then_some(s + 8)
     }
 
     /// Watched values among a chain's groups: every leftmost-longest run
@@ -1458,7 +1494,7 @@ mod tests {
         assert_eq!(iso_date(2001, 12, 31), b"2001-12-31");
     }
 
-    /// The word-at-a-time skip must stop exactly where the byte loop would.
+    /// The vectorised BIK search finds what the byte loop found.
     #[test]
     fn bik_search_matches_the_byte_loop() {
         fn by_bytes(buf: &[u8], start: usize, end: usize) -> Option<Vec<[u8; 9]>> {
@@ -1510,6 +1546,108 @@ mod tests {
         assert!(with_bik > 1_000, "{with_bik}");
     }
 
+    /// The clock-time shortcut finds what the full path finds, on random
+    /// log-like text full of times, numbers and the bytes that make a run
+    /// more than a number (plates, licences, URL escapes, MACs, IPv6, word
+    /// dates, context words).
+    #[test]
+    fn clock_time_shortcut_agrees_with_the_full_path() {
+        let pieces: [&[u8]; 52] = [
+            b"12",
+            b"425",
+            b"7",
+            b"12345678",
+            b"123456789",
+            b"10:23:45",
+            b"01:02",
+            b" ",
+            b"  ",
+            b"\n",
+            b":",
+            b"-",
+            b".",
+            b",",
+            b"/",
+            b"(",
+            b")",
+            b"%2B",
+            b"+",
+            b"=",
+            b"<",
+            b"@",
+            b"_",
+            b"x",
+            b"ms",
+            b"\"",
+            b"]",
+            b"\t",
+            "А".as_bytes(),
+            "ВС".as_bytes(),
+            "марта".as_bytes(),
+            b"March",
+            b"AB",
+            b"1984",
+            b"+7 912 345-67-89",
+            b"44",
+            "тел ".as_bytes(),
+            b"12:34:56:78:9a:bc",
+            "паспорт ".as_bytes(),
+            b"2020-01-02",
+            // Whole values the shortcuts must leave to the full path.
+            b" March 5, 1984 ",
+            " 5 марта 1984 ".as_bytes(),
+            " А 123 ВС 77 ".as_bytes(),
+            " 77 АВ 123456 ".as_bytes(),
+            b" 77 AB 123456 ",
+            b"=%2B79123456789&",
+            b" 10:20:30::1 ",
+            b" 12-34-56-78-9a-bc ",
+            b" 1234.5678.9abc ",
+            b"\n1234567897RUS8001014M2501017<<<<<<<<<<<<<<02\n",
+            b"q=79123456789+",
+            b" 1,299 ",
+        ];
+        let full = {
+            let mut t = Tokenizer::new(|_| true);
+            t.quick_exits = false;
+            t
+        };
+        let quick = Tokenizer::new(|_| true);
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let (mut found, mut taken) = (0, 0);
+        for _ in 0..100_000 {
+            let mut text = Vec::new();
+            for _ in 0..12 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.extend_from_slice(pieces[(state % 52) as usize]);
+            }
+            let run = |t: &Tokenizer| {
+                let mut scratch = TokScratch::default();
+                let mut out = Vec::new();
+                let end = t.scan(&text, 0, text.len(), true, &mut scratch, &mut out);
+                (end, out)
+            };
+            let want = run(&full);
+            assert_eq!(run(&quick), want, "{:?}", String::from_utf8_lossy(&text));
+            found += want.1.len();
+            taken += (1..text.len())
+                .filter(|&s| {
+                    text[s].is_ascii_digit()
+                        && !text[s - 1].is_ascii_alphanumeric()
+                        && text.get(s + 2) == Some(&b':')
+                        && quick.clock_time_end(&text, s, text[s - 1]).is_some()
+                })
+                .count();
+        }
+        assert!(
+            found > 40_000 && taken > 5_000,
+            "{found} found, {taken} taken"
+        );
+    }
+
+    /// The word-at-a-time skip must stop exactly where the byte loop would.
     #[test]
     fn next_trigger_matches_the_byte_loop() {
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
