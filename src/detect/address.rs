@@ -20,6 +20,7 @@
 //! six-digit number, dates and versions.
 
 pub use super::names::{Lang, Strength};
+use super::swar::digits_end;
 use super::words::{is_upper_at, letter_before, letter_len, lower_into};
 use crate::finding::Signals;
 
@@ -907,24 +908,6 @@ fn house_number(buf: &[u8], p: usize) -> Option<usize> {
         return None;
     }
     Some(e)
-}
-
-/// End of the run of ASCII digits at `p`: eight bytes at a time (the
-/// first byte that is no digit, found with one mask), then byte by byte
-/// near the end of `buf`. Logs are full of numbers.
-fn digits_end(buf: &[u8], mut p: usize) -> usize {
-    use super::swar::{HI, ascii_in, load};
-    while p + 8 <= buf.len() {
-        let other = !ascii_in(load(buf, p), 0x30, 0x39) & HI;
-        if other != 0 {
-            return p + (other.trailing_zeros() / 8) as usize;
-        }
-        p += 8;
-    }
-    while buf.get(p).is_some_and(u8::is_ascii_digit) {
-        p += 1;
-    }
-    p
 }
 
 /// Glued to more digits, letters or a decimal point.

@@ -247,6 +247,18 @@ fn cut_extension(s: &str) -> &str {
         return t;
     }
     let before = before_digits.trim_end();
+    // Nearly every number ends in digits after a separator or a digit:
+    // a marker can only end where `before` ends with its last letter, in
+    // any case, which one char test settles before the six marker
+    // comparisons (~800 instructions per phone candidate).
+    let marker_end = |c: char| {
+        c.to_lowercase()
+            .last()
+            .is_some_and(|l| EXTENSION_MARKERS.iter().any(|m| m.ends_with(l)))
+    };
+    if !before.chars().next_back().is_some_and(marker_end) {
+        return t;
+    }
     EXTENSION_MARKERS
         .iter()
         .find_map(|m| strip_suffix_ci(before, m))
@@ -969,6 +981,12 @@ mod tests {
         assert_eq!(cut_extension("x12"), "");
         assert_eq!(cut_extension(""), "");
         assert_eq!(cut_extension("12"), "12");
+        assert_eq!(cut_extension("+7 916 ДОБ. 12"), "+7 916");
+        assert_eq!(cut_extension("+7 916 ДОБАВОЧНЫЙ 12"), "+7 916");
+        assert_eq!(cut_extension("+7 916 EXT 5"), "+7 916");
+        assert_eq!(cut_extension("+7 916 X12"), "+7 916");
+        assert_eq!(cut_extension("+7 916-12"), "+7 916-12");
+        assert_eq!(cut_extension("+7 (916) 12"), "+7 (916) 12");
         assert_eq!(strip_suffix_ci("abc", ""), None);
         assert_eq!(strip_suffix_ci("ДОБ", "доб"), Some(""));
         assert_eq!(strip_suffix_ci("б", "доб"), None);

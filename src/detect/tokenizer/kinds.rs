@@ -895,14 +895,10 @@ impl Tokenizer {
         let mut value = local;
         value.push(b'@');
         value.extend_from_slice(&buf[at + 3..e]);
-        if e <= at + 3 || has_file_extension_tld(&value) || !email::email_valid(&value) {
+        if e <= at + 3 || has_file_extension_tld(&value) {
             return None;
         }
-        let norm = std::str::from_utf8(&value)
-            .ok()
-            .and_then(email::normalize_email)
-            .map(String::into_bytes)
-            .unwrap_or_else(|| value.to_ascii_lowercase());
+        let norm = email::email_normal(&value)?;
         self.emit(
             scratch,
             out,
