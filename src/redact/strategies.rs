@@ -327,12 +327,29 @@ fn mask_fast(kind: Kind, value: &str, keep: usize) -> String {
                 .map(|c| if c.is_ascii_alphanumeric() { b'*' } else { c }),
         );
     } else {
-        let mut b = [0u8; 4];
-        for c in masked.chars() {
-            if alphanumeric(c) {
+        // Byte-wise too: a two-byte sequence led by D0 or D1 is one of
+        // U+0400..=U+047F, all Cyrillic letters, so it becomes one `*`
+        // without being decoded and looked up (names and addresses are
+        // most of the non-ASCII values); anything else is decoded.
+        let bytes = masked.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b < 0x80 {
+                out.push(if b.is_ascii_alphanumeric() { b'*' } else { b });
+                i += 1;
+            } else if matches!(b, 0xD0 | 0xD1) {
                 out.push(b'*');
+                i += 2;
             } else {
-                out.extend_from_slice(c.encode_utf8(&mut b).as_bytes());
+                let c = masked[i..].chars().next().unwrap_or_default();
+                let len = c.len_utf8();
+                if alphanumeric(c) {
+                    out.push(b'*');
+                } else {
+                    out.extend_from_slice(&bytes[i..i + len]);
+                }
+                i += len;
             }
         }
     }
@@ -549,6 +566,10 @@ mod tests {
             "AB 1234567",
             "1",
             "",
+            "Ѣѣ Ѿѿ ҂ Ґґ Ӂ ЀЍ",
+            "Müller-Lüdenscheidt, 12",
+            "Δημήτρης 李小龍 ١٢٣",
+            "Ivan Иванов\u{a0}ул.\u{2009}Ленина — д. 5",
         ];
         for kind in [Kind::Phone, Kind::Card, Kind::Email, Kind::Person] {
             for v in values {
