@@ -231,7 +231,9 @@ impl FindingMaker {
         if d.confidence < self.options.min_confidence && !watched {
             return None;
         }
-        if self.filter.suppress(l.value, &d.norm, || l.line_bytes()) {
+        // A buffer without the inline marker has no line holding it.
+        let line = || if l.marker_in_buf { l.line_bytes() } else { &[] };
+        if self.filter.suppress(l.value, &d.norm, line) {
             return None;
         }
         let text = crate::text::utf8_lossy(l.value);

@@ -56,6 +56,11 @@ pub struct Located<'a> {
     /// The scanned buffer (UTF-8) the value sits in, at
     /// `detection.start..detection.end`: its line is there for the asking.
     pub buf: &'a [u8],
+    /// [`crate::suppress::INLINE_MARKER`] occurs somewhere in `buf`. When
+    /// it does not, no value's line holds it, and the suppression filter
+    /// need not cut out and search each finding's line (one search per
+    /// buffer instead of ~370 instructions per finding).
+    pub marker_in_buf: bool,
 }
 
 impl<'a> Located<'a> {
@@ -376,6 +381,9 @@ impl StreamScanner {
                 }
             };
             let scanned: &[u8] = view.map_or(buf, |v| v.bytes());
+            let marker_in_buf = !self.dets.is_empty()
+                && memchr::memmem::find(scanned, crate::suppress::INLINE_MARKER.as_bytes())
+                    .is_some();
             for d in &self.dets {
                 let (start, end) = match view {
                     None => (d.start, d.end),
@@ -391,6 +399,7 @@ impl StreamScanner {
                     column: abs_start - lines.line_start_orig + 1,
                     value: &scanned[d.start..d.end],
                     buf: scanned,
+                    marker_in_buf,
                 });
             }
             if last {
