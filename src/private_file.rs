@@ -7,6 +7,30 @@
 use std::io::{self, Write};
 use std::path::Path;
 
+/// Every temporary file piiscan writes beside a target (redacted outputs,
+/// erasures, state and baselines) is named `.piiscan-XXXXXX.tmp`, and
+/// renamed over the target when complete. A killed run leaves it behind.
+pub const TEMP_PREFIX: &str = ".piiscan-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// A temporary file of piiscan's own, by its name: the walker skips
+/// these (and says so), since an interrupted run's leftovers are partial
+/// copies, not inputs (a half-written gzip would otherwise fail the next
+/// run over the same tree).
+pub fn is_own_temp(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.len() > TEMP_PREFIX.len() + TEMP_SUFFIX.len()
+        && name.starts_with(TEMP_PREFIX.as_bytes())
+        && name.ends_with(TEMP_SUFFIX.as_bytes())
+}
+
+/// A `tempfile` builder for [`TEMP_PREFIX`]…[`TEMP_SUFFIX`] names.
+pub fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(TEMP_PREFIX).suffix(TEMP_SUFFIX);
+    b
+}
+
 /// Writes `path` through a temporary file in the same directory (created
 /// 0600 by `tempfile`), synced, then renamed over the target.
 pub fn write_atomic(
@@ -17,10 +41,7 @@ pub fn write_atomic(
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".piiscan-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut tmp = temp_builder().tempfile_in(dir)?;
     {
         let mut out = io::BufWriter::new(tmp.as_file_mut());
         write(&mut out)?;

@@ -172,6 +172,12 @@ fn classify(e: ignore::DirEntry) -> Option<Entry> {
         return None;
     }
     let explicit = e.depth() == 0;
+    if !explicit && crate::private_file::is_own_temp(e.file_name()) {
+        return Some(Entry::Skipped {
+            display,
+            reason: "piiscan temporary file (left by an interrupted run)".into(),
+        });
+    }
     if ft.is_symlink() {
         return Some(Entry::Skipped {
             display,

@@ -184,6 +184,47 @@ fn binary_and_oversized_files_are_reported_as_skipped() {
     assert_eq!(summary["skipped_by_reason"]["binary"], 1);
 }
 
+/// A killed `redact --in-place` leaves its `.piiscan-*.tmp` beside the
+/// target (a half-written gzip, say): the next run over the tree says it
+/// skipped it instead of failing on it or redacting it. Named on the
+/// command line, such a file is still scanned.
+#[test]
+fn leftover_temporary_files_are_skipped_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join("sub")).unwrap();
+    let leftover = root.join("sub/.piiscan-Ab12Cd.tmp");
+    std::fs::write(&leftover, b"\x1f\x8b\x08\x00half a gzip ivan@example.com").unwrap();
+    std::fs::write(root.join("sub/data.txt"), "ivan@example.com\n").unwrap();
+    let out = run(&["scan", "-f", "jsonl", "."], root);
+    assert_eq!(out.status.code(), Some(1));
+    let ev = events(&out);
+    let skipped: Vec<(&str, &str)> = of_type(&ev, "skipped")
+        .iter()
+        .map(|e| (e["path"].as_str().unwrap(), e["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [(
+            "sub/.piiscan-Ab12Cd.tmp",
+            "piiscan temporary file (left by an interrupted run)"
+        )]
+    );
+    assert_eq!(of_type(&ev, "finding").len(), 1);
+    let before = std::fs::read(&leftover).unwrap();
+    // Exit 1: values were replaced (not 2: no error).
+    let out = run(&["redact", "--in-place", "."], root);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&leftover).unwrap(), before);
+    let out = run(&["scan", "-f", "jsonl", "sub/.piiscan-Ab12Cd.tmp"], root);
+    assert!(of_type(&events(&out), "skipped").is_empty());
+}
+
 #[test]
 fn compliance_defaults_scan_hidden_and_ignored_files() {
     let dir = tempfile::tempdir().unwrap();

@@ -816,11 +816,7 @@ fn redact_file(
     if let Err(e) = std::fs::create_dir_all(parent) {
         return fail(done, "cannot create the output directory", &e);
     }
-    let mut temp = match tempfile::Builder::new()
-        .prefix(".piiscan-")
-        .suffix(".tmp")
-        .tempfile_in(parent)
-    {
+    let mut temp = match crate::private_file::temp_builder().tempfile_in(parent) {
         Ok(t) => t,
         Err(e) => return fail(done, "cannot create a temporary output file", &e),
     };
@@ -919,12 +915,7 @@ fn redact_file(
                 &display,
                 &mut temp,
                 first,
-                &mut || {
-                    tempfile::Builder::new()
-                        .prefix(".piiscan-")
-                        .suffix(".tmp")
-                        .tempfile_in(parent)
-                },
+                &mut || crate::private_file::temp_builder().tempfile_in(parent),
                 tempfile::NamedTempFile::as_file_mut,
                 &mut sink,
             );

@@ -364,10 +364,7 @@ fn drop_lines_in(path: &Path, lines: &BTreeSet<u64>) -> std::io::Result<()> {
         }
     }
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".piiscan-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    let mut tmp = crate::private_file::temp_builder().tempfile_in(dir)?;
     tmp.write_all(&out)?;
     tmp.as_file().sync_data()?;
     if let Ok(m) = std::fs::metadata(path) {
