@@ -222,28 +222,12 @@ impl WordDfa {
     /// The first position from `at` on whose byte is [`WordDfa::lead`] or
     /// above, or `hay.len()`.
     #[inline(always)]
-    fn skip_inert(&self, hay: &[u8], mut at: usize) -> usize {
+    fn skip_inert(&self, hay: &[u8], at: usize) -> usize {
         // Most runs are one byte (the space between two words).
         match hay.get(at) {
-            Some(&b) if b < self.lead => {}
-            _ => return at,
+            Some(&b) if b < self.lead => swar::ascii_run_end(hay, at, 0, self.lead - 1),
+            _ => at,
         }
-        let add = swar::LO * u64::from(0x80 - self.lead);
-        while let Some(chunk) = hay.get(at..at + 8) {
-            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            // Bit 7 of a lane: the byte has bit 7 set, or its low seven
-            // bits reach `lead` (seven-bit lanes plus at most 0x7F: no
-            // carry into the next lane).
-            let flags = (w | ((w & !swar::HI) + add)) & swar::HI;
-            if flags != 0 {
-                return at + (flags.trailing_zeros() / 8) as usize;
-            }
-            at += 8;
-        }
-        while at < hay.len() && hay[at] < self.lead {
-            at += 1;
-        }
-        at
     }
 
     /// Like [`WordDfa::before_matches`] for an after-window, until `f`

@@ -44,23 +44,30 @@ pub fn eq(w: u64, b: u8) -> u64 {
     x.wrapping_sub(LO) & !x & HI
 }
 
-/// End of the run of ASCII digits at `p`: eight bytes at a time (the
-/// first byte that is no digit, found with one mask), then byte by byte
-/// near the end of `buf`. Logs are full of numbers: the tokenizer's chain
-/// parser and the address matcher both skip runs with it.
+/// End of the run of ASCII bytes in `lo..=hi` at `p` (`hi` below 0x80):
+/// eight bytes at a time (the first byte outside, found with one mask),
+/// then byte by byte near the end of `buf`.
 #[inline]
-pub fn digits_end(buf: &[u8], mut p: usize) -> usize {
+pub fn ascii_run_end(buf: &[u8], mut p: usize, lo: u8, hi: u8) -> usize {
     while p + 8 <= buf.len() {
-        let other = !ascii_in(load(buf, p), 0x30, 0x39) & HI;
+        let other = !ascii_in(load(buf, p), lo, hi) & HI;
         if other != 0 {
             return p + (other.trailing_zeros() / 8) as usize;
         }
         p += 8;
     }
-    while buf.get(p).is_some_and(u8::is_ascii_digit) {
+    while buf.get(p).is_some_and(|&b| (lo..=hi).contains(&b)) {
         p += 1;
     }
     p
+}
+
+/// End of the run of ASCII digits at `p`. Logs are full of numbers: the
+/// tokenizer's chain parser and the address matcher both skip runs with
+/// it.
+#[inline]
+pub fn digits_end(buf: &[u8], p: usize) -> usize {
+    ascii_run_end(buf, p, b'0', b'9')
 }
 
 #[cfg(test)]
