@@ -19,6 +19,7 @@
 //! Not addresses: a city alone (`г. Москва`), years (`2024 г.`), a bare
 //! six-digit number, dates and versions.
 
+use super::Norm;
 pub use super::names::{Lang, Strength};
 use super::swar::digits_end;
 use super::words::{is_upper_at, letter_before, letter_len, lower_into};
@@ -34,7 +35,7 @@ pub struct AddressHit {
     pub signals: Signals,
     /// Lower-case letters and digits with single spaces: `д.16` and
     /// `д. 16` fingerprint alike.
-    pub norm: Vec<u8>,
+    pub norm: Norm,
     /// `Full` or `Weak` (needs a context word or column hint).
     pub strength: Strength,
 }
@@ -390,7 +391,7 @@ impl AddressMatcher {
             end,
             lang: Lang::Ru,
             signals: Signals::DICTIONARY.union(Signals::FORMATTED),
-            norm: norm(buf, start, end),
+            norm: norm(buf, start, end).into(),
             strength,
         })
     }
@@ -1225,7 +1226,7 @@ fn us_at(buf: &[u8], p: usize) -> Option<AddressHit> {
         end,
         lang: Lang::En,
         signals: Signals::DICTIONARY.union(Signals::FORMATTED),
-        norm: norm(buf, p, end),
+        norm: norm(buf, p, end).into(),
         strength,
     })
 }

@@ -50,6 +50,7 @@
 //! after ООО/АО/LLC, words glued to paths, e-mails or code (`obj.Name`,
 //! `Name_1`), and words in mixed case (`JavaScript`).
 
+use super::Norm;
 use super::words::{
     FxMap, FxSet, dict_lines, dict_set, fold_in_place, is_upper_at, letter_before, letter_len,
     lower_into,
@@ -85,7 +86,7 @@ pub struct NameHit {
     /// Lower-case, nominative where known, in the order surname, first
     /// name, patronymic (Russian) or first, middle, last (English):
     /// `Ивановой Анны` and `Анна Иванова` give the same fingerprint.
-    pub norm: Vec<u8>,
+    pub norm: Norm,
     pub strength: Strength,
 }
 
@@ -823,7 +824,7 @@ impl NameMatcher {
                     Lang::En
                 },
                 signals: Signals::DICTIONARY,
-                norm,
+                norm: norm.into(),
                 strength: Strength::Partial,
             });
         }
@@ -1350,7 +1351,7 @@ impl NameMatcher {
             end,
             lang: if ru { Lang::Ru } else { Lang::En },
             signals,
-            norm,
+            norm: norm.into(),
             strength,
         })
     }

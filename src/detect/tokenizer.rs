@@ -15,8 +15,8 @@
 //! phone, an INN or a passport) share a `group` and the engine picks one by
 //! context. It knows nothing about confidence numbers or files.
 
-use super::swar;
 use super::watch::WatchList;
+use super::{Norm, swar};
 use crate::finding::{Kind, Signals};
 use crate::validators::{bank_account, card, date, email, iban, inn, ip, ogrn, phone, snils};
 
@@ -170,7 +170,7 @@ pub struct Cand {
     pub needs_context: bool,
     /// Normalised value for the fingerprint (digits, E.164, lower-case
     /// e-mail, an IP's octets, ISO date).
-    pub norm: Vec<u8>,
+    pub norm: Norm,
 }
 
 const C_NONE: u8 = 0;
@@ -325,7 +325,7 @@ impl Tokenizer {
         class: Builtin,
         span: (usize, usize),
         (signals, needs_context): (Signals, bool),
-        norm: Vec<u8>,
+        norm: Norm,
     ) {
         out.push(Cand {
             class,
@@ -639,7 +639,7 @@ impl Tokenizer {
                         class,
                         (start, groups[b].end),
                         (sig.union(Signals::WATCHED), false),
-                        norm,
+                        Norm::from_vec(norm),
                     );
                     Self::close_group(scratch);
                     a = b + 1;
@@ -697,7 +697,7 @@ impl Tokenizer {
                     Builtin::Ipv4,
                     (start, end),
                     (Signals::VALIDATED, false),
-                    addr.octets().to_vec(),
+                    Norm::from_slice(&addr.octets()),
                 );
             }
             return;
@@ -751,7 +751,7 @@ impl Tokenizer {
                     Builtin::Card,
                     (start, end),
                     (Signals::VALIDATED.union(formatted), false),
-                    d.to_vec(),
+                    Norm::from_slice(d),
                 );
                 // A bare 13-digit run may as well be an OGRN: let context
                 // choose between the two.
@@ -781,7 +781,7 @@ impl Tokenizer {
                         class,
                         (start, end),
                         (sig.union(formatted), needs_context),
-                        d.to_vec(),
+                        Norm::from_slice(d),
                     );
                 }
                 if dashed {
@@ -810,7 +810,7 @@ impl Tokenizer {
                     Builtin::InnPerson,
                     (start, end),
                     (Signals::VALIDATED, false),
-                    d.to_vec(),
+                    Norm::from_slice(d),
                 ),
                 10 if self.on(Builtin::InnOrg) && inn::inn10_valid(d) => self.emit(
                     scratch,
@@ -818,7 +818,7 @@ impl Tokenizer {
                     Builtin::InnOrg,
                     (start, end),
                     (Signals::VALIDATED, true),
-                    d.to_vec(),
+                    Norm::from_slice(d),
                 ),
                 13 if self.on(Builtin::Ogrn) && ogrn_plausible(d) && ogrn::ogrn_valid(d) => self
                     .emit(
@@ -827,7 +827,7 @@ impl Tokenizer {
                         Builtin::Ogrn,
                         (start, end),
                         (Signals::VALIDATED, false),
-                        d.to_vec(),
+                        Norm::from_slice(d),
                     ),
                 15 if self.on(Builtin::Ogrnip) && ogrn_plausible(d) && ogrn::ogrnip_valid(d) => {
                     self.emit(
@@ -836,7 +836,7 @@ impl Tokenizer {
                         Builtin::Ogrnip,
                         (start, end),
                         (Signals::VALIDATED, false),
-                        d.to_vec(),
+                        Norm::from_slice(d),
                     )
                 }
                 20 => self.bank_account(buf, d, (start, end), scratch, out),
@@ -858,7 +858,7 @@ impl Tokenizer {
                 Builtin::PassportRu,
                 (start, end),
                 (Signals::FORMAT_ONLY.union(formatted), true),
-                d.to_vec(),
+                Norm::from_slice(d),
             );
         }
     }
@@ -895,7 +895,7 @@ impl Tokenizer {
             Builtin::BankAccount,
             span,
             (sig, !keyed),
-            d.to_vec(),
+            Norm::from_slice(d),
         );
     }
 
@@ -975,7 +975,7 @@ impl Tokenizer {
             class,
             (raw_start, end),
             (sig, class == Builtin::PhoneRuBare),
-            p.e164.into_bytes(),
+            Norm::from_slice(p.e164.as_bytes()),
         );
     }
 
@@ -1102,7 +1102,7 @@ impl Tokenizer {
                     Builtin::Iban,
                     (s, end),
                     (Signals::VALIDATED, false),
-                    compact[..len].to_vec(),
+                    Norm::from_slice(&compact[..len]),
                 );
                 Self::close_group(scratch);
                 return Some(end);
@@ -1161,10 +1161,10 @@ impl Tokenizer {
             if !email::email_valid(value) {
                 return at + 1;
             }
-            Vec::new()
+            Norm::new()
         } else {
             match email::email_normal(value) {
-                Some(norm) => norm,
+                Some(norm) => Norm::from_vec(norm),
                 None => return at + 1,
             }
         };
@@ -1272,7 +1272,7 @@ impl Tokenizer {
                 Builtin::Ipv6,
                 (s, e),
                 (Signals::VALIDATED, false),
-                addr.octets().to_vec(),
+                Norm::from_slice(&addr.octets()),
             );
             Self::close_group(scratch);
             return e;
@@ -1398,21 +1398,16 @@ fn separator(buf: &[u8], mut p: usize) -> Option<(Sep, usize)> {
 }
 
 /// `YYYY-MM-DD`, the normalised form of a date (no `format!` on the hot path).
-fn iso_date(y: u32, m: u32, d: u32) -> Vec<u8> {
-    let mut v = Vec::with_capacity(10);
-    for (n, width) in [(y, 4), (m, 2), (d, 2)] {
-        if !v.is_empty() {
-            v.push(b'-');
-        }
-        let mut digits = [b'0'; 4];
+fn iso_date(y: u32, m: u32, d: u32) -> Norm {
+    let mut v = [b'-'; 10];
+    for (n, at, width) in [(y, 0, 4), (m, 5, 2), (d, 8, 2)] {
         let mut x = n;
-        for k in (0..width).rev() {
-            digits[k] = b'0' + (x % 10) as u8;
+        for k in (at..at + width).rev() {
+            v[k] = b'0' + (x % 10) as u8;
             x /= 10;
         }
-        v.extend_from_slice(&digits[..width]);
     }
-    v
+    Norm::from_slice(&v)
 }
 
 /// "2024-01-15 10:23" / "2024-01-15T10:23": a timestamp, not a birth date.
@@ -1536,8 +1531,8 @@ mod tests {
 
     #[test]
     fn iso_dates() {
-        assert_eq!(iso_date(1984, 3, 5), b"1984-03-05");
-        assert_eq!(iso_date(2001, 12, 31), b"2001-12-31");
+        assert_eq!(&iso_date(1984, 3, 5)[..], b"1984-03-05");
+        assert_eq!(&iso_date(2001, 12, 31)[..], b"2001-12-31");
     }
 
     /// The vectorised BIK search finds what the byte loop found.

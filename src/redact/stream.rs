@@ -263,7 +263,7 @@ pub fn redact_stream_only(
                 column: l.column,
                 value: crate::text::utf8_lossy(l.value).into_owned(),
                 norm: if needs_norm[d.kind as usize] {
-                    d.norm.clone()
+                    d.norm.to_vec()
                 } else {
                     Vec::new()
                 },

@@ -738,7 +738,13 @@ mod tests {
             let mut out = Vec::new();
             s.scan(&engine, &data[..], "t.txt", None, None, |l| {
                 let d = l.detection;
-                out.push((l.abs_start, l.abs_end, d.rule, d.confidence, d.norm.clone()))
+                out.push((
+                    l.abs_start,
+                    l.abs_end,
+                    d.rule,
+                    d.confidence,
+                    d.norm.to_vec(),
+                ))
             })
             .unwrap()
             .unwrap();

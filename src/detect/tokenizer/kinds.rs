@@ -24,7 +24,7 @@
 //! the original bytes.
 
 use super::{
-    Builtin, Cand, Group, Sep, TokScratch, Tokenizer, has_file_extension_tld, skip_digits,
+    Builtin, Cand, Group, Norm, Sep, TokScratch, Tokenizer, has_file_extension_tld, skip_digits,
 };
 use crate::finding::Signals;
 use crate::validators::{email, luhn, mrz, oms};
@@ -557,7 +557,7 @@ impl Tokenizer {
                 Builtin::Geo,
                 (a, e2),
                 (Signals::FORMAT_ONLY.union(Signals::FORMATTED), true),
-                norm,
+                Norm::from_vec(norm),
             );
             Self::close_group(scratch);
             // Each number on its own too, in its own group: in a CSV row
@@ -608,7 +608,7 @@ impl Tokenizer {
                 },
                 !keyed,
             ),
-            buf[a..e1].to_vec(),
+            Norm::from_slice(&buf[a..e1]),
         );
         Self::close_group(scratch);
     }
@@ -647,7 +647,7 @@ impl Tokenizer {
                     Builtin::Oms,
                     span,
                     (Signals::VALIDATED.union(formatted), true),
-                    d.to_vec(),
+                    Norm::from_slice(d),
                 );
             }
             15 if self.on(Builtin::Imei)
@@ -660,7 +660,7 @@ impl Tokenizer {
                     Builtin::Imei,
                     span,
                     (Signals::VALIDATED.union(formatted), true),
-                    d.to_vec(),
+                    Norm::from_slice(d),
                 );
             }
             9 if self.on(Builtin::PassportForeign)
@@ -674,7 +674,7 @@ impl Tokenizer {
                     Builtin::PassportForeign,
                     span,
                     (Signals::FORMAT_ONLY.union(formatted), true),
-                    d.to_vec(),
+                    Norm::from_slice(d),
                 );
             }
             10 if self.on(Builtin::DriverLicense)
@@ -687,7 +687,7 @@ impl Tokenizer {
                     Builtin::DriverLicense,
                     span,
                     (Signals::FORMAT_ONLY.union(formatted), true),
-                    d.to_vec(),
+                    Norm::from_slice(d),
                 );
             }
             _ => {}
@@ -898,7 +898,7 @@ impl Tokenizer {
         if e <= at + 3 || has_file_extension_tld(&value) {
             return None;
         }
-        let norm = email::email_normal(&value)?;
+        let norm = Norm::from_vec(email::email_normal(&value)?);
         self.emit(
             scratch,
             out,
@@ -1051,7 +1051,7 @@ impl Tokenizer {
             Builtin::AdId,
             (ts, e),
             (sig, needs_context),
-            t.to_ascii_lowercase(),
+            Norm::from_vec(t.to_ascii_lowercase()),
         );
         Self::close_group(scratch);
         Some(e)
@@ -1128,7 +1128,7 @@ impl Tokenizer {
             Builtin::Mac,
             (ts, e),
             (Signals::FORMAT_ONLY, false),
-            norm,
+            Norm::from_vec(norm),
         );
         Self::close_group(scratch);
         Some(e)
@@ -1173,7 +1173,7 @@ impl Tokenizer {
                 Builtin::Mrz,
                 (start, e),
                 (Signals::VALIDATED, false),
-                mrz::document_number(line),
+                Norm::from_vec(mrz::document_number(line)),
             );
             Self::close_group(scratch);
         }
@@ -1258,7 +1258,7 @@ impl Tokenizer {
             Builtin::Plate,
             (ls, re),
             (Signals::FORMAT_ONLY, latin_only),
-            norm,
+            Norm::from_vec(norm),
         );
         Self::close_group(scratch);
         Some(re)
@@ -1301,7 +1301,7 @@ impl Tokenizer {
             Builtin::DriverLicense,
             (s, e),
             (Signals::FORMAT_ONLY.union(Signals::FORMATTED), true),
-            norm,
+            Norm::from_vec(norm),
         );
         Self::close_group(scratch);
         Some(e)
@@ -1503,7 +1503,7 @@ impl Tokenizer {
             rule,
             (vs, ve),
             (Signals::FORMAT_ONLY, false),
-            v.to_vec(),
+            Norm::from_slice(v),
         );
         Self::close_group(scratch);
     }
@@ -1548,7 +1548,7 @@ impl Tokenizer {
             Builtin::BirthPlace,
             (s, e),
             (Signals::FORMAT_ONLY, false),
-            norm,
+            Norm::from_vec(norm),
         );
         Self::close_group(scratch);
         Some(e)
@@ -1777,9 +1777,9 @@ mod engine_tests {
         assert_eq!(got[1], ("snils".into(), "112-233-445+95".into()), "{got:?}");
         // The fingerprint sees the decoded value.
         let d = e.scan_text(b"?m=Ivan%40Example.RU");
-        assert_eq!(d[0].norm, b"ivan@example.ru");
+        assert_eq!(&d[0].norm[..], b"ivan@example.ru");
         let d = e.scan_text(b"?p=%2B79161234567");
-        assert_eq!(d[0].norm, b"+79161234567");
+        assert_eq!(&d[0].norm[..], b"+79161234567");
         // mailto%3A and a plus meaning space start the local part afresh.
         assert_eq!(
             found(&e, "q=hello+anna%40example.com")[0].1,
@@ -1869,7 +1869,7 @@ mod engine_tests {
         assert_eq!(d.len(), 1);
         assert_eq!(e.rules().get(d[0].rule).id(), "passport_foreign_ru.mrz");
         assert!(text[d[0].start..d[0].end].starts_with("P<RUS"));
-        assert_eq!(d[0].norm, b"751234567");
+        assert_eq!(&d[0].norm[..], b"751234567");
     }
 
     #[test]
@@ -1879,7 +1879,7 @@ mod engine_tests {
         let b = e.scan_text("госномер A123BC77".as_bytes());
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].norm, b[0].norm);
-        assert_eq!(a[0].norm, "А123ВС77".as_bytes());
+        assert_eq!(&a[0].norm[..], "А123ВС77".as_bytes());
         // A bare Cyrillic plate is reported at low confidence; a Latin one not.
         let bare = e.scan_text("А123ВС77".as_bytes());
         assert!(bare[0].confidence < 0.7);
