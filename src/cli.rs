@@ -132,6 +132,8 @@ pub struct SubjectScanArgs {
     pub walk: WalkArgs,
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 /// Output formats of `subject find`.
@@ -485,7 +487,8 @@ impl InputArgs {
     }
 }
 
-/// The per-input time and decompression limits `scan` and `redact` share.
+/// The per-input time and decompression limits `scan`, `redact` and
+/// `subject` share.
 #[derive(Debug, Args, Clone, Default)]
 pub struct LimitArgs {
     /// Stop reading a file (or a stream inside an archive) after this many

@@ -1067,3 +1067,98 @@ fn latin_spellings_of_a_cyrillic_name_are_found() {
         ]
     );
 }
+
+/// A file a time limit stops is neither fully searched nor erased, and
+/// every report says so: `find` reports it skipped with the reason, and
+/// `erase` writes no copy of it, counts none of its values as erased,
+/// lists it under `not_searched` in the receipt and exits 2.
+#[test]
+fn a_time_limit_is_honoured_and_never_reported_as_erased() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    // ~12 MB: far more than one chunk, far more than 1 ms of scanning.
+    let mut big = String::new();
+    for i in 0..300_000u32 {
+        let phone = if i % 1000 == 0 {
+            "+7 912 345-67-89"
+        } else {
+            "+7 912 000-00-00"
+        };
+        big.push_str(&format!("order {i} client {phone} paid 100 rub\n"));
+    }
+    std::fs::write(src.join("big.log"), &big).unwrap();
+    std::fs::write(src.join("small.txt"), "тел. +7 912 345-67-89\n").unwrap();
+    let id = ["--phone", "+7 912 345-67-89", "--no-config", "-j", "1"];
+
+    let mut args = vec![
+        "subject",
+        "find",
+        "--format",
+        "jsonl",
+        "--file-timeout",
+        "0.001",
+    ];
+    args.extend(id);
+    args.push("src");
+    let o = run(&args, dir.path());
+    let skipped: Vec<_> = events(&o)
+        .into_iter()
+        .filter(|e| e["type"] == "skipped")
+        .collect();
+    assert_eq!(skipped.len(), 1, "{}", stderr(&o));
+    assert_eq!(skipped[0]["path"], "src/big.log");
+    assert!(
+        skipped[0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("--file-timeout")
+    );
+
+    let mut args = vec![
+        "subject",
+        "erase",
+        "--out",
+        "out",
+        "--file-timeout",
+        "0.001",
+    ];
+    args.extend(id);
+    args.push("src");
+    let o = run(&args, dir.path());
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("NOT erased"), "{}", stderr(&o));
+    assert!(!dir.path().join("out/src/big.log").exists());
+    let small = std::fs::read_to_string(dir.path().join("out/src/small.txt")).unwrap();
+    assert!(!small.contains("345-67-89"), "{small}");
+    let receipt: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.path().join("out/erasure-receipt.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(receipt["not_searched"][0]["file"], "src/big.log");
+    let places = receipt["places"].as_array().unwrap();
+    let erased = |file: &str| {
+        places
+            .iter()
+            .filter(|p| p["file"] == file)
+            .map(|p| p["erased"].as_bool().unwrap())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(erased("src/small.txt"), [true]);
+    assert!(erased("src/big.log").iter().all(|e| !e));
+    assert_eq!(
+        receipt["erased"].as_u64().unwrap() + receipt["not_erased"].as_u64().unwrap(),
+        places.len() as u64
+    );
+    assert_eq!(receipt["erased"], 1);
+
+    // Without the limit both files are searched and erased whole.
+    let mut args = vec!["subject", "erase", "--out", "out2"];
+    args.extend(id);
+    args.push("src");
+    let o = run(&args, dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = std::fs::read_to_string(dir.path().join("out2/src/big.log")).unwrap();
+    assert!(!out.contains("345-67-89"));
+    assert_eq!(out.matches("000-00-00").count(), 299_700);
+}

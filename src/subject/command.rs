@@ -109,6 +109,12 @@ pub fn run(cmd: SubjectCommand) -> Result<i32> {
                 );
             }
             tell_common(&found, a.include_name_only);
+            if o.not_erased > 0 {
+                eprintln!(
+                    "piiscan: {} selected values NOT erased: their files were not written (see above); the receipt lists them with \"erased\": false",
+                    o.not_erased
+                );
+            }
             eprintln!(
                 "piiscan: erased {} values ({} records dropped) in {} files; receipt {} (mode 0600, no values)",
                 o.erased,
@@ -244,7 +250,11 @@ fn prepare_with(
         input_format: a.input.input_format,
         encoding,
         fingerprinter: fingerprinter.clone(),
-        limits: Default::default(),
+        limits: crate::app::InputLimits {
+            file_timeout: a.limits.file_timeout,
+            max_findings_per_file: None,
+            containers: a.limits.containers(),
+        },
         split: Default::default(),
     };
     let mut matcher = SubjectMatcher::new(subjects, &fingerprinter, engine.clone());

@@ -53,6 +53,9 @@ pub struct EraseOutcome {
     /// Inputs where the redactor replaced a different number of values
     /// than were selected.
     pub mismatched: Vec<String>,
+    /// Selected values in inputs that got no redacted copy (a time limit,
+    /// a read or write error): still where they were.
+    pub not_erased: u64,
 }
 
 impl EraseOutcome {
@@ -61,6 +64,7 @@ impl EraseOutcome {
         if self.summary.files_errored > 0
             || !self.residual.is_empty()
             || !self.mismatched.is_empty()
+            || self.not_erased > 0
         {
             2
         } else if self.erased > 0 {
@@ -147,8 +151,8 @@ pub fn run_erase(
         // for the subjects instead.
         verify: false,
         only: Some(Arc::new(selection.sorted())),
-        file_timeout: None,
-        container_limits: crate::source::container::Limits::default(),
+        file_timeout: scan.limits.file_timeout,
+        container_limits: scan.limits.containers,
     };
     let mut files = Vec::new();
     outcome.summary =
@@ -178,7 +182,20 @@ pub fn run_erase(
             outcome.mismatched.push(d.path.clone());
         }
     }
-    outcome.erased = chosen.len() as u64;
+    // A place counts as erased only when its input was written redacted:
+    // a file stopped by `--file-timeout` or an error is not written, and
+    // its values are where they were.
+    let written = |path: &str| {
+        files.iter().any(|d| {
+            holds(&d.path, path)
+                && matches!(
+                    d.status,
+                    crate::redact::FileStatus::Redacted | crate::redact::FileStatus::Unchanged
+                )
+        })
+    };
+    outcome.erased = chosen.iter().filter(|m| written(&m.path)).count() as u64;
+    outcome.not_erased = chosen.len() as u64 - outcome.erased;
 
     // The receipt: every place erased, never a value.
     let places: Vec<Value> = chosen
@@ -205,11 +222,17 @@ pub fn run_erase(
                 "identifier": m.how.identifier().map(|i| i.id()),
                 "fingerprint": f.fingerprint,
                 "strategy": strategy,
+                "erased": written(&m.path),
             })
         })
         .collect();
     let mut per_source: BTreeMap<&str, SourceCount<'_>> = BTreeMap::new();
+    let mut unwritten: BTreeMap<&str, u64> = BTreeMap::new();
     for m in &chosen {
+        if !written(&m.path) {
+            *unwritten.entry(&m.path).or_default() += 1;
+            continue;
+        }
         let e = per_source.entry(&m.path).or_default();
         e.0 += 1;
         *e.1.entry(m.finding.kind.id()).or_default() += 1;
@@ -228,6 +251,16 @@ pub fn run_erase(
                 "records_dropped": recs.len(),
             })
         })
+        .chain(unwritten.iter().map(|(path, n)| {
+            json!({
+                "file": path,
+                "output": null,
+                "erased": 0,
+                "not_erased": n,
+                "by_kind": {},
+                "records_dropped": 0,
+            })
+        }))
         .collect();
     let receipt = json!({
         "type": "piiscan_subject_erasure",
@@ -237,10 +270,20 @@ pub fn run_erase(
         "subjects": matcher.subjects().iter().map(|s| &s.id).collect::<Vec<_>>(),
         "fingerprints_stable": scan.fingerprinter.stable,
         "erased": outcome.erased,
+        "not_erased": outcome.not_erased,
         "records_dropped": outcome.records_dropped,
         "name_only_not_erased": outcome.name_only_kept,
         "sources": sources,
         "places": places,
+        // What the search did not read to the end (binary, too large,
+        // stopped by a limit, unreadable): the subject's data there, if
+        // any, was neither found nor erased.
+        "not_searched": found
+            .skipped
+            .iter()
+            .chain(&found.errors)
+            .map(|(file, reason)| json!({"file": file, "reason": reason}))
+            .collect::<Vec<_>>(),
     });
 
     // The check: the same search over the outputs finds none of it.
