@@ -770,14 +770,9 @@ fn next_stop(buf: &[u8], mut i: usize, limit: usize) -> usize {
 /// End of the run of ASCII letters and digits at `i` (at most `limit`),
 /// eight bytes at a time.
 fn skip_ascii_alnum(buf: &[u8], mut i: usize, limit: usize) -> usize {
-    use super::swar::{HI, LO, in_range7, load};
+    use super::swar::{HI, ascii_alnum, load};
     while i + 8 <= limit {
-        let w = load(buf, i);
-        let low = w & !HI;
-        // `b | 0x20` in a..=z: A-Z or a-z; then 0-9; ASCII bytes only.
-        let alnum =
-            (in_range7(low | (LO * 0x20), 0x61, 0x7A) | in_range7(low, 0x30, 0x39)) & !w & HI;
-        let stop = !alnum & HI;
+        let stop = !ascii_alnum(load(buf, i)) & HI;
         if stop != 0 {
             return i + (stop.trailing_zeros() / 8) as usize;
         }

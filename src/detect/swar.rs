@@ -35,6 +35,14 @@ pub fn ascii_in(w: u64, lo: u8, hi: u8) -> u64 {
     in_range7(w & !HI, lo, hi) & !w & HI
 }
 
+/// Flags the ASCII letters and digits of `w`. Exact per byte: `b | 0x20`
+/// folds A-Z onto a-z and moves no other byte into that range.
+#[inline(always)]
+pub fn ascii_alnum(w: u64) -> u64 {
+    let low = w & !HI;
+    (in_range7(low | (LO * 0x20), b'a', b'z') | in_range7(low, b'0', b'9')) & !w & HI
+}
+
 /// Flags the bytes of `w` equal to `b`. May also flag a byte above a true
 /// one (the borrow runs upwards), never one below it: the lowest flag is
 /// always a true one, and a word with no flag has no such byte.
@@ -86,6 +94,8 @@ mod tests {
                     let w = u64::from_le_bytes(bytes);
                     let bit = |flags: u64| flags >> (8 * lane + 7) & 1 == 1;
                     assert_eq!(bit(ascii_in(w, 0x30, 0x3A)), (0x30..=0x3A).contains(&b));
+                    assert_eq!(bit(ascii_alnum(w)), b.is_ascii_alphanumeric());
+                    assert_eq!(bit(ascii_in(w, b'_', b'_')), b == b'_');
                     assert_eq!(
                         bit(in_range7(w & !HI, 0x41, 0x5A)),
                         (0x41..=0x5A).contains(&(b & 0x7F))

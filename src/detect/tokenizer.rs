@@ -1342,7 +1342,18 @@ fn skip_digits(buf: &[u8], p: usize) -> usize {
     swar::digits_end(buf, p)
 }
 
+/// End of the run of ASCII letters, digits and `_` at `p` (identifiers,
+/// hashes, base64): eight bytes at a time, then byte by byte near the end
+/// of `buf`.
 fn skip_alnum(buf: &[u8], mut p: usize) -> usize {
+    while p + 8 <= buf.len() {
+        let w = swar::load(buf, p);
+        let stop = !(swar::ascii_alnum(w) | swar::ascii_in(w, b'_', b'_')) & swar::HI;
+        if stop != 0 {
+            return p + (stop.trailing_zeros() / 8) as usize;
+        }
+        p += 8;
+    }
     while p < buf.len() && (buf[p].is_ascii_alphanumeric() || buf[p] == b'_') {
         p += 1;
     }
