@@ -161,8 +161,47 @@ fn static_region(code: &str) -> &'static str {
     "001"
 }
 
-/// Validates `+digits` with libphonenumber (valid, not merely possible).
+/// Slots of [`libphonenumber_valid`]'s per-thread cache (a power of two).
+const VALID_CACHE_SLOTS: usize = 1024;
+
+/// Validates `+digits` with libphonenumber (valid, not merely possible),
+/// through a small per-thread cache of recent answers.
+///
+/// Why: one answer costs ~17,000 instructions (metadata look-ups and
+/// several pattern matches), and numbers recur — the counterparts of a
+/// call log, a customer's number on each of their orders. On the 54 MB
+/// bench corpus 954 distinct international numbers are asked 3,973
+/// times. The answer depends on the digits alone, so a cached one is the
+/// answer; direct-mapped slots bound the memory (~64 KiB a thread).
 fn libphonenumber_valid(digits: &[u8]) -> Option<Phone> {
+    type Cache = Vec<(u64, Option<Phone>)>;
+    thread_local! {
+        static CACHE: std::cell::RefCell<Cache> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    // Up to 17 ASCII digits pack exactly with their count (leading zeros
+    // kept apart): value × 32 + count, never 0 for a non-empty string.
+    if digits.is_empty() || digits.len() > 17 || !digits.iter().all(u8::is_ascii_digit) {
+        return libphonenumber_valid_uncached(digits);
+    }
+    let value = digits
+        .iter()
+        .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
+    let key = value * 32 + digits.len() as u64;
+    let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize % VALID_CACHE_SLOTS;
+    CACHE.with_borrow_mut(|cache| {
+        if cache.is_empty() {
+            cache.resize(VALID_CACHE_SLOTS, (0, None));
+        }
+        let (cached, answer) = &mut cache[slot];
+        if *cached != key {
+            *cached = key;
+            *answer = libphonenumber_valid_uncached(digits);
+        }
+        answer.clone()
+    })
+}
+
+fn libphonenumber_valid_uncached(digits: &[u8]) -> Option<Phone> {
     let mut buf = [0u8; MAX_DIGITS + 1];
     let text = plus_text(digits, &mut buf)?;
     let n = match fast::parse_plus(&text[1..]) {
@@ -634,6 +673,45 @@ mod fast {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cache answers exactly what libphonenumber answers, for hits,
+    /// misses and slots taken over by another number.
+    #[test]
+    fn cached_validity_is_libphonenumber_validity() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let codes: [&[u8]; 8] = [b"44", b"49", b"1", b"380", b"86", b"998", b"33", b"7"];
+        let mut numbers = Vec::new();
+        for _ in 0..600 {
+            let mut d = codes[next(8) as usize].to_vec();
+            for _ in 0..7 + next(7) {
+                d.push(b'0' + next(10) as u8);
+            }
+            numbers.push(d);
+        }
+        let mut valid = 0;
+        // Twice over, in a shuffled order the second time: hits and
+        // slots reused by other numbers.
+        for round in 0..2 {
+            for k in 0..numbers.len() {
+                let d = &numbers[if round == 0 { k } else { next(600) as usize }];
+                let want = libphonenumber_valid_uncached(d);
+                valid += usize::from(want.is_some());
+                assert_eq!(
+                    libphonenumber_valid(d),
+                    want,
+                    "{}",
+                    String::from_utf8_lossy(d)
+                );
+            }
+        }
+        assert!(valid > 100, "{valid} valid");
+    }
 
     /// `fast::parse_plus` and `fast::classify` must answer what
     /// libphonenumber's `parse` and `is_valid`/`get_region_code`/`get_type`
