@@ -24,9 +24,9 @@
 //! field byte into an output buffer we would throw away, and measured 380–430
 //! MB/s on a 100 MB CRLF export with quoted fields, against 2.0–3.2 GB/s for
 //! this machine (then unquoted runs skipped with a byte-class table, quoted
-//! runs with `memchr`; now both eight bytes at a time, [`Machine::run`]). The locator sees every byte of a structured file, so
-//! `csv-core` would have cut a CSV scan to well under the engine's
-//! 800 MB/s. A differential test checks the two agree on tricky input.
+//! runs with `memchr`; now both eight bytes at a time, [`Machine::run`]).
+//! The locator sees every byte of a structured file, so `csv-core` would
+//! have cut a CSV scan to well under the engine's 800 MB/s. A differential test checks the two agree on tricky input.
 //!
 //! Memory: the machine's state is a few integers; the header names (capped
 //! at [`MAX_COLUMNS`] names of [`MAX_NAME_BYTES`] bytes) are the only thing
