@@ -13,7 +13,7 @@
 
 pub mod context;
 pub mod rules;
-mod swar;
+pub(crate) mod swar;
 pub mod tokenizer;
 pub mod watch;
 // Names and addresses (dictionary + shape detectors; see their docs).

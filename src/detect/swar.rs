@@ -1,6 +1,7 @@
 //! Byte classes eight bytes at a time (SWAR) for the detectors' skip
-//! loops: the tokenizer's skip to a trigger, the name matcher's skip to a
-//! capital, the address matcher's skips over Latin words and digits.
+//! loops (the tokenizer's skip to a trigger, the name matcher's skip to a
+//! capital, the address matcher's skips over Latin words and digits) and
+//! the locators' (JSON string ends, CSV quotes and field content).
 //!
 //! Owns the three tricks they share, so each loop states only which bytes
 //! it wants. Flags are bit 7 of each byte of the result; the word is read
@@ -52,6 +53,13 @@ pub fn eq(w: u64, b: u8) -> u64 {
     x.wrapping_sub(LO) & !x & HI
 }
 
+/// Flags the bytes of `w` below `n` (`n` at most 0x80). Like [`eq`], may
+/// also flag a byte above a true one, never one below it.
+#[inline(always)]
+pub fn below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(LO * u64::from(n)) & !w & HI
+}
+
 /// End of the run of ASCII bytes in `lo..=hi` at `p` (`hi` below 0x80):
 /// eight bytes at a time (the first byte outside, found with one mask),
 /// then byte by byte near the end of `buf`.
@@ -99,6 +107,11 @@ mod tests {
                     assert_eq!(
                         bit(in_range7(w & !HI, 0x41, 0x5A)),
                         (0x41..=0x5A).contains(&(b & 0x7F))
+                    );
+                    let first_below = (below(w, 0x20).trailing_zeros() / 8) as usize;
+                    assert_eq!(
+                        first_below,
+                        bytes.iter().position(|&c| c < 0x20).unwrap_or(8)
                     );
                     let first = (eq(w, b'@').trailing_zeros() / 8) as usize;
                     assert_eq!(first, bytes.iter().position(|&c| c == b'@').unwrap_or(8));

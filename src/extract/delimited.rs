@@ -33,6 +33,7 @@
 //! kept, so a locator is bounded whatever the file or row size.
 
 use super::{FieldInfo, Locator, byte_at, pending};
+use crate::detect::swar;
 use crate::finding::Location;
 use std::collections::HashSet;
 
@@ -288,7 +289,7 @@ impl Machine {
     fn unquoted_end(&self, data: &[u8], mut i: usize) -> usize {
         while let Some(chunk) = data.get(i..i + 8) {
             let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            let flags = swar_below(w, 0x0E) | swar_eq(w, self.stop);
+            let flags = swar::below(w, 0x0E) | swar::eq(w, self.stop);
             if flags == 0 {
                 i += 8;
                 continue;
@@ -397,26 +398,6 @@ impl Sink for Counters {
     fn end_record(&mut self) {}
 }
 
-/// `0x01` and `0x80` in every byte of a word.
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// Flags (bit 7) the bytes of `w` equal to `b`. The lowest flag is always
-/// a true one (a borrow may flag a byte above it, never below): the trick
-/// of `detect::swar::eq`, which is private to the detectors.
-#[inline(always)]
-fn swar_eq(w: u64, b: u8) -> u64 {
-    let x = w ^ (LO * u64::from(b));
-    x.wrapping_sub(LO) & !x & HI
-}
-
-/// Flags the bytes of `w` below `n` (`n` ≤ 0x80); the lowest flag is a
-/// true one, as for [`swar_eq`].
-#[inline(always)]
-fn swar_below(w: u64, n: u8) -> u64 {
-    w.wrapping_sub(LO * u64::from(n)) & !w & HI
-}
-
 /// Offset of the first `"` at or after `i`, or `data.len()`: eight bytes
 /// at a time. Quoted fields in exports are short (`"38665793"`), where
 /// `memchr`'s set-up costs more than this loop.
@@ -424,7 +405,7 @@ fn swar_below(w: u64, n: u8) -> u64 {
 fn quote_at(data: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = data.get(i..i + 8) {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let flags = swar_eq(w, b'"');
+        let flags = swar::eq(w, b'"');
         if flags != 0 {
             return i + (flags.trailing_zeros() / 8) as usize;
         }

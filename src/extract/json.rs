@@ -44,6 +44,7 @@
 //! tests' reference (`feed_reference`).
 
 use super::{FieldInfo, Locator, byte_at, pending};
+use crate::detect::swar;
 use crate::finding::Location;
 use std::borrow::Cow;
 
@@ -128,19 +129,6 @@ fn ends_scalar(b: u8) -> bool {
     SCALAR_END[usize::from(b)]
 }
 
-/// `0x01` and `0x80` in every byte of a word.
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// Flags (bit 7) the bytes of `w` equal to `b`; the lowest flag is always
-/// a true one (a borrow may flag a byte above it, never below), the same
-/// trick as `detect::swar::eq`, which is private to the detectors.
-#[inline(always)]
-fn swar_eq(w: u64, b: u8) -> u64 {
-    let x = w ^ (LO * u64::from(b));
-    x.wrapping_sub(LO) & !x & HI
-}
-
 /// Offset of the first `"` or `\` in `data` at or after `i`, or
 /// `data.len()`: eight bytes at a time, then byte by byte near the end.
 /// JSON strings are mostly short (keys of a few bytes, values of a few
@@ -150,7 +138,7 @@ fn swar_eq(w: u64, b: u8) -> u64 {
 fn string_end(data: &[u8], mut i: usize) -> usize {
     while let Some(chunk) = data.get(i..).and_then(<[u8]>::first_chunk) {
         let w = u64::from_le_bytes(*chunk);
-        let hits = swar_eq(w, b'"') | swar_eq(w, b'\\');
+        let hits = swar::eq(w, b'"') | swar::eq(w, b'\\');
         if hits != 0 {
             return i + (hits.trailing_zeros() / 8) as usize;
         }
