@@ -169,10 +169,11 @@ const VALID_CACHE_SLOTS: usize = 1024;
 ///
 /// Why: one answer costs ~17,000 instructions (metadata look-ups and
 /// several pattern matches), and numbers recur — the counterparts of a
-/// call log, a customer's number on each of their orders. On the 54 MB
-/// bench corpus 954 distinct international numbers are asked 3,973
-/// times. The answer depends on the digits alone, so a cached one is the
-/// answer; direct-mapped slots bound the memory (~64 KiB a thread).
+/// call log, a customer's number on each of their orders: on the 54 MB
+/// bench corpus 954 distinct international numbers are found 3,973
+/// times, and 2,228 of 4,031 look-ups hit. The answer depends on the
+/// digits alone, so a cached one is the answer; direct-mapped slots bound
+/// the memory (under 100 KiB a thread).
 fn libphonenumber_valid(digits: &[u8]) -> Option<Phone> {
     type Cache = Vec<(u64, Option<Phone>)>;
     thread_local! {
