@@ -1114,6 +1114,12 @@ fn a_time_limit_is_honoured_and_never_reported_as_erased() {
             .unwrap()
             .contains("--file-timeout")
     );
+    // At a terminal too: the reason, not only a count.
+    let mut args = vec!["subject", "find", "--file-timeout", "0.001"];
+    args.extend(id);
+    args.push("src");
+    let text = String::from_utf8(run(&args, dir.path()).stdout).unwrap();
+    assert!(text.contains("skipped: time limit"), "{text}");
 
     let mut args = vec![
         "subject",

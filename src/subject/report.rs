@@ -185,5 +185,16 @@ pub fn write_text(out: &mut dyn Write, subjects: &[Subject], r: &FindResult) -> 
         sum.bytes_scanned,
         sum.files_skipped.values().sum::<u64>(),
         sum.files_errored
-    )
+    )?;
+    // As `scan` says it: a file not read to the end (a time limit, a size
+    // limit, binary) may hold the subject's data too.
+    if !sum.files_skipped.is_empty() {
+        let reasons: Vec<String> = sum
+            .files_skipped
+            .iter()
+            .map(|(reason, n)| format!("{reason}: {n}"))
+            .collect();
+        writeln!(out, "skipped: {}", reasons.join(", "))?;
+    }
+    Ok(())
 }
