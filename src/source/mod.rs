@@ -42,9 +42,11 @@ pub enum NotScanned {
 }
 
 /// A detection placed in the stream: absolute offsets, line, column.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Located<'a> {
-    pub detection: &'a Detection,
+    /// Mutable so that the one consumer of a detection can take its
+    /// parts (a finding takes the location instead of cloning it).
+    pub detection: &'a mut Detection,
     pub abs_start: u64,
     pub abs_end: u64,
     pub line: u64,
@@ -384,20 +386,21 @@ impl StreamScanner {
             let marker_in_buf = !self.dets.is_empty()
                 && memchr::memmem::find(scanned, crate::suppress::INLINE_MARKER.as_bytes())
                     .is_some();
-            for d in &self.dets {
+            for d in &mut self.dets {
                 let (start, end) = match view {
                     None => (d.start, d.end),
                     Some(v) => (v.to_buf(d.start), v.to_buf(d.end)),
                 };
                 lines.advance(buf, base, start, &src);
                 let abs_start = src.original(base + start as u64);
+                let value = &scanned[d.start..d.end];
                 sink(Located {
                     detection: d,
                     abs_start,
                     abs_end: src.original(base + end as u64),
                     line: lines.line,
                     column: abs_start - lines.line_start_orig + 1,
-                    value: &scanned[d.start..d.end],
+                    value,
                     buf: scanned,
                     marker_in_buf,
                 });

@@ -212,7 +212,7 @@ pub fn scan<T: Send, R: Read + Send>(
     path: &Path,
     reader: R,
     deadline: Option<Instant>,
-    make: &(dyn Fn(&Located<'_>) -> Option<T> + Sync),
+    make: &(dyn Fn(&mut Located<'_>) -> Option<T> + Sync),
     emit: &mut dyn FnMut(T) -> bool,
 ) -> Outcome {
     let window = 2 * plan.threads;
@@ -423,7 +423,7 @@ fn scan_one<T>(
     plan: &Plan,
     piece: Piece,
     deadline: Option<Instant>,
-    make: &(dyn Fn(&Located<'_>) -> Option<T> + Sync),
+    make: &(dyn Fn(&mut Located<'_>) -> Option<T> + Sync),
 ) -> Result<Done<T>, Outcome> {
     let lo = piece.from - piece.from.min(LOOKBACK as u64);
     let hi = piece
@@ -453,8 +453,8 @@ fn scan_one<T>(
     // A bug that panics on some input costs that input, not the run (as
     // for sequential scans); the scanner's state is suspect afterwards.
     let scanned = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        scanner.scan_piece(engine, reader, start, |l| {
-            if let Some(item) = make(&l) {
+        scanner.scan_piece(engine, reader, start, |mut l| {
+            if let Some(item) = make(&mut l) {
                 items.push((l.abs_start, item));
             }
         })
