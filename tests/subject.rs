@@ -1120,6 +1120,26 @@ fn a_time_limit_is_honoured_and_never_reported_as_erased() {
     args.push("src");
     let text = String::from_utf8(run(&args, dir.path()).stdout).unwrap();
     assert!(text.contains("skipped: time limit"), "{text}");
+    // The portability bundle says what it may be missing.
+    let mut args = vec![
+        "subject",
+        "export",
+        "--out",
+        "bundle.json",
+        "--file-timeout",
+        "0.001",
+    ];
+    args.extend(id);
+    args.push("src");
+    let o = run(&args, dir.path());
+    assert!(
+        stderr(&o).contains("not searched to the end"),
+        "{}",
+        stderr(&o)
+    );
+    let bundle: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("bundle.json")).unwrap()).unwrap();
+    assert_eq!(bundle["not_searched"][0]["file"], "src/big.log");
 
     let mut args = vec![
         "subject",

@@ -51,6 +51,22 @@ pub fn run(cmd: SubjectCommand) -> Result<i32> {
                 matcher.subjects().len()
             );
             tell_common(&found, a.include_name_only);
+            if !found.skipped.is_empty() {
+                let mut reasons: Vec<&str> =
+                    found.skipped.iter().map(|(_, r)| r.as_str()).collect();
+                reasons.sort_unstable();
+                reasons.dedup();
+                eprintln!(
+                    "piiscan: {} inputs not searched to the end ({}): the bundle may miss data there{}",
+                    found.skipped.len(),
+                    reasons.join("; "),
+                    if a.format == super::export::BundleFormat::Json {
+                        " (listed under not_searched)"
+                    } else {
+                        ""
+                    }
+                );
+            }
             Ok(if found.exit_code() == 2 {
                 2
             } else if n > 0 {
