@@ -146,6 +146,17 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// `reason: count, …` of the skipped files, as the text reports say
+    /// it (empty when nothing was skipped).
+    pub fn skip_reasons(&self) -> String {
+        let reasons: Vec<String> = self
+            .files_skipped
+            .iter()
+            .map(|(r, n)| format!("{r}: {n}"))
+            .collect();
+        reasons.join(", ")
+    }
+
     pub fn add(&mut self, r: &FileResult) {
         match &r.status {
             FileStatus::Partial => {}

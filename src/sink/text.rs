@@ -114,12 +114,7 @@ impl Sink for TextSink {
             s.throughput_mb_s()
         ));
         if skipped > 0 {
-            let reasons: Vec<String> = s
-                .files_skipped
-                .iter()
-                .map(|(r, n)| format!("{r}: {n}"))
-                .collect();
-            t.push_str(&format!("skipped: {}\n", reasons.join(", ")));
+            t.push_str(&format!("skipped: {}\n", s.skip_reasons()));
         }
         if s.suppressed > 0 || s.files_unchanged > 0 {
             t.push_str(&format!(

@@ -194,13 +194,16 @@ pub fn run_erase(
                 )
         })
     };
-    outcome.erased = chosen.iter().filter(|m| written(&m.path)).count() as u64;
+    // Per chosen place, in `chosen`'s order.
+    let erased: Vec<bool> = chosen.iter().map(|m| written(&m.path)).collect();
+    outcome.erased = erased.iter().filter(|&&e| e).count() as u64;
     outcome.not_erased = chosen.len() as u64 - outcome.erased;
 
     // The receipt: every place erased, never a value.
     let places: Vec<Value> = chosen
         .iter()
-        .map(|m| {
+        .zip(&erased)
+        .map(|(m, &erased)| {
             let f = &m.finding;
             let strategy = if is_dropped(m) {
                 "drop_record"
@@ -222,14 +225,14 @@ pub fn run_erase(
                 "identifier": m.how.identifier().map(|i| i.id()),
                 "fingerprint": f.fingerprint,
                 "strategy": strategy,
-                "erased": written(&m.path),
+                "erased": erased,
             })
         })
         .collect();
     let mut per_source: BTreeMap<&str, SourceCount<'_>> = BTreeMap::new();
     let mut unwritten: BTreeMap<&str, u64> = BTreeMap::new();
-    for m in &chosen {
-        if !written(&m.path) {
+    for (m, &erased) in chosen.iter().zip(&erased) {
+        if !erased {
             *unwritten.entry(&m.path).or_default() += 1;
             continue;
         }
@@ -275,15 +278,8 @@ pub fn run_erase(
         "name_only_not_erased": outcome.name_only_kept,
         "sources": sources,
         "places": places,
-        // What the search did not read to the end (binary, too large,
-        // stopped by a limit, unreadable): the subject's data there, if
-        // any, was neither found nor erased.
-        "not_searched": found
-            .skipped
-            .iter()
-            .chain(&found.errors)
-            .map(|(file, reason)| json!({"file": file, "reason": reason}))
-            .collect::<Vec<_>>(),
+        // The subject's data there, if any, was neither found nor erased.
+        "not_searched": found.not_searched(),
     });
 
     // The check: the same search over the outputs finds none of it.

@@ -99,15 +99,8 @@ pub fn bundle_json(subjects: &[Subject], r: &FindResult, include_name_only: bool
         "piiscan": env!("CARGO_PKG_VERSION"),
         "notice": "Personal data of the subjects below, raw values included: keep it private.",
         "subjects": out,
-        // What the search did not read to the end (binary, too large,
-        // stopped by a limit, unreadable): the subject's data there, if
-        // any, is not in this bundle.
-        "not_searched": r
-            .skipped
-            .iter()
-            .chain(&r.errors)
-            .map(|(file, reason)| json!({"file": file, "reason": reason}))
-            .collect::<Vec<_>>(),
+        // The subject's data there, if any, is not in this bundle.
+        "not_searched": r.not_searched(),
     })
 }
 

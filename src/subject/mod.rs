@@ -60,6 +60,17 @@ impl FindResult {
         }
     }
 
+    /// What the search did not read to the end (binary, too large,
+    /// stopped by a limit, unreadable), as `[{"file", "reason"}]`: the
+    /// erasure receipt and the export bundle both list it.
+    pub fn not_searched(&self) -> serde_json::Value {
+        self.skipped
+            .iter()
+            .chain(&self.errors)
+            .map(|(file, reason)| serde_json::json!({"file": file, "reason": reason}))
+            .collect()
+    }
+
     /// The matches of one subject.
     pub fn of(&self, subject: usize) -> impl Iterator<Item = &SubjectMatch> {
         self.matches.iter().filter(move |m| m.subject == subject)

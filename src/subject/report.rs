@@ -189,12 +189,7 @@ pub fn write_text(out: &mut dyn Write, subjects: &[Subject], r: &FindResult) -> 
     // As `scan` says it: a file not read to the end (a time limit, a size
     // limit, binary) may hold the subject's data too.
     if !sum.files_skipped.is_empty() {
-        let reasons: Vec<String> = sum
-            .files_skipped
-            .iter()
-            .map(|(reason, n)| format!("{reason}: {n}"))
-            .collect();
-        writeln!(out, "skipped: {}", reasons.join(", "))?;
+        writeln!(out, "skipped: {}", sum.skip_reasons())?;
     }
     Ok(())
 }
