@@ -456,8 +456,11 @@ impl Tokenizer {
         }
 
         // Word dates: "5 марта 1984", "March 5, 1984".
+        // (Its first test, a space or comma after the day, is repeated
+        // here: five in six short chains fail it, and the call cost more.)
         if n <= 2
             && groups[0].end - groups[0].start <= 2
+            && matches!(buf.get(groups[0].end), Some(b' ' | b','))
             && self.on(Builtin::BirthDate)
             && let Some(end) = self.word_date(buf, groups[0], scratch, out)
         {
@@ -1001,9 +1004,12 @@ impl Tokenizer {
         // Forward: day, space, month word, space, year.
         if next == Some(b' ') {
             let (w_start, w_end) = word_at(buf, day.end + 1)?;
-            if let Some(m) = month_of(&buf[w_start..w_end])
-                && buf.get(w_end) == Some(&b' ')
+            // The year first: most numbers followed by a word ("425 ms",
+            // "3 шт") have no year after it, and the month look-up (UTF-8
+            // check, case fold, table) is the dearest test.
+            if buf.get(w_end) == Some(&b' ')
                 && let Some((y, y_end)) = year_at(buf, w_end + 1)
+                && let Some(m) = month_of(&buf[w_start..w_end])
                 && date::valid_ymd(y, m, dd)
             {
                 self.emit(
@@ -1027,9 +1033,9 @@ impl Tokenizer {
                 w_start -= 1;
             }
             if w_start < w_end
-                && let Some(m) = month_of(&buf[w_start..w_end])
                 && buf.get(day.end + 1) == Some(&b' ')
                 && let Some((y, y_end)) = year_at(buf, day.end + 2)
+                && let Some(m) = month_of(&buf[w_start..w_end])
                 && date::valid_ymd(y, m, dd)
             {
                 self.emit(
