@@ -1140,6 +1140,37 @@ fn a_time_limit_is_honoured_and_never_reported_as_erased() {
     let bundle: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.path().join("bundle.json")).unwrap()).unwrap();
     assert_eq!(bundle["not_searched"][0]["file"], "src/big.log");
+    // So does the CSV bundle, in a row of its own after the values.
+    let mut args = vec![
+        "subject",
+        "export",
+        "--out",
+        "bundle.csv",
+        "-f",
+        "csv",
+        "--file-timeout",
+        "0.001",
+    ];
+    args.extend(id);
+    args.push("src");
+    let o = run(&args, dir.path());
+    assert!(
+        stderr(&o).contains("listed under not_searched"),
+        "{}",
+        stderr(&o)
+    );
+    let mut r = csv::Reader::from_path(dir.path().join("bundle.csv")).unwrap();
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let not_searched: Vec<&csv::StringRecord> =
+        rows.iter().filter(|r| &r[7] == "not_searched").collect();
+    assert_eq!(not_searched.len(), 1, "{rows:?}");
+    assert_eq!(&not_searched[0][1], "src/big.log");
+    assert!(not_searched[0][10].contains("--file-timeout"), "{rows:?}");
+    assert_eq!(rows.last().unwrap(), not_searched[0]);
+    assert!(
+        rows.len() > 1,
+        "the small file's values are there too: {rows:?}"
+    );
 
     let mut args = vec![
         "subject",

@@ -57,14 +57,9 @@ pub fn run(cmd: SubjectCommand) -> Result<i32> {
                 reasons.sort_unstable();
                 reasons.dedup();
                 eprintln!(
-                    "piiscan: {} inputs not searched to the end ({}): the bundle may miss data there{}",
+                    "piiscan: {} inputs not searched to the end ({}): the bundle may miss data there (listed under not_searched)",
                     found.skipped.len(),
                     reasons.join("; "),
-                    if a.format == super::export::BundleFormat::Json {
-                        " (listed under not_searched)"
-                    } else {
-                        ""
-                    }
                 );
             }
             Ok(if found.exit_code() == 2 {

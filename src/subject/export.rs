@@ -104,7 +104,10 @@ pub fn bundle_json(subjects: &[Subject], r: &FindResult, include_name_only: bool
     })
 }
 
-/// The bundle as CSV: one row per value.
+/// The bundle as CSV: one row per value, then one row per input the
+/// search did not read to the end (`match` is `not_searched`, `value` the
+/// reason): a spreadsheet reader sees what the bundle may be missing, as
+/// the JSON bundle's `not_searched` says.
 pub fn write_csv(
     w: &mut dyn Write,
     subjects: &[Subject],
@@ -147,6 +150,22 @@ pub fn write_csv(
             ])
             .map_err(e)?;
         }
+    }
+    for (file, reason) in r.skipped.iter().chain(&r.errors) {
+        c.write_record([
+            "",
+            file.as_str(),
+            "",
+            "",
+            "",
+            "",
+            "",
+            "not_searched",
+            "",
+            "",
+            reason.as_str(),
+        ])
+        .map_err(e)?;
     }
     c.flush()
 }
