@@ -1068,6 +1068,54 @@ fn latin_spellings_of_a_cyrillic_name_are_found() {
     );
 }
 
+/// Initials transliterated with two or four letters (`Yu.` for Ю, `Kh.`
+/// for Х) and the one-letter `K.` for Х are read as initials and match.
+#[test]
+fn transliterated_initials_are_found() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("notes.txt"),
+        "Report signed by Yu. A. Shcherbakova on Monday.\n\
+         Copy to Ya. Shcherbakova.\n\
+         Approved: K. O. Khromova\n\
+         Cc: Kh. Khromova, Shch. Khromova\n",
+    )
+    .unwrap();
+    let found = |name: &str| -> Vec<String> {
+        let o = run(&["subject", "find", ".", "-f", "jsonl", "--name", name], d);
+        let data = std::fs::read(d.join("notes.txt")).unwrap();
+        let mut got: Vec<String> = events(&o)
+            .iter()
+            .filter(|e| e["type"] == "subject_match")
+            .map(|e| {
+                let (s, en) = (
+                    e["start"].as_u64().unwrap() as usize,
+                    e["end"].as_u64().unwrap() as usize,
+                );
+                String::from_utf8_lossy(&data[s..en]).into_owned()
+            })
+            .collect();
+        got.sort();
+        got
+    };
+    assert_eq!(found("Щербакова Юлия Андреевна"), ["Yu. A. Shcherbakova"]);
+    assert_eq!(
+        found("Хромова Христина Олеговна"),
+        ["K. O. Khromova", "Kh. Khromova"]
+    );
+    // `scan` reads them as names too, with the whole initials in the span.
+    let o = run(&["scan", "notes.txt", "-f", "jsonl", "--show-values"], d);
+    let names: Vec<String> = events(&o)
+        .iter()
+        .filter(|e| e["type"] == "finding" && e["kind"] == "person")
+        .map(|e| e["value"].as_str().unwrap().to_string())
+        .collect();
+    for n in ["Yu. A. Shcherbakova", "Ya. Shcherbakova", "Shch. Khromova"] {
+        assert!(names.iter().any(|v| v == n), "{n}: {names:?}");
+    }
+}
+
 /// A file a time limit stops is neither fully searched nor erased, and
 /// every report says so: `find` reports it skipped with the reason, and
 /// `erase` writes no copy of it, counts none of its values as erased,

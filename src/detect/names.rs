@@ -1643,6 +1643,21 @@ fn skip_word(buf: &[u8], mut i: usize) -> usize {
     }
 }
 
+/// The letters of a transliterated initial at the start of `t` when it
+/// is one (`Yu.`, `Ya.`, `Yo.`, `Ye.`, `Zh.`, `Kh.`, `Ts.`, `Ch.`, `Sh.`,
+/// `Shch.`: Ю Я Ё Е Ж Х Ц Ч Ш Щ), before its dot. A dot at byte 2 or 4
+/// is tested first: most capitalised words have none there.
+#[inline(always)]
+fn latin_digraph_initial(t: &[u8]) -> Option<usize> {
+    if t.get(2) == Some(&b'.') {
+        const PAIRS: [&[u8; 2]; 9] = [
+            b"Yu", b"Ya", b"Yo", b"Ye", b"Zh", b"Kh", b"Ts", b"Ch", b"Sh",
+        ];
+        return PAIRS.iter().any(|p| t.starts_with(*p)).then_some(2);
+    }
+    (t.get(4) == Some(&b'.') && t.starts_with(b"Shch")).then_some(4)
+}
+
 /// Reads a capitalised word or an initial at `i` (a capital letter).
 #[inline(always)]
 fn read_token(buf: &[u8], i: usize) -> Option<Tok> {
@@ -1651,6 +1666,13 @@ fn read_token(buf: &[u8], i: usize) -> Option<Tok> {
     }
     let l0 = letter_len(buf, i);
     let script = if l0 == 2 { Script::Cyr } else { Script::Lat };
+    // A Latin initial of a Russian name may take two letters or four, the
+    // transliteration of one Cyrillic letter: `Yu.` (Ю), `Zh.` (Ж), `Shch.`.
+    let l0 = if script == Script::Lat {
+        latin_digraph_initial(&buf[i..]).unwrap_or(l0)
+    } else {
+        l0
+    };
     let after = i + l0;
     // Initial: one capital and a dot, not followed by a lower-case letter
     // (`т.е.`, `St.John` are not initials).

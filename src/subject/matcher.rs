@@ -279,7 +279,10 @@ fn given_match(tokens: &[String], first: &str, patronymic: Option<&str>) -> bool
     }
     let fits = |&(g, initial): &(&str, bool), full: &str| {
         if initial {
-            !g.is_empty() && full.starts_with(g)
+            // `K.` (of `Kh`, `Kristina` for Христина) for `Х`, whose skeleton
+            // letter is `h`: a skeleton made from Cyrillic has `h` from `Х`
+            // alone. (On lemmas, Cyrillic, neither letter occurs.)
+            !g.is_empty() && (full.starts_with(g) || g == "k" && full.starts_with('h'))
         } else {
             g == full
         }
@@ -400,8 +403,7 @@ mod tests {
 
     /// Letters with several Latin spellings (ICAO 9303 / MVD 2014 and
     /// the older informal ones) meet, in a name and in its initials
-    /// (`Y.`, `I.`, `J.` for `Ю`; the detector reads one-letter initials
-    /// only, so `Yu.` never reaches the matcher).
+    /// (`Y.`, `Yu.`, `I.`, `J.` for `Ю`; `K.`, `Kh.`, `H.` for `Х`).
     #[test]
     fn transliteration_variants_meet() {
         let engine = Arc::new(Engine::new(RuleSet::builtin()).unwrap());
@@ -414,6 +416,7 @@ mod tests {
             Subject::from_spec(&spec("Щербакова Юлия Андреевна"), "a", names).unwrap(),
             Subject::from_spec(&spec("Жуков Яков Харитонович"), "b", names).unwrap(),
             Subject::from_spec(&spec("John Smith"), "c", names).unwrap(),
+            Subject::from_spec(&spec("Хромова Христина Олеговна"), "d", names).unwrap(),
         ];
         let m = SubjectMatcher::new(subjects, &Fingerprinter::from_secret(b"k"), engine);
         for (v, who) in [
@@ -428,6 +431,16 @@ mod tests {
             ("Zhukov Yakov Kharitonovich", Some(1)),
             ("Y. Zhukov", Some(1)),
             ("Zhukov Ivan", None),
+            ("Yu. A. Shcherbakova", Some(0)),
+            ("Yu. Shcherbakova", Some(0)),
+            ("Ya. Shcherbakova", None),
+            ("Ya. Kh. Zhukov", Some(1)),
+            ("K. O. Khromova", Some(3)),
+            ("Kh. Khromova", Some(3)),
+            ("H. Khromova", Some(3)),
+            ("Khromova Kristina", None),
+            ("C. Khromova", None),
+            ("K. A. Khromova", None),
             ("John Smith", Some(2)),
             // A Latin subject is compared by lemma: no skeleton for it.
             ("John Smyth", None),
