@@ -588,3 +588,64 @@ fn short_caps_words_alone_are_no_names() {
         assert!(hits(text).is_empty(), "{text:?}: {:?}", found(text));
     }
 }
+
+/// A part keeps at most `MAX_READINGS` readings and drops any more
+/// silently, so no word may have that many: every case form of every
+/// listed first name, every listed surname with every case ending of the
+/// surname rules (masculine and feminine), every patronymic form, in lower,
+/// Title and UPPER case, and the Latin names, stay below it (the most
+/// when written: 6, `камиле`).
+#[test]
+fn no_word_has_more_readings_than_a_part_holds() {
+    let m = matcher();
+    let words = |text: &'static str| {
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .flat_map(|l| l.split([' ', '/']))
+            .filter(|w| !w.is_empty())
+    };
+    const SURNAME_ENDINGS: [&str; 14] = [
+        "", "а", "у", "ым", "ом", "е", "ой", "ы", "ого", "ому", "ая", "ую", "ий", "их",
+    ];
+    let mut cyr: Vec<String> = Vec::new();
+    cyr.extend(words(RU_FIRST_M).chain(words(RU_FIRST_F)).map(String::from));
+    for s in words(RU_SURNAMES) {
+        cyr.extend(SURNAME_ENDINGS.iter().map(|e| format!("{s}{e}")));
+    }
+    for p in words(RU_PATRONYMICS) {
+        cyr.extend(["", "а", "у", "ем", "ой", "е", "ы"].map(|e| format!("{p}{e}")));
+    }
+    let title = |w: &str| {
+        let mut c = w.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+            .unwrap_or_default()
+    };
+    let (mut lower, mut sk) = (Vec::new(), Vec::new());
+    let mut most = (0, String::new());
+    let mut read = |w: &str, script: Script, caps: bool| {
+        let mut p = Part {
+            start: 0,
+            end: w.len(),
+            script,
+            caps,
+            is_init: false,
+            readings: Readings::new(),
+        };
+        m.analyse(w.as_bytes(), &mut p, &mut lower, &mut sk);
+        if p.readings.n > most.0 {
+            most = (p.readings.n, w.to_string());
+        }
+    };
+    for w in &cyr {
+        read(w, Script::Cyr, false);
+        read(&title(w), Script::Cyr, false);
+        read(&w.to_uppercase(), Script::Cyr, true);
+    }
+    for w in words(EN_FIRST).chain(words(EN_LAST)) {
+        read(&title(w), Script::Lat, false);
+    }
+    assert!(most.0 < MAX_READINGS, "{most:?}");
+    // The words read have several readings each: the bound is tested.
+    assert!(most.0 >= 3, "{most:?}");
+}
