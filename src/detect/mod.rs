@@ -104,7 +104,7 @@ pub struct Scratch {
     /// corpus), with FxHash ~40. FxHash does not resist crafted keys, but
     /// the cache holds at most 1,024 names before it is cleared: colliding
     /// column names cost a file at most that many compares per look-up.
-    hint_cache: rustc_hash::FxHashMap<String, RuleMask>,
+    hint_cache: words::FxMap<String, RuleMask>,
     regex_cache: Option<regex_automata::meta::Cache>,
     name_hits: Vec<names::NameHit>,
     address_hits: Vec<address::AddressHit>,

@@ -3,59 +3,15 @@
 //! classes for UTF-8 Cyrillic and ASCII, and lower-casing with `ё` folded
 //! to `е` (dictionaries store `е`, people write either).
 //!
-//! Why a hand-written hash: dictionary look-ups run per capitalised token
-//! and SipHash (std's default) costs more than the rest of the look-up;
-//! the keys are our own embedded words, so HashDoS is not a concern.
+//! Why FxHash (the `rustc-hash` crate): dictionary look-ups run per
+//! capitalised token and SipHash (std's default) costs more than the rest
+//! of the look-up; the keys are our own embedded words, so HashDoS is not
+//! a concern.
 
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
-/// FxHash (rustc's hasher): a multiply-rotate over 8-byte words.
-#[derive(Default, Clone, Copy)]
-pub struct FxHasher(u64);
-
-const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(SEED);
-    }
-}
-
-impl Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, mut bytes: &[u8]) {
-        while bytes.len() >= 8 {
-            let (head, rest) = bytes.split_at(8);
-            let mut w = [0u8; 8];
-            w.copy_from_slice(head);
-            self.add(u64::from_le_bytes(w));
-            bytes = rest;
-        }
-        if !bytes.is_empty() {
-            let mut w = [0u8; 8];
-            w[..bytes.len()].copy_from_slice(bytes);
-            self.add(u64::from_le_bytes(w));
-        }
-    }
-    #[inline]
-    fn write_u8(&mut self, i: u8) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub type FxBuild = BuildHasherDefault<FxHasher>;
-pub type FxSet<K> = HashSet<K, FxBuild>;
-pub type FxMap<K, V> = HashMap<K, V, FxBuild>;
+pub type FxSet<K> = HashSet<K, rustc_hash::FxBuildHasher>;
+pub type FxMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 
 /// Non-comment, non-empty lines of an embedded dictionary file.
 pub fn dict_lines(text: &'static str) -> impl Iterator<Item = &'static str> {
