@@ -12,7 +12,7 @@
 //! around each file's scan, and piiscan's own files kept out of the scan.
 
 use crate::detect::Engine;
-use crate::finding::{Finding, Fingerprinter, Kind, Signals, mask};
+use crate::finding::{Finding, Fingerprinter, Kind, Signals, mask_bytes};
 use crate::sink::Sink;
 use crate::source::{NotScanned, StreamScanner, split};
 use crate::state::{Check, Hashed, Recorder, State};
@@ -247,7 +247,6 @@ impl FindingMaker {
         if self.filter.suppress(l.value, &d.norm, line) {
             return None;
         }
-        let text = crate::text::utf8_lossy(l.value);
         let mut finding = Finding {
             kind: d.kind,
             rule: self.rule_ids[d.rule as usize].clone(),
@@ -257,14 +256,16 @@ impl FindingMaker {
             column: l.column,
             confidence: d.confidence,
             signals: d.signals,
-            masked: mask(d.kind, &text),
+            // From the bytes: a short ASCII value is masked without
+            // being validated as UTF-8 first.
+            masked: mask_bytes(d.kind, l.value),
             fingerprint: self.options.fingerprinter.fingerprint(d.kind, &d.norm),
             location: None,
             // A watched name carries its text even without --show-values:
             // its caller compares names word by word (case forms,
             // initials), which a fingerprint cannot do.
             value: (self.options.show_values || watched && d.kind == Kind::Person)
-                .then(|| text.into_owned()),
+                .then(|| crate::text::utf8_lossy(l.value).into_owned()),
         };
         // Taken, not cloned: the finding is the detection's one consumer
         // (a clone cost ~130 instructions a located finding).
