@@ -70,15 +70,48 @@ pub fn account_valid(account20: &[u8], bik9: &[u8]) -> bool {
     if !shapes_ok(account20, bik9) {
         return false;
     }
-    let rkc = key_sum(&rkc_prefix(bik9), account20) == 0;
-    let bank = key_sum(&bik9[6..9], account20) == 0;
+    // The account's 20 digits sit at positions 3..23, which start a
+    // weight cycle as position 0 does: their part of the sum is the same
+    // under either prefix, so it is summed once, and only the rule that
+    // applies is tried (the chained-iterator `key_sum` twice cost ~1,570
+    // instructions a call, 12.2 M over 7,771 calls on the 54 MB bench
+    // corpus). `fast_account_valid_agrees_with_key_sum_form` compares.
+    let tail = low_digit_sum(account20);
+    let fits = |p: [u8; 3]| (low_digit_sum(&p) + tail).is_multiple_of(10);
+    let rkc = || fits(rkc_prefix(bik9));
+    let bank = || fits([bik9[6], bik9[7], bik9[8]]);
     if account20.starts_with(b"30101") || account20.starts_with(b"30102") || is_cbr_division(bik9) {
-        rkc
+        rkc()
     } else if account20.starts_with(b"301") {
-        rkc || bank
+        rkc() || bank()
     } else {
-        bank
+        bank()
     }
+}
+
+/// `LOW_DIGIT[j][d]`: low digit of `d × WEIGHTS[j]`.
+static LOW_DIGIT: [[u8; 10]; 3] = {
+    let mut t = [[0u8; 10]; 3];
+    let mut j = 0;
+    while j < 3 {
+        let mut d = 0;
+        while d < 10 {
+            t[j][d] = (d as u32 * WEIGHTS[j] % 10) as u8;
+            d += 1;
+        }
+        j += 1;
+    }
+    t
+};
+
+/// Σ low digit of (digit × weight), weights 7-1-3 from the first digit,
+/// not reduced mod 10. `digits` are ASCII digits (checked by the caller).
+fn low_digit_sum(digits: &[u8]) -> u32 {
+    digits
+        .chunks(3)
+        .flat_map(|c| c.iter().zip(&LOW_DIGIT))
+        .map(|(&b, row)| u32::from(row[usize::from(b - b'0') % 10]))
+        .sum()
 }
 
 /// The control key (ASCII digit for account position 9) that makes
@@ -140,6 +173,86 @@ pub fn personal_balance_prefix(account20: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The implementation [`account_valid`] replaced (both sums by
+    /// `key_sum`), kept as the reference.
+    fn account_valid_key_sum(account20: &[u8], bik9: &[u8]) -> bool {
+        if !shapes_ok(account20, bik9) {
+            return false;
+        }
+        let rkc = key_sum(&rkc_prefix(bik9), account20) == 0;
+        let bank = key_sum(&bik9[6..9], account20) == 0;
+        if account20.starts_with(b"30101")
+            || account20.starts_with(b"30102")
+            || is_cbr_division(bik9)
+        {
+            rkc
+        } else if account20.starts_with(b"301") {
+            rkc || bank
+        } else {
+            bank
+        }
+    }
+
+    /// Same answers as the `key_sum` form on random accounts and BIKs,
+    /// half of them keyed to pass under one rule or the other, with the
+    /// 301/30101/30102 prefixes and CBR-division BIKs mixed in, plus
+    /// malformed shapes.
+    #[test]
+    fn fast_account_valid_agrees_with_key_sum_form() {
+        let mut x: u64 = 0x0123_4567_89ab_cdef;
+        let mut next = move |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let prefixes: [&[u8]; 6] = [b"30101", b"30102", b"30109", b"40817", b"40702", b"42301"];
+        let (mut valid, mut invalid) = (0, 0);
+        for _ in 0..100_000 {
+            let mut bik = [b'0'; 9];
+            for b in bik.iter_mut() {
+                *b = b'0' + next(10) as u8;
+            }
+            if next(4) == 0 {
+                bik[6..].copy_from_slice([&b"000"[..], b"001", b"002"][next(3) as usize]);
+            }
+            let mut acc = [b'0'; 20];
+            for b in acc.iter_mut() {
+                *b = b'0' + next(10) as u8;
+            }
+            let p = prefixes[next(6) as usize];
+            acc[..p.len()].copy_from_slice(p);
+            match next(3) {
+                0 => acc[8] = account_key(&bik[6..9], &acc),
+                1 => acc[8] = account_key(&[b'0', bik[4], bik[5]], &acc),
+                _ => {}
+            }
+            let want = account_valid_key_sum(&acc, &bik);
+            assert_eq!(account_valid(&acc, &bik), want);
+            if want {
+                valid += 1;
+            } else {
+                invalid += 1;
+            }
+            let mut bad = acc;
+            bad[next(20) as usize] = [b'a', b'/', 0xff][next(3) as usize];
+            assert!(!account_valid(&bad, &bik) && !account_valid_key_sum(&bad, &bik));
+            let short = &acc[..next(21) as usize];
+            assert_eq!(
+                account_valid(short, &bik),
+                account_valid_key_sum(short, &bik)
+            );
+            assert_eq!(
+                account_valid(&acc, &bik[..8]),
+                account_valid_key_sum(&acc, &bik[..8])
+            );
+        }
+        assert!(
+            valid > 30_000 && invalid > 30_000,
+            "{valid} valid, {invalid} not"
+        );
+    }
 
     const BIK: &[u8] = b"043593520";
 

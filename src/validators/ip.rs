@@ -17,18 +17,42 @@ const MAX_V6: usize = 45;
 /// A dotted-quad IPv4 address: four decimal octets 0–255, no leading
 /// zeros (`010.1.1.1` is refused because it reads as octal in some tools
 /// and decimal in others), no shortened forms like `1.2.3`.
+///
+/// One byte pass, hand-written rather than `str::parse::<Ipv4Addr>`:
+/// std's parser (after a leading-zero pre-pass and `from_utf8`) cost ~500
+/// instructions a candidate, 31.4 M over 62,435 candidates on the 54 MB
+/// bench corpus; this one ~160 (9.9 M; a one-loop state machine
+/// measured 13.2 M). The test `hand_parser_agrees_with_std`
+/// compares it with the std route on generated inputs.
 pub fn parse_ipv4(s: &[u8]) -> Option<Ipv4Addr> {
     if s.len() > MAX_V4 {
         return None;
     }
-    // std already refuses leading zeros; the explicit pass keeps that
-    // guarantee independent of a future std relaxation.
-    if s.split(|&b| b == b'.')
-        .any(|oct| oct.len() > 1 && oct[0] == b'0')
-    {
-        return None;
+    let mut octets = [0u8; 4];
+    let mut i = 0;
+    for (k, octet) in octets.iter_mut().enumerate() {
+        if k > 0 {
+            if s.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+        let start = i;
+        let mut v: u32 = 0;
+        while let Some(&b) = s.get(i)
+            && b.is_ascii_digit()
+            && i - start < 3
+        {
+            v = v * 10 + u32::from(b - b'0');
+            i += 1;
+        }
+        let len = i - start;
+        if len == 0 || (len > 1 && s[start] == b'0') {
+            return None;
+        }
+        *octet = u8::try_from(v).ok()?;
     }
-    std::str::from_utf8(s).ok()?.parse().ok()
+    (i == s.len()).then(|| Ipv4Addr::from(octets))
 }
 
 /// An IPv6 address in any RFC 4291 text form: full, `::`-compressed,
@@ -55,6 +79,106 @@ pub fn ipv6_valid(s: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The implementation [`parse_ipv4`] replaced: a leading-zero pass,
+    /// then std's parser.
+    fn parse_ipv4_std(s: &[u8]) -> Option<Ipv4Addr> {
+        if s.len() > MAX_V4 {
+            return None;
+        }
+        if s.split(|&b| b == b'.')
+            .any(|oct| oct.len() > 1 && oct[0] == b'0')
+        {
+            return None;
+        }
+        std::str::from_utf8(s).ok()?.parse().ok()
+    }
+
+    /// Same answers as the std route on random strings over digits, dots
+    /// and a few other bytes (non-ASCII included), and on every
+    /// 1–4-digit octet (leading zeros, 256, 999) in each position, plus
+    /// well-formed quads with random octets.
+    #[test]
+    fn hand_parser_agrees_with_std() {
+        let alphabet: &[&[u8]] = &[
+            b"0",
+            b"1",
+            b"2",
+            b"5",
+            b"9",
+            b"25",
+            b"255",
+            b"256",
+            b"00",
+            b"01",
+            b".",
+            b".",
+            b".",
+            b"..",
+            b"+",
+            b"-",
+            b" ",
+            b"a",
+            b"x",
+            b":",
+            b"/",
+            b"\xff",
+            "１".as_bytes(),
+            b"",
+        ];
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let (mut some, mut none) = (0, 0);
+        let mut check = |v: &[u8]| {
+            let want = parse_ipv4_std(v);
+            assert_eq!(parse_ipv4(v), want, "{:?}", String::from_utf8_lossy(v));
+            if want.is_some() {
+                some += 1;
+            } else {
+                none += 1;
+            }
+        };
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let mut r = state;
+            let mut v = Vec::new();
+            for _ in 0..r % 9 {
+                r /= 9;
+                v.extend_from_slice(alphabet[(r % alphabet.len() as u64) as usize]);
+                r /= alphabet.len() as u64;
+            }
+            check(&v);
+            // Mostly well-formed quads with random octets.
+            let mut q = Vec::new();
+            for k in 0..4 {
+                if k > 0 {
+                    q.push(b'.');
+                }
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let n = state % 1000;
+                match state >> 60 {
+                    0 => q.extend_from_slice(format!("{n:03}").as_bytes()),
+                    1 => q.extend_from_slice(format!("{}", n % 10 + 250).as_bytes()),
+                    _ => q.extend_from_slice(format!("{}", n % 300).as_bytes()),
+                }
+            }
+            check(&q);
+        }
+        for n in 0..10_000u32 {
+            for w in 1..=4 {
+                let o = format!("{n:0w$}");
+                for pos in 0..4 {
+                    let mut parts = ["1"; 4].map(String::from);
+                    parts[pos] = o.clone();
+                    check(parts.join(".").as_bytes());
+                }
+            }
+        }
+        assert!(some > 50_000 && none > 100_000, "{some} valid, {none} not");
+    }
 
     #[test]
     fn ipv4_accepts_dotted_quads() {

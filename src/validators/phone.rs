@@ -162,22 +162,98 @@ fn static_region(code: &str) -> &'static str {
 }
 
 /// Slots of [`libphonenumber_valid`]'s per-thread cache (a power of two).
-const VALID_CACHE_SLOTS: usize = 1024;
+const VALID_CACHE_BITS: u32 = 12;
+
+/// A cached answer of [`libphonenumber_valid_uncached`] in 24 bytes:
+/// E.164 digits packed as value and count (up to 19 digits; `len` 0 is
+/// "not a valid number"), the region as an index into [`REGION_PAIRS`]
+/// (676 for "001") and the line type.
+#[derive(Clone, Copy, Default)]
+struct Packed {
+    key: u64,
+    digits: u64,
+    len: u8,
+    region: u16,
+    phone_type: u8,
+}
+
+const PHONE_TYPES: [PhoneType; 5] = [
+    PhoneType::Mobile,
+    PhoneType::FixedLine,
+    PhoneType::TollFree,
+    PhoneType::Premium,
+    PhoneType::Other,
+];
+
+impl Packed {
+    /// `None` when the answer does not pack (an E.164 form over 19
+    /// digits, a region outside the table): then it is not cached.
+    fn pack(key: u64, answer: &Option<Phone>) -> Option<Packed> {
+        let Some(p) = answer else {
+            return Some(Packed {
+                key,
+                ..Packed::default()
+            });
+        };
+        let d = p.e164.strip_prefix('+')?.as_bytes();
+        if d.is_empty() || d.len() > 19 || !d.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        let region = match p.region.as_bytes() {
+            b"001" => 676,
+            &[a @ b'A'..=b'Z', b @ b'A'..=b'Z'] => u16::from(a - b'A') * 26 + u16::from(b - b'A'),
+            _ => return None,
+        };
+        Some(Packed {
+            key,
+            digits: d.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0')),
+            len: d.len() as u8,
+            region,
+            phone_type: PHONE_TYPES.iter().position(|&t| t == p.phone_type)? as u8,
+        })
+    }
+
+    fn unpack(&self) -> Option<Phone> {
+        if self.len == 0 {
+            return None;
+        }
+        let mut buf = [b'0'; 20];
+        let n = usize::from(self.len);
+        let mut v = self.digits;
+        for b in buf[1..=n].iter_mut().rev() {
+            *b = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+        buf[0] = b'+';
+        let region = if self.region == 676 {
+            "001"
+        } else {
+            let i = usize::from(self.region) * 2;
+            std::str::from_utf8(&REGION_PAIRS[i..i + 2]).ok()?
+        };
+        Some(Phone {
+            e164: std::str::from_utf8(&buf[..=n]).ok()?.to_owned(),
+            region,
+            phone_type: PHONE_TYPES[usize::from(self.phone_type)],
+        })
+    }
+}
 
 /// Validates `+digits` with libphonenumber (valid, not merely possible),
 /// through a small per-thread cache of recent answers.
 ///
-/// Why: one answer costs ~17,000 instructions (metadata look-ups and
-/// several pattern matches), and numbers recur — the counterparts of a
-/// call log, a customer's number on each of their orders: on the 54 MB
-/// bench corpus 954 distinct international numbers are found 3,973
-/// times, and 2,228 of 4,031 look-ups hit. The answer depends on the
-/// digits alone, so a cached one is the answer; direct-mapped slots bound
-/// the memory (under 100 KiB a thread).
+/// Why: one answer costs ~14,000 instructions (metadata look-ups and
+/// ~17 pattern matches), and numbers recur — the counterparts of a call
+/// log, a customer's number on each of their orders: on the 54 MB bench
+/// corpus 954 distinct international numbers are found 3,973 times. The
+/// answer depends on the digits alone, so a cached one is the answer;
+/// direct-mapped slots bound the memory. 4,096 packed slots (96 KiB a
+/// thread) instead of 1,024 slots of `Option<Phone>` (56 KiB): misses
+/// went from 1,803 of 4,031 look-ups to 1,590 (most misses are distinct
+/// invalid digit runs, which no cache size helps).
 fn libphonenumber_valid(digits: &[u8]) -> Option<Phone> {
-    type Cache = Vec<(u64, Option<Phone>)>;
     thread_local! {
-        static CACHE: std::cell::RefCell<Cache> = const { std::cell::RefCell::new(Vec::new()) };
+        static CACHE: std::cell::RefCell<Vec<Packed>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     // Up to 17 ASCII digits pack exactly with their count (leading zeros
     // kept apart): value × 32 + count, never 0 for a non-empty string.
@@ -188,18 +264,21 @@ fn libphonenumber_valid(digits: &[u8]) -> Option<Phone> {
         .iter()
         .fold(0u64, |v, &d| v * 10 + u64::from(d - b'0'));
     let key = value * 32 + digits.len() as u64;
-    let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize % VALID_CACHE_SLOTS;
-    CACHE.with_borrow_mut(|cache| {
-        if cache.is_empty() {
-            cache.resize(VALID_CACHE_SLOTS, (0, None));
-        }
-        let (cached, answer) = &mut cache[slot];
-        if *cached != key {
-            *cached = key;
-            *answer = libphonenumber_valid_uncached(digits);
-        }
-        answer.clone()
-    })
+    let slot = (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - VALID_CACHE_BITS)) as usize;
+    let hit = CACHE.with_borrow(|cache| cache.get(slot).filter(|e| e.key == key).copied());
+    if let Some(e) = hit {
+        return e.unpack();
+    }
+    let answer = libphonenumber_valid_uncached(digits);
+    if let Some(e) = Packed::pack(key, &answer) {
+        CACHE.with_borrow_mut(|cache| {
+            if cache.is_empty() {
+                cache.resize(1 << VALID_CACHE_BITS, Packed::default());
+            }
+            cache[slot] = e;
+        });
+    }
+    answer
 }
 
 fn libphonenumber_valid_uncached(digits: &[u8]) -> Option<Phone> {
@@ -243,11 +322,12 @@ fn plus7(nsn10: &[u8]) -> Option<Phone> {
         return kz_number(nsn10);
     }
     let phone_type = ru_nsn_type(nsn10)?;
-    let mut e164 = String::with_capacity(12);
-    e164.push_str("+7");
-    e164.extend(nsn10.iter().map(|&b| char::from(b)));
+    // One copy and one 12-byte check instead of a push per char.
+    let mut e164 = Vec::with_capacity(12);
+    e164.extend_from_slice(b"+7");
+    e164.extend_from_slice(nsn10);
     Some(Phone {
-        e164,
+        e164: String::from_utf8(e164).ok()?,
         region: "RU",
         phone_type,
     })
@@ -350,9 +430,20 @@ pub fn normalize_phone(raw: &[u8]) -> Option<Phone> {
     if raw.len() > 80 {
         return None;
     }
-    let s = std::str::from_utf8(raw).ok()?.trim();
-    let (plus, digits) = scan(cut_extension(s))?;
-    let d = digits.as_slice();
+    let (plus, digits) = match scan_ascii(cut_extension_ascii(trim_ascii(raw))) {
+        Scanned::Digits(plus, digits) => (plus, digits),
+        Scanned::Rejected if raw.is_ascii() => return None,
+        Scanned::Rejected | Scanned::NonAscii => {
+            let s = std::str::from_utf8(raw).ok()?.trim();
+            scan(cut_extension(s))?
+        }
+    };
+    from_digits(plus, digits.as_slice())
+}
+
+/// The numbering-plan rules of [`normalize_phone`] on the collected
+/// digits.
+fn from_digits(plus: bool, d: &[u8]) -> Option<Phone> {
     if plus {
         return international(d);
     }
@@ -362,11 +453,115 @@ pub fn normalize_phone(raw: &[u8]) -> Option<Phone> {
     if d.starts_with(b"00") {
         return international(&d[2..]);
     }
-    match (d.len(), d[0]) {
+    match (d.len(), *d.first()?) {
         (11, b'7' | b'8') => plus7(&d[1..]),
         (10, b'3' | b'4' | b'8' | b'9') => plus7(d),
         _ => None,
     }
+}
+
+/// What [`scan_ascii`] made of a candidate.
+enum Scanned {
+    Digits(bool, Digits),
+    /// Rejected before any non-ASCII byte: the answer if the whole
+    /// candidate is ASCII.
+    Rejected,
+    /// A non-ASCII byte: only the UTF-8 path can tell.
+    NonAscii,
+}
+
+/// `char::is_whitespace` for ASCII bytes (White_Space: TAB, LF, VT, FF,
+/// CR, space).
+fn ascii_ws(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | b' ')
+}
+
+fn trim_ascii_end(s: &[u8]) -> &[u8] {
+    let n = s.iter().rposition(|&b| !ascii_ws(b)).map_or(0, |i| i + 1);
+    &s[..n]
+}
+
+fn trim_ascii(s: &[u8]) -> &[u8] {
+    let s = trim_ascii_end(s);
+    &s[s.iter().position(|&b| !ascii_ws(b)).unwrap_or(s.len())..]
+}
+
+/// [`cut_extension`] on bytes, for a candidate that is ASCII: only the
+/// ASCII markers can match, and they match case-insensitively exactly
+/// when `strip_suffix_ci` matches them. Whatever it cuts (a marker,
+/// whitespace, digits) is ASCII, so a candidate whose kept part
+/// [`scan_ascii`] finds ASCII is ASCII throughout.
+fn cut_extension_ascii(t: &[u8]) -> &[u8] {
+    let digits = t.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 {
+        return t;
+    }
+    let before = trim_ascii_end(&t[..t.len() - digits]);
+    if !before
+        .last()
+        .is_some_and(|b| matches!(b.to_ascii_lowercase(), b'.' | b't' | b'x'))
+    {
+        return t;
+    }
+    for m in [&b"ext."[..], b"ext", b"x"] {
+        if let Some(start) = before.len().checked_sub(m.len())
+            && before[start..].eq_ignore_ascii_case(m)
+        {
+            return trim_ascii_end(&before[..start]);
+        }
+    }
+    t
+}
+
+/// [`scan`] on bytes, stopping at the first non-ASCII byte.
+///
+/// Why: nearly every phone candidate is ASCII, and the UTF-8 path
+/// (`from_utf8`, Unicode trims, a char loop) cost ~530 instructions a
+/// candidate besides the numbering-plan checks, 18 M over 34,020
+/// candidates on the 54 MB bench corpus. `ascii_path_agrees_with_utf8_path`
+/// compares the two.
+fn scan_ascii(s: &[u8]) -> Scanned {
+    let mut plus = false;
+    let mut d = Digits::new();
+    for &b in s {
+        match b {
+            b'0'..=b'9' => {
+                if d.push(b).is_none() {
+                    return Scanned::Rejected;
+                }
+            }
+            b'+' if !plus && d.len == 0 => plus = true,
+            b' ' | b'\t' | b'-' | b'.' | b'(' | b')' => {}
+            0x80.. => return Scanned::NonAscii,
+            _ => return Scanned::Rejected,
+        }
+    }
+    if d.len > 0 {
+        Scanned::Digits(plus, d)
+    } else {
+        Scanned::Rejected
+    }
+}
+
+/// Builds libphonenumber's tables on a background thread now, so the
+/// first international number a scan worker meets does not stop for it.
+///
+/// Why: `rlibphonenumber::PHONE_NUMBER_UTIL` is built on first use, ~55 M
+/// instructions once a process (decoding its metadata, ~9 M, and 15
+/// Unicode regexes it compiles up front, ~46 M), which on the 54 MB bench
+/// corpus landed inside one worker's scan of one file. The work is the
+/// same wherever it runs (callgrind counts every thread); this takes it
+/// off the worker's path on a machine with a spare core. A worker that
+/// needs the tables before the thread is done waits for it (a
+/// `LazyLock`), never builds them twice. Call once at start-up when the
+/// phone kind is selected; if the thread cannot be spawned, the first
+/// use builds them as before.
+pub fn warm_up_in_background() {
+    let _ = std::thread::Builder::new()
+        .name("phone-tables".into())
+        .spawn(|| {
+            std::sync::LazyLock::force(&rlibphonenumber::PHONE_NUMBER_UTIL);
+        });
 }
 
 /// Rule-file validator: [`normalize_phone`] succeeds.
@@ -433,8 +628,59 @@ mod fast {
             .ok_or(())
     }
 
+    /// FxHash-style multiply hasher for the per-thread pattern map: the
+    /// keys are addresses, and std's SipHash plus the shared map's lock
+    /// cost ~290 instructions a look-up, 8.7 M over ~30,000 look-ups on
+    /// the 54 MB bench corpus (std has no cheaper hasher; hand-written
+    /// rather than a new dependency).
+    #[derive(Default)]
+    struct AddrHasher(u64);
+
+    impl std::hash::Hasher for AddrHasher {
+        fn write(&mut self, bytes: &[u8]) {
+            for &b in bytes {
+                self.write_u64(u64::from(b));
+            }
+        }
+        fn write_u8(&mut self, n: u8) {
+            self.write_u64(u64::from(n));
+        }
+        fn write_usize(&mut self, n: usize) {
+            self.write_u64(n as u64);
+        }
+        fn write_u64(&mut self, n: u64) {
+            self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        fn finish(&self) -> u64 {
+            self.0
+        }
+    }
+
+    type LocalCache = HashMap<
+        (usize, bool),
+        Option<std::sync::Arc<Regex>>,
+        std::hash::BuildHasherDefault<AddrHasher>,
+    >;
+
+    /// Runs `f` on [`regex`]`(base, full)` through a per-thread map of the
+    /// shared cache's entries: no lock, no reference count, no SipHash
+    /// once a thread has met the pattern.
+    fn with_regex<R>(base: &'static str, full: bool, f: impl FnOnce(&Regex) -> R) -> Result<R, ()> {
+        thread_local! {
+            static LOCAL: std::cell::RefCell<LocalCache> = std::cell::RefCell::default();
+        }
+        let key = (base.as_ptr() as usize, full);
+        LOCAL.with_borrow_mut(|m| {
+            let re = match m.get(&key) {
+                Some(re) => re,
+                None => m.entry(key).or_insert(regex(base, full).ok()),
+            };
+            re.as_deref().map(f).ok_or(())
+        })
+    }
+
     fn matches(base: &'static str, full: bool, text: &str) -> Result<bool, ()> {
-        Ok(regex(base, full)?.is_match(text))
+        with_regex(base, full, |re| re.is_match(text))
     }
 
     /// `is_number_matching_desc`: a possible length, then the full pattern.
@@ -574,9 +820,11 @@ mod fast {
             let stripped = match md.national_prefix_for_parsing().pattern_base.as_deref() {
                 None => None,
                 Some(base) => {
-                    let re = regex(base, false)?;
-                    let mut caps = re.create_captures();
-                    re.captures(nn.as_str(), &mut caps);
+                    let caps = with_regex(base, false, |re| {
+                        let mut caps = re.create_captures();
+                        re.captures(nn.as_str(), &mut caps);
+                        caps
+                    })?;
                     match caps.get_match() {
                         None => None,
                         Some(m) => {
@@ -786,6 +1034,168 @@ mod tests {
             "{valid} valid of {}",
             texts.len()
         );
+    }
+
+    /// The UTF-8-only front end [`normalize_phone`] had before the ASCII
+    /// path, kept as the reference.
+    fn normalize_phone_utf8(raw: &[u8]) -> Option<Phone> {
+        if raw.len() > 80 {
+            return None;
+        }
+        let s = std::str::from_utf8(raw).ok()?.trim();
+        let (plus, digits) = scan(cut_extension(s))?;
+        from_digits(plus, digits.as_slice())
+    }
+
+    /// The ASCII path answers as the UTF-8 path does: on random mixes of
+    /// digits, prefixes, separators (ASCII and Unicode), whitespace of
+    /// every kind, extension markers in both scripts, stray letters and
+    /// invalid UTF-8, and on phone-shaped strings with an optional
+    /// extension. `plus7`'s E.164 is `+7` and the NSN.
+    #[test]
+    fn ascii_path_agrees_with_utf8_path() {
+        let pieces: &[&[u8]] = &[
+            b"0",
+            b"1",
+            b"7",
+            b"8",
+            b"9",
+            b"916",
+            b"495",
+            b"123",
+            b"45",
+            b"67",
+            b"8452",
+            b"800",
+            b"701",
+            b"44",
+            b"20",
+            b"7183",
+            b"8750",
+            b"+",
+            b"+7",
+            b"810",
+            b"00",
+            b" ",
+            b" ",
+            b"\t",
+            b"\n",
+            b"\x0b",
+            b"\x0c",
+            b"\r",
+            b"\x1c",
+            b"-",
+            b".",
+            b"(",
+            b")",
+            b"/",
+            b"_",
+            "\u{a0}".as_bytes(),
+            "\u{2009}".as_bytes(),
+            "\u{2013}".as_bytes(),
+            "\u{202f}".as_bytes(),
+            b"x",
+            b"X",
+            b"ext",
+            b"EXT.",
+            b"ext.",
+            b"Ext",
+            b"e",
+            b"t",
+            b"a",
+            "доб.".as_bytes(),
+            "доб".as_bytes(),
+            "ДОБ".as_bytes(),
+            "добавочный".as_bytes(),
+            "д".as_bytes(),
+            b"\xff",
+            b"\xd0",
+        ];
+        let mut state = 0x853c_49e6_748f_ea9bu64;
+        let mut next = move |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        let (mut some, mut none, mut non_ascii) = (0, 0, 0);
+        let mut check = |v: &[u8]| {
+            let want = normalize_phone_utf8(v);
+            assert_eq!(normalize_phone(v), want, "{:?}", String::from_utf8_lossy(v));
+            if let Some(p) = &want
+                && p.region == "RU"
+            {
+                assert!(p.e164.starts_with("+7") && p.e164.len() == 12, "{}", p.e164);
+            }
+            if want.is_some() {
+                some += 1;
+            } else {
+                none += 1;
+            }
+            non_ascii += usize::from(!v.is_ascii());
+        };
+        let prefixes: [&[u8]; 9] = [
+            b"+7", b"8", b"7", b"", b"+44", b"810 44", b"00 7", b"+1", b"+380",
+        ];
+        let seps: [&[u8]; 6] = [b" ", b"-", b"", b".", "\u{a0}".as_bytes(), b"\t"];
+        let exts: [&[u8]; 8] = [
+            b"",
+            b"",
+            b" ext. 12",
+            b"x5",
+            " доб. 123".as_bytes(),
+            b" EXT 7",
+            b"\n x 1",
+            b" y 2",
+        ];
+        for _ in 0..60_000 {
+            let mut v = Vec::new();
+            for _ in 0..next(10) {
+                v.extend_from_slice(pieces[next(pieces.len() as u64) as usize]);
+            }
+            check(&v);
+            // Phone shapes.
+            let mut q = Vec::new();
+            if next(8) == 0 {
+                q.extend_from_slice(pieces[20 + next(8) as usize]);
+            }
+            q.extend_from_slice(prefixes[next(9) as usize]);
+            let sep = seps[next(6) as usize];
+            let lead = [b'9', b'4', b'8', b'3', b'7', b'2'][next(6) as usize];
+            q.extend_from_slice(sep);
+            q.push(lead);
+            for k in 0..8 + next(3) {
+                if k % 3 == 2 {
+                    q.extend_from_slice(sep);
+                }
+                q.push(b'0' + next(10) as u8);
+            }
+            q.extend_from_slice(exts[next(8) as usize]);
+            if next(8) == 0 {
+                q.extend_from_slice(pieces[20 + next(8) as usize]);
+            }
+            check(&q);
+        }
+        assert!(
+            some > 5_000 && none > 50_000 && non_ascii > 10_000,
+            "{some} valid, {none} not, {non_ascii} non-ASCII"
+        );
+    }
+
+    /// Warming up leaves every answer as it was.
+    #[test]
+    fn warm_up_changes_no_answer() {
+        warm_up_in_background();
+        assert_eq!(e164("+44 20 7183 8750").as_deref(), Some("+442071838750"));
+        assert_eq!(e164("+7 916 123-45-67").as_deref(), Some("+79161234567"));
+    }
+
+    /// The ASCII whitespace set is `char::is_whitespace` on ASCII.
+    #[test]
+    fn ascii_whitespace_is_unicode_whitespace() {
+        for b in 0..128u8 {
+            assert_eq!(ascii_ws(b), char::from(b).is_whitespace(), "{b}");
+        }
     }
 
     fn norm(s: &str) -> Option<(String, &'static str, PhoneType)> {
