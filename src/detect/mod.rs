@@ -124,7 +124,42 @@ impl Engine {
             builtin_rule[b.index()] = rules.find(b.rule_id());
         }
         let tokenizer = Tokenizer::new(|b| builtin_rule[b.index()].is_some());
-        let context = ContextMatcher::new(&rules);
+        let on = |bs: &[Builtin]| bs.iter().any(|b| builtin_rule[b.index()].is_some());
+        let want_names = on(&[Builtin::PersonRu, Builtin::PersonEn, Builtin::PersonPartial]);
+        let want_address = on(&[Builtin::AddressRu, Builtin::AddressUs]);
+        // libphonenumber's tables (~55 M instructions once a process) are
+        // built on a spare core while the rest starts, not inside the first
+        // worker that meets an international number.
+        if on(&[
+            Builtin::PhoneRu,
+            Builtin::PhoneRuBare,
+            Builtin::PhoneIntl,
+            Builtin::PhoneUrl,
+        ]) {
+            static WARM: std::sync::Once = std::sync::Once::new();
+            WARM.call_once(crate::validators::phone::warm_up_in_background);
+        }
+        // The name dictionaries and the context-word automaton are the two
+        // dear parts to build (86 M and 73 M instructions with every rule,
+        // ~20 ms each) and share nothing: the names are built on a second
+        // thread while this one builds the rest, so a run starts scanning
+        // sooner (a scan of a few small files is mostly this start-up).
+        // Without a thread to spare, both are built here.
+        let (context, names) = std::thread::scope(|scope| {
+            let names = want_names.then(|| {
+                std::thread::Builder::new()
+                    .name("piiscan-names".into())
+                    .spawn_scoped(scope, names::NameMatcher::new)
+            });
+            let context = ContextMatcher::new(&rules);
+            let names = names.map(|spawned| match spawned {
+                Ok(handle) => handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(_) => names::NameMatcher::new(),
+            });
+            (context, names)
+        });
         let mut patterns = Vec::new();
         let mut rule_of_pattern = Vec::new();
         for (i, r) in rules.rules().iter().enumerate() {
@@ -162,11 +197,7 @@ impl Engine {
                     .collect()
             })
             .collect();
-        let on = |bs: &[Builtin]| bs.iter().any(|b| builtin_rule[b.index()].is_some());
-        let names = on(&[Builtin::PersonRu, Builtin::PersonEn, Builtin::PersonPartial])
-            .then(names::NameMatcher::new);
-        let address =
-            on(&[Builtin::AddressRu, Builtin::AddressUs]).then(address::AddressMatcher::new);
+        let address = want_address.then(address::AddressMatcher::new);
         Ok(Engine {
             rules,
             tokenizer,
