@@ -277,13 +277,8 @@ mod tests {
             "١".as_bytes(),
             b"",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::eval::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next_u64();
         let (mut some, mut none) = (0, 0);
         let mut check = |v: &[u8]| {
             let want = parse_numeric_date_split(v);

@@ -473,13 +473,8 @@ mod tests {
             &[b'b'; 63],
             &[b'c'; 130],
         ];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = crate::eval::rng::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut next = move |n: u64| rng.below(n);
         let mut seen = [0usize; 3];
         for _ in 0..200_000 {
             let mut v = Vec::new();
@@ -548,13 +543,8 @@ mod tests {
             "-b",
             "",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = crate::eval::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move |n: u64| rng.below(n);
         let domains: Vec<String> = (0..2_000)
             .map(|_| {
                 (0..1 + next(3))

@@ -126,7 +126,7 @@ mod tests {
             "１".as_bytes(),
             b"",
         ];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::eval::rng::Rng::new(0x2545_F491_4F6C_DD1D);
         let (mut some, mut none) = (0, 0);
         let mut check = |v: &[u8]| {
             let want = parse_ipv4_std(v);
@@ -138,10 +138,7 @@ mod tests {
             }
         };
         for _ in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let mut r = state;
+            let mut r = rng.next_u64();
             let mut v = Vec::new();
             for _ in 0..r % 9 {
                 r /= 9;
@@ -155,9 +152,7 @@ mod tests {
                 if k > 0 {
                     q.push(b'.');
                 }
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
+                let state = rng.next_u64();
                 let n = state % 1000;
                 match state >> 60 {
                     0 => q.extend_from_slice(format!("{n:03}").as_bytes()),

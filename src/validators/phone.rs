@@ -1111,13 +1111,8 @@ mod tests {
             b"\xff",
             b"\xd0",
         ];
-        let mut state = 0x853c_49e6_748f_ea9bu64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = crate::eval::rng::Rng::new(0x853c_49e6_748f_ea9b);
+        let mut next = move |n: u64| rng.below(n);
         let (mut some, mut none, mut non_ascii) = (0, 0, 0);
         let mut check = |v: &[u8]| {
             let want = normalize_phone_utf8(v);
