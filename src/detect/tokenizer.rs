@@ -208,6 +208,14 @@ struct Prefix {
     chain_start: bool,
 }
 
+/// The digit run a chain starts with: its length and the byte after it
+/// (0 at the end of the buffer).
+#[derive(Clone, Copy)]
+pub(super) struct Run {
+    pub(super) len: usize,
+    pub(super) next: u8,
+}
+
 #[derive(Clone, Copy, Default)]
 struct Group {
     start: usize,
@@ -387,20 +395,31 @@ impl Tokenizer {
             }
             return skip_alnum(buf, s);
         }
-        if buf.get(s + 2) == Some(&b':')
-            && buf[s + 1].is_ascii_digit()
+        // The run's length and the byte after it decide the shape tests
+        // below (each used to re-read bytes at fixed offsets), and the
+        // run is the chain's first group.
+        let run_end = skip_digits(buf, s);
+        let run = Run {
+            len: run_end - s,
+            next: buf.get(run_end).copied().unwrap_or(0),
+        };
+        if run.len == 2
+            && run.next == b':'
             && self.quick_exits
             && let Some(end) = self.clock_time_end(buf, s, prev)
         {
             return end;
         }
-        if buf.get(s + 10) == Some(&b'T')
+        // `YYYY-` is the only start `iso_timestamp_end` accepts.
+        if run.len == 4
+            && run.next == b'-'
+            && buf.get(s + 10) == Some(&b'T')
             && self.quick_exits
             && let Some(end) = self.iso_timestamp_end(buf, s, prev)
         {
             return end;
         }
-        if let Some(end) = self.pre_chain(buf, s, prev, eof, scratch, out) {
+        if let Some(end) = self.pre_chain(buf, s, run, prev, eof, scratch, out) {
             return end;
         }
 
@@ -411,7 +430,7 @@ impl Tokenizer {
         let mut p = s;
         loop {
             let gs = p;
-            p = skip_digits(buf, p);
+            p = if n == 0 { run_end } else { skip_digits(buf, p) };
             groups[n] = Group { start: gs, end: p };
             n += 1;
             if n == MAX_GROUPS {

@@ -24,7 +24,8 @@
 //! the original bytes.
 
 use super::{
-    Builtin, Cand, Group, Norm, Sep, TokScratch, Tokenizer, has_file_extension_tld, skip_digits,
+    Builtin, Cand, Group, Norm, Run, Sep, TokScratch, Tokenizer, has_file_extension_tld,
+    skip_digits,
 };
 use crate::finding::Signals;
 use crate::validators::{email, luhn, mrz, oms};
@@ -391,16 +392,17 @@ impl Tokenizer {
     /// and licences whose digits follow a letter.
     #[inline]
     #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn pre_chain(
         &self,
         buf: &[u8],
         s: usize,
+        run: Run,
         prev: u8,
         eof: bool,
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) -> Option<usize> {
-        let b = |k: usize| buf.get(s + k).copied().unwrap_or(0);
         if prev == b'%' {
             return self.url_escape(buf, s, eof, scratch, out);
         }
@@ -409,20 +411,19 @@ impl Tokenizer {
         {
             return Some(e);
         }
-        let (b1, b2) = (b(1), b(2));
-        if b1.is_ascii_digit() {
-            if b2.is_ascii_digit() {
-                if !b(3).is_ascii_digit()
-                    && (prev >= 0x80 || prev == b' ')
-                    && let Some(e) = self.plate_before(buf, s, scratch, out)
-                {
-                    return Some(e);
-                }
-            } else if matches!(b2, b' ' | 0xD0 | b'A'..=b'Z')
-                && let Some(e) = self.licence_letters(buf, s, scratch, out)
-            {
-                return Some(e);
-            }
+        // Three digits alone: a plate's region code after its letters.
+        if run.len == 3
+            && (prev >= 0x80 || prev == b' ')
+            && let Some(e) = self.plate_before(buf, s, scratch, out)
+        {
+            return Some(e);
+        }
+        // Two digits, then a space or letters: a licence's series.
+        if run.len == 2
+            && matches!(run.next, b' ' | 0xD0 | b'A'..=b'Z')
+            && let Some(e) = self.licence_letters(buf, s, scratch, out)
+        {
+            return Some(e);
         }
         if token_shape_guard(buf, s)
             && let Some(e) = self.token_shapes(buf, s, scratch, out)
@@ -431,7 +432,7 @@ impl Tokenizer {
         }
         if matches!(prev, b'=' | b'+' | b'/') {
             // Past the plain part of the run (`112-233-445+95`).
-            let mut e = skip_digits(buf, s);
+            let mut e = s + run.len;
             if matches!(buf.get(e), Some(b'-' | b'(' | b')')) {
                 while e < buf.len()
                     && e - s < 40
