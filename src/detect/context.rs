@@ -254,7 +254,7 @@ impl WordDfa {
     #[inline]
     fn after_matches(&self, hay: &[u8], mut f: impl FnMut(usize, usize, PatternID) -> bool) {
         let dfa = &self.dfa;
-        let root = self.start;
+        let (root, lead) = (self.start, self.lead);
         // Bytes a match starting within reach may end on: read them all.
         let head = hay.len().min(AFTER_REACH + 1);
         let mut from = 0;
@@ -267,6 +267,13 @@ impl WordDfa {
                     let byte = hay[at];
                     if byte == b'\n' {
                         break 'run;
+                    }
+                    // At the root a byte below `lead` leads back to the
+                    // root (the space or punctuation after most values):
+                    // no step needed.
+                    if byte < lead && sid == root {
+                        at += 1;
+                        continue;
                     }
                     sid = dfa.next_state(Anchored::No, sid, byte);
                     at += 1;
