@@ -702,13 +702,8 @@ mod tests {
 
     #[test]
     fn overlaps_resolve_as_the_copying_version_did() {
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = crate::eval::rng::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut next = move |n: u64| rng.below(n);
         let (mut overlapping, mut unsorted) = (0, 0);
         for round in 0..20_000u32 {
             let mut out = Vec::new();

@@ -1602,12 +1602,11 @@ mod tests {
             b"x",
             b"1",
         ];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::eval::rng::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut state: u64;
         let mut with_bik = 0;
         for _ in 0..20_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            state = rng.next_u64();
             let mut r = state;
             let mut buf = Vec::new();
             while buf.len() < 700 {
@@ -1696,14 +1695,13 @@ mod tests {
             t
         };
         let quick = Tokenizer::new(|_| true);
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::eval::rng::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut state: u64;
         let (mut found, mut taken) = (0, 0);
         for _ in 0..100_000 {
             let mut text = Vec::new();
             for _ in 0..12 {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
+                state = rng.next_u64();
                 text.extend_from_slice(pieces[(state % 58) as usize]);
             }
             let run = |t: &Tokenizer| {
@@ -1734,12 +1732,11 @@ mod tests {
     /// The word-at-a-time skip must stop exactly where the byte loop would.
     #[test]
     fn next_trigger_matches_the_byte_loop() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut rng = crate::eval::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
+        let mut state: u64;
         let mut buf = Vec::new();
         for _ in 0..20_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            state = rng.next_u64();
             // Mostly letters and Cyrillic, sometimes a trigger or an edge byte.
             let b = match state % 23 {
                 0 => b'0' + (state >> 8) as u8 % 10,

@@ -160,13 +160,8 @@ mod tests {
 
     #[test]
     fn lines_match_the_format_macro_output() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::eval::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next_u64();
         let kinds = [
             Kind::Phone,
             Kind::Email,

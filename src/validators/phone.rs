@@ -927,13 +927,8 @@ mod tests {
     /// misses and slots taken over by another number.
     #[test]
     fn cached_validity_is_libphonenumber_validity() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = move |n: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % n
-        };
+        let mut rng = crate::eval::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move |n: u64| rng.below(n);
         let codes: [&[u8]; 8] = [b"44", b"49", b"1", b"380", b"86", b"998", b"33", b"7"];
         let mut numbers = Vec::new();
         for _ in 0..600 {

@@ -1983,13 +1983,12 @@ mod engine_tests {
             ",",
             "ff",
         ];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut rng = crate::eval::rng::Rng::new(0x2545_F491_4F6C_DD1D);
+        let mut state = rng.next_u64();
         for _ in 0..4000 {
             let mut s = String::new();
             for _ in 0..(state % 12) {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
+                state = rng.next_u64();
                 s.push_str(pieces[(state % pieces.len() as u64) as usize]);
             }
             for d in e.scan_text(s.as_bytes()) {
