@@ -1169,17 +1169,22 @@ fn a_time_limit_is_honoured_and_never_reported_as_erased() {
     let text = String::from_utf8(run(&args, dir.path()).stdout).unwrap();
     assert!(text.contains("skipped: time limit"), "{text}");
     // The portability bundle says what it may be missing.
-    let mut args = vec![
-        "subject",
-        "export",
-        "--out",
-        "bundle.json",
-        "--file-timeout",
-        "0.001",
-    ];
-    args.extend(id);
-    args.push("src");
-    let o = run(&args, dir.path());
+    let export = |out: &str, format: &str| {
+        let mut args = vec![
+            "subject",
+            "export",
+            "--out",
+            out,
+            "-f",
+            format,
+            "--file-timeout",
+            "0.001",
+        ];
+        args.extend(id);
+        args.push("src");
+        run(&args, dir.path())
+    };
+    let o = export("bundle.json", "json");
     assert!(
         stderr(&o).contains("not searched to the end"),
         "{}",
@@ -1189,19 +1194,7 @@ fn a_time_limit_is_honoured_and_never_reported_as_erased() {
         serde_json::from_slice(&std::fs::read(dir.path().join("bundle.json")).unwrap()).unwrap();
     assert_eq!(bundle["not_searched"][0]["file"], "src/big.log");
     // So does the CSV bundle, in a row of its own after the values.
-    let mut args = vec![
-        "subject",
-        "export",
-        "--out",
-        "bundle.csv",
-        "-f",
-        "csv",
-        "--file-timeout",
-        "0.001",
-    ];
-    args.extend(id);
-    args.push("src");
-    let o = run(&args, dir.path());
+    let o = export("bundle.csv", "csv");
     assert!(
         stderr(&o).contains("listed under not_searched"),
         "{}",
