@@ -416,7 +416,7 @@ impl Tokenizer {
         // `YYYY-` is the only start `iso_timestamp_end` accepts.
         if run.len == 4
             && run.next == b'-'
-            && buf.get(s + 10) == Some(&b'T')
+            && matches!(buf.get(s + 10), Some(b'T' | b' '))
             && self.quick_exits
             && let Some(end) = self.iso_timestamp_end(buf, s, prev)
         {
@@ -562,13 +562,16 @@ impl Tokenizer {
         (fits_shape(t, b"dd:dd:dd") && ends).then_some(s + 8)
     }
 
-    /// An ISO timestamp `YYYY-MM-DDTHH:MM:SS` at `s` (in logs, chats and
-    /// JSON events): where the path after this call in
+    /// An ISO timestamp `YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD HH:MM:SS`
+    /// at `s` (in logs, chats and JSON events): where the path after this
+    /// call in
     /// [`Tokenizer::digits`] would end it, without a value. That path
     /// parses the date as a chain whose last group is glued to the `T`
     /// (so no sub-range is a value), reads `HH` as digits glued to a
-    /// letter, and [`Tokenizer::ipv6`] skips the rest of the time from its
-    /// first colon: ~720 instructions, here ~30. Byte 19 must not be a
+    /// letter (with a space: as its fourth group, a date followed by a
+    /// time being no birth date), and [`Tokenizer::ipv6`] skips the rest
+    /// of the time from its first colon: ~720 (~1,500) instructions, here
+    /// ~30. Byte 19 must not be a
     /// digit (the MRZ shape test reads it) or a colon (the time skip would
     /// run on). Conditions on `prev` as for [`Tokenizer::clock_time_end`];
     /// `timestamp_shortcuts_agree_with_the_full_path` compares both.
@@ -578,8 +581,17 @@ impl Tokenizer {
             return None;
         }
         let t = buf.get(s..s + 20)?;
+        // With a space for the `T`, the path reads the hour as the chain's
+        // fourth group: ten digits, a phone number when they start with 3,
+        // 4, 8 or 9 (`9123-45-67 89` is +7 912 345-67-89) or with `00`, or
+        // follow a `+`. Years 1000-2999 after anything but `+` are none.
+        let spaced = t[10] == b' ';
+        if spaced && (prev == b'+' || !matches!(t[0], b'1' | b'2')) {
+            return None;
+        }
         let ends = !t[19].is_ascii_digit() && t[19] != b':';
-        (fits_shape(t, b"dddd-dd-ddTdd:dd:dd") && ends).then_some(s + 19)
+        let shape = fits_shape(t, b"dddd-dd-dd") && fits_shape(&t[11..], b"dd:dd:dd");
+        (shape && (spaced || t[10] == b'T') && ends).then_some(s + 19)
     }
 
     /// Watched values among a chain's groups: every leftmost-longest run
@@ -1638,7 +1650,7 @@ mod tests {
     /// dates, context words).
     #[test]
     fn timestamp_shortcuts_agree_with_the_full_path() {
-        let pieces: [&[u8]; 58] = [
+        let pieces: [&[u8]; 61] = [
             b"12",
             b"425",
             b"7",
@@ -1693,6 +1705,9 @@ mod tests {
             b"q=79123456789+",
             b" 1,299 ",
             b"2025-02-07T01:23:08",
+            b"2025-02-07 01:23:08",
+            b"0012-02-07 01:23:08",
+            b"9123-45-67 89:00:00",
             b".314Z",
             b"+03:00",
             b"1984-03-05T",
@@ -1712,7 +1727,7 @@ mod tests {
             let mut text = Vec::new();
             for _ in 0..12 {
                 state = rng.next_u64();
-                text.extend_from_slice(pieces[(state % 58) as usize]);
+                text.extend_from_slice(pieces[(state % 61) as usize]);
             }
             let run = |t: &Tokenizer| {
                 let mut scratch = TokScratch::default();
