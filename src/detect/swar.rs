@@ -21,6 +21,32 @@ pub fn load(buf: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes.unwrap_or([0; 8]))
 }
 
+/// The sixteen bytes `buf[at..at + 16]` as one vector (callers check the
+/// bounds).
+#[inline(always)]
+fn load16(buf: &[u8], at: usize) -> wide::u8x16 {
+    let bytes: [u8; 16] = buf[at..at + 16].try_into().unwrap_or([0; 16]);
+    wide::u8x16::new(bytes)
+}
+
+/// Bit `k` set when `buf[at + k]` is in `lo..=hi` (any `lo <= hi`), for
+/// the sixteen bytes at `at`: one vector compare (`wide` compiles it to
+/// SSE2 on x86-64), where two SWAR words cost twice the instructions.
+#[inline(always)]
+pub fn in_range16(buf: &[u8], at: usize, lo: u8, hi: u8) -> u32 {
+    // Shifted so `lo` is 0, a byte is in range when it is at most
+    // `hi - lo` (unsigned; bytes below `lo` wrap to large values).
+    let x = load16(buf, at) - wide::u8x16::splat(lo);
+    let span = wide::u8x16::splat(hi - lo);
+    x.min(span).simd_eq(x).to_bitmask()
+}
+
+/// Bit `k` set when `buf[at + k] == b`, for the sixteen bytes at `at`.
+#[inline(always)]
+pub fn eq16(buf: &[u8], at: usize, b: u8) -> u32 {
+    load16(buf, at).simd_eq(wide::u8x16::splat(b)).to_bitmask()
+}
+
 /// Flags the bytes of `v` in `lo..=hi`, where every byte of `v` is below
 /// 0x80 (mask the high bits off first). Exact per byte: seven-bit lanes
 /// neither carry nor borrow into their neighbours.

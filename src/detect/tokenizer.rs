@@ -1364,6 +1364,13 @@ impl Tokenizer {
 /// tokenizer's instructions.
 #[inline]
 fn next_trigger(buf: &[u8], mut i: usize, to: usize) -> usize {
+    while i + 16 <= to {
+        let flags = swar::in_range16(buf, i, 0x30, 0x3A) | swar::eq16(buf, i, b'@');
+        if flags != 0 {
+            return i + flags.trailing_zeros() as usize;
+        }
+        i += 16;
+    }
     while i + 8 <= to {
         let w = swar::load(buf, i);
         // Digits and ':' (0x30..=0x3A), exact; '@', whose lowest flag is
