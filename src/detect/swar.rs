@@ -1,12 +1,15 @@
-//! Byte classes eight bytes at a time (SWAR) for the detectors' skip
+//! Byte classes eight bytes at a time (SWAR), or sixteen as one vector
+//! (`wide`: SSE2 on x86-64, in safe code) where the loop is hot enough
+//! to show it (the tokenizer's skips, digit runs), for the detectors' skip
 //! loops (the tokenizer's skip to a trigger, the name matcher's skip to a
 //! capital, the address matcher's skips over Latin words and digits) and
 //! the locators' (JSON string ends, CSV quotes and field content).
 //!
-//! Owns the three tricks they share, so each loop states only which bytes
-//! it wants. Flags are bit 7 of each byte of the result; the word is read
-//! little-endian, so the lowest flagged byte is the first in the buffer
-//! (`flags.trailing_zeros() / 8`).
+//! Owns the tricks they share, so each loop states only which bytes it
+//! wants. Word flags are bit 7 of each byte of the result; the word is
+//! read little-endian, so the lowest flagged byte is the first in the
+//! buffer (`flags.trailing_zeros() / 8`). Vector flags are one bit per
+//! byte (`flags.trailing_zeros()`).
 
 /// `0x01` in every byte.
 pub const LO: u64 = 0x0101_0101_0101_0101;
@@ -34,11 +37,28 @@ fn load16(buf: &[u8], at: usize) -> wide::u8x16 {
 /// SSE2 on x86-64), where two SWAR words cost twice the instructions.
 #[inline(always)]
 pub fn in_range16(buf: &[u8], at: usize, lo: u8, hi: u8) -> u32 {
+    lanes_in(load16(buf, at), lo, hi).to_bitmask()
+}
+
+/// Lanes of `v` in `lo..=hi` set to 0xFF, the others to 0.
+#[inline(always)]
+fn lanes_in(v: wide::u8x16, lo: u8, hi: u8) -> wide::u8x16 {
     // Shifted so `lo` is 0, a byte is in range when it is at most
     // `hi - lo` (unsigned; bytes below `lo` wrap to large values).
-    let x = load16(buf, at) - wide::u8x16::splat(lo);
-    let span = wide::u8x16::splat(hi - lo);
-    x.min(span).simd_eq(x).to_bitmask()
+    let x = v - wide::u8x16::splat(lo);
+    x.min(wide::u8x16::splat(hi - lo)).simd_eq(x)
+}
+
+/// Bit `k` set when `buf[at + k]` is an ASCII letter, digit or `_` (a
+/// word byte of identifiers, hashes, base64), for the sixteen bytes at
+/// `at`.
+#[inline(always)]
+pub fn ascii_word16(buf: &[u8], at: usize) -> u32 {
+    let v = load16(buf, at);
+    // `| 0x20` folds A-Z onto a-z and moves no other byte into that range.
+    let letters = lanes_in(v | wide::u8x16::splat(0x20), b'a', b'z');
+    let rest = lanes_in(v, b'0', b'9') | v.simd_eq(wide::u8x16::splat(b'_'));
+    (letters | rest).to_bitmask()
 }
 
 /// Bit `k` set when `buf[at + k] == b`, for the sixteen bytes at `at`.
@@ -91,6 +111,13 @@ pub fn below(w: u64, n: u8) -> u64 {
 /// then byte by byte near the end of `buf`.
 #[inline]
 pub fn ascii_run_end(buf: &[u8], mut p: usize, lo: u8, hi: u8) -> usize {
+    while p + 16 <= buf.len() {
+        let other = !in_range16(buf, p, lo, hi) & 0xFFFF;
+        if other != 0 {
+            return p + other.trailing_zeros() as usize;
+        }
+        p += 16;
+    }
     while p + 8 <= buf.len() {
         let other = !ascii_in(load(buf, p), lo, hi) & HI;
         if other != 0 {
@@ -115,6 +142,34 @@ pub fn digits_end(buf: &[u8], p: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sixteen-byte tests agree with the plain comparisons on every
+    /// byte value in every lane.
+    #[test]
+    fn vector_classes_agree_with_byte_comparisons() {
+        for lane in 0..16 {
+            for b in 0..=255u8 {
+                for fill in [0x00u8, 0x7F, 0xFF, 0x41, 0x30] {
+                    let mut bytes = [fill; 17];
+                    bytes[lane + 1] = b;
+                    let bit = |flags: u32| flags >> lane & 1 == 1;
+                    assert_eq!(
+                        bit(in_range16(&bytes, 1, 0x30, 0x3A)),
+                        (0x30..=0x3A).contains(&b)
+                    );
+                    assert_eq!(
+                        bit(in_range16(&bytes, 1, 0x80, 0xBF)),
+                        (0x80..=0xBF).contains(&b)
+                    );
+                    assert_eq!(bit(eq16(&bytes, 1, b'@')), b == b'@');
+                    assert_eq!(
+                        bit(ascii_word16(&bytes, 1)),
+                        b.is_ascii_alphanumeric() || b == b'_'
+                    );
+                }
+            }
+        }
+    }
 
     /// Every byte value in every lane against the plain comparisons.
     #[test]
