@@ -439,7 +439,7 @@ impl Tokenizer {
                     .get(run_end + 1)
                     .is_some_and(|&b| !b.is_ascii_digit() && !separator_start(b))
         } else {
-            !separator_start(run.next) && !(run.next == b',' && run.len <= 2)
+            !(separator_start(run.next) || run.next == b',' && run.len <= 2)
         };
         if lone && run.len < 9 && self.quick_exits && self.watch.is_none() {
             return if run.next.is_ascii_alphabetic() || matches!(run.next, b'@' | b'_') {
