@@ -428,7 +428,7 @@ impl Tokenizer {
         }
         if self.quick_exits
             && self.watch.is_none()
-            && let Some(end) = self.short_chain_end(buf, s, run_end, run)
+            && let Some(end) = self.short_chain_end(buf, s, run_end, run, scratch, out)
         {
             return end;
         }
@@ -553,17 +553,26 @@ impl Tokenizer {
     ///
     /// - A lone run (`status=200`, `425ms`, `[63730]`, `took 425 ms`):
     ///   the chain is this one group of under 9 digits (the shortest
-    ///   single-group value has 9); no word date (`5 марта`, `5, March`)
-    ///   when a space or comma follows. ~290 -> ~200 instructions.
+    ///   single-group value has 9); a day before a space or a comma is
+    ///   only tried as a word date (`5 марта`, `5, March`). ~290 -> ~200
+    ///   instructions.
     /// - Two groups joined by a dot, the second under four digits
-    ///   (`rt=1.026`, `HTTP/1.1`): under 9 digits in two groups, no
-    ///   coordinate (four decimals at least) and no word date.
+    ///   (`rt=1.026`, `HTTP/1.1`, `146126.25`): no coordinate (four
+    ///   decimals at least), and nothing else takes two dotted groups.
     /// - A day before a clock time (`Feb  7 01:21:48` in syslog): the
     ///   chain is the day and the hour, no word date since a digit follows
     ///   the space, and [`Tokenizer::ipv6`] skips the rest of the time
     ///   from its colon as [`Tokenizer::clock_time_end`] does.
     #[inline]
-    fn short_chain_end(&self, buf: &[u8], s: usize, run_end: usize, run: Run) -> Option<usize> {
+    fn short_chain_end(
+        &self,
+        buf: &[u8],
+        s: usize,
+        run_end: usize,
+        run: Run,
+        scratch: &mut TokScratch,
+        out: &mut Vec<Cand>,
+    ) -> Option<usize> {
         if run.len >= 9 {
             return None;
         }
@@ -571,7 +580,13 @@ impl Tokenizer {
             b' ' => {
                 let after = buf.get(run_end + 1).copied()?;
                 if !after.is_ascii_digit() {
-                    return (run.len > 2 && !separator_start(after)).then_some(run_end);
+                    if separator_start(after) {
+                        return None;
+                    }
+                    if run.len > 2 {
+                        return Some(run_end);
+                    }
+                    return Some(self.day_word_date(buf, s, run_end, scratch, out));
                 }
                 if run.len <= 2 {
                     return self.clock_time_end(buf, run_end + 1, b' ');
@@ -582,16 +597,42 @@ impl Tokenizer {
                 if !buf.get(run_end + 1).is_some_and(u8::is_ascii_digit) {
                     return None;
                 }
+                // Two dot-joined groups are only ever a coordinate: no
+                // sub-range may end at the dot, and `classify` takes a
+                // dotted value in three groups at least.
                 let end = skip_digits(buf, run_end + 1);
-                (end - run_end - 1 < 4 && end - s < 9 && chain_ends_at(buf, end)).then_some(end)
+                (end - run_end - 1 < 4 && chain_ends_at(buf, end)).then_some(end)
             }
-            b',' if run.len <= 2 => None,
+            b',' if run.len <= 2 => Some(self.day_word_date(buf, s, run_end, scratch, out)),
             next if separator_start(next) => None,
             next if next.is_ascii_alphabetic() || matches!(next, b'@' | b'_') => {
                 Some(skip_alnum(buf, run_end))
             }
             _ => Some(run_end),
         }
+    }
+
+    /// A lone day number `buf[s..run_end]` before a space or a comma: a
+    /// word date if one starts here, else where the chain ends.
+    #[inline]
+    fn day_word_date(
+        &self,
+        buf: &[u8],
+        s: usize,
+        run_end: usize,
+        scratch: &mut TokScratch,
+        out: &mut Vec<Cand>,
+    ) -> usize {
+        let day = Group {
+            start: s,
+            end: run_end,
+        };
+        if self.on(Builtin::BirthDate)
+            && let Some(end) = self.word_date(buf, day, scratch, out)
+        {
+            return end;
+        }
+        run_end
     }
 
     /// A clock time `HH:MM:SS` at `s`, the commonest digit run in logs and
