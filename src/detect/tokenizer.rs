@@ -241,6 +241,11 @@ pub struct Tokenizer {
     /// Values to find in any spelling, whatever their context
     /// ([`super::watch`]): checked on every digit chain parsed.
     watch: Option<std::sync::Arc<WatchList>>,
+    /// Some matcher behind a digit trigger is on (every built-in but
+    /// e-mail and cookies: a `--select email` scan skips digit runs).
+    digits_on: bool,
+    /// A phone rule is on (`phone` normalises only then).
+    phones_on: bool,
     /// Take the shortcuts of the digit path ([`Tokenizer::clock_time_end`],
     /// [`Tokenizer::iso_timestamp_end`], the lone-run exit, `classify`'s
     /// digit-count gate): off only in the test that checks them against
@@ -282,8 +287,26 @@ impl Tokenizer {
         for b in Builtin::ALL {
             e[b.index()] = enabled(b);
         }
+        let on = |b: Builtin| e[b.index()];
+        let digits_on = Builtin::ALL.into_iter().any(|b| {
+            on(b)
+                && !matches!(
+                    b,
+                    Builtin::Email
+                        | Builtin::Cookie
+                        | Builtin::CookieGeneric
+                        | Builtin::PersonRu
+                        | Builtin::PersonEn
+                        | Builtin::PersonPartial
+                        | Builtin::AddressRu
+                        | Builtin::AddressUs
+                )
+        });
+        let phones_on = on(Builtin::PhoneRu) || on(Builtin::PhoneRuBare) || on(Builtin::PhoneIntl);
         Tokenizer {
             enabled: e,
+            digits_on,
+            phones_on,
             watch: None,
             quick_exits: true,
         }
@@ -292,6 +315,8 @@ impl Tokenizer {
     /// Also finds the watched values (see [`super::watch`]).
     pub fn set_watch(&mut self, watch: Option<std::sync::Arc<WatchList>>) {
         self.watch = watch.filter(|w| w.digit_bounds().0 > 0);
+        // Watched ids and phones are read off digit chains.
+        self.digits_on |= self.watch.is_some();
     }
 
     fn on(&self, b: Builtin) -> bool {
@@ -321,7 +346,8 @@ impl Tokenizer {
                 break;
             }
             i = match CLASS[buf[i] as usize] {
-                C_DIGIT => self.digits(buf, i, eof, scratch, out),
+                C_DIGIT if self.digits_on => self.digits(buf, i, eof, scratch, out),
+                C_DIGIT => skip_digits(buf, i),
                 C_AT => self.email(buf, i, scratch, out),
                 C_COLON => self.ipv6(buf, i, scratch, out),
                 _ => i + 1,
@@ -1051,6 +1077,11 @@ impl Tokenizer {
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) {
+        // Which class a number gets is only known after the (dear)
+        // normalisation: with no phone rule on there is nothing to know.
+        if !self.phones_on {
+            return;
+        }
         let Prefix { plus, paren, .. } = prefix;
         let l = d.len();
         let ng = groups.len();
@@ -1885,6 +1916,48 @@ mod tests {
             found > 40_000 && taken > 5_000,
             "{found} found, {taken} taken"
         );
+    }
+
+    /// A selection without digit kinds (`--select email,cookie`) skips
+    /// digit runs and phone normalisation, and finds the same e-mails and
+    /// cookies as the full tokenizer does in every fixture.
+    #[test]
+    fn selections_without_digit_kinds_find_the_same_values() {
+        let text_kinds = [Builtin::Email, Builtin::Cookie, Builtin::CookieGeneric];
+        let narrow = Tokenizer::new(|b| text_kinds.contains(&b));
+        assert!(!narrow.digits_on && !narrow.phones_on);
+        let full = Tokenizer::new(|_| true);
+        assert!(full.digits_on && full.phones_on);
+        let mut files = 0;
+        let mut found = 0;
+        let mut stack = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures"
+        ))];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let text = std::fs::read(&path).unwrap();
+                let run = |t: &Tokenizer| {
+                    let mut scratch = TokScratch::default();
+                    let mut out = Vec::new();
+                    t.scan(&text, 0, text.len(), true, &mut scratch, &mut out);
+                    out.into_iter()
+                        .filter(|c| text_kinds.contains(&c.class))
+                        .map(|c| (c.class, c.start, c.end, c.norm))
+                        .collect::<Vec<_>>()
+                };
+                let want = run(&full);
+                assert_eq!(run(&narrow), want, "{}", path.display());
+                files += 1;
+                found += want.len();
+            }
+        }
+        assert!(files > 10 && found > 20, "{files} files, {found} values");
     }
 
     /// The word-at-a-time skip must stop exactly where the byte loop would.
