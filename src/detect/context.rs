@@ -195,7 +195,7 @@ impl WordDfa {
     /// the start of `hay` and again from the end of each match.
     ///
     /// One shortcut: at the root, bytes below [`WordDfa::lead`] lead back
-    /// to the root, so a run of them is skipped eight at a time rather
+    /// to the root, so a run of them is skipped sixteen at a time rather
     /// than stepped through (the state after them is the same).
     #[inline]
     fn before_matches(&self, hay: &[u8], mut f: impl FnMut(usize, usize, PatternID)) {

@@ -107,8 +107,8 @@ pub fn below(w: u64, n: u8) -> u64 {
 }
 
 /// End of the run of ASCII bytes in `lo..=hi` at `p` (`hi` below 0x80):
-/// eight bytes at a time (the first byte outside, found with one mask),
-/// then byte by byte near the end of `buf`.
+/// sixteen bytes at a time, then eight (the first byte outside, found
+/// with one mask), then byte by byte near the end of `buf`.
 #[inline]
 pub fn ascii_run_end(buf: &[u8], mut p: usize, lo: u8, hi: u8) -> usize {
     while p + 16 <= buf.len() {
