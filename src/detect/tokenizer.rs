@@ -665,16 +665,15 @@ impl Tokenizer {
 
     /// An ISO timestamp `YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD HH:MM:SS`
     /// at `s` (in logs, chats and JSON events): where the path after this
-    /// call in
-    /// [`Tokenizer::digits`] would end it, without a value. That path
-    /// parses the date as a chain whose last group is glued to the `T`
-    /// (so no sub-range is a value), reads `HH` as digits glued to a
-    /// letter (with a space: as its fourth group, a date followed by a
-    /// time being no birth date), and [`Tokenizer::ipv6`] skips the rest
-    /// of the time from its first colon: ~720 (~1,500) instructions, here
-    /// ~30. Byte 19 must not be a
-    /// digit (the MRZ shape test reads it) or a colon (the time skip would
-    /// run on). Conditions on `prev` as for [`Tokenizer::clock_time_end`];
+    /// call in [`Tokenizer::digits`] would end it, without a value. That
+    /// path parses the date as a chain whose last group is glued to the
+    /// `T` (so no sub-range is a value) and reads `HH` as digits glued to a
+    /// letter, or, after a space, as the chain's fourth group (a date
+    /// followed by a time is no birth date); then [`Tokenizer::ipv6`]
+    /// skips the rest of the time from its first colon: ~720 (with the
+    /// space ~1,500) instructions, here ~30. Byte 19 must not be a digit
+    /// (the MRZ shape test reads it) or a colon (the time skip would run
+    /// on). Conditions on `prev` as for [`Tokenizer::clock_time_end`];
     /// `shortcuts_agree_with_the_full_path` compares both.
     #[inline]
     fn iso_timestamp_end(&self, buf: &[u8], s: usize, prev: u8) -> Option<usize> {
@@ -1059,8 +1058,6 @@ impl Tokenizer {
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) {
-        // Which class a number gets is only known after the (dear)
-        // normalisation: with no phone rule on there is nothing to know.
         let Prefix { plus, paren, .. } = prefix;
         let l = d.len();
         let ng = groups.len();
