@@ -421,21 +421,15 @@ fn mask_ascii(kind: Kind, value: &[u8]) -> Option<ShortStr> {
         return None;
     }
     let mut out = [0u8; SHORT_INLINE];
-    match kind {
-        Kind::Email => ascii::email(&mut out, &v, n)?,
-        Kind::Card | Kind::BankAccount | Kind::Iban | Kind::Oms => {
-            ascii::keep(&mut out, &v, n, 0, 0, 4)
-        }
-        Kind::Phone => ascii::phone(&mut out, &v, n),
-        Kind::Ipv4 => ascii::ipv4(&mut out, &v, n),
-        Kind::Ipv6 => ascii::keep(&mut out, &v, n, 0, 4, 0),
-        Kind::Snils | Kind::Inn | Kind::Ogrn | Kind::Ssn => ascii::keep(&mut out, &v, n, 0, 0, 2),
-        Kind::Person | Kind::BirthPlace => ascii::words(&mut out, &v, n),
-        Kind::Cookie => ascii::keep(&mut out, &v, n, 0, 2, 0),
-        Kind::DeviceId => ascii::device(&mut out, &v, n),
-        Kind::VehiclePlateRu => ascii::plate(&mut out, &v, n),
-        Kind::Geo => ascii::geo(&mut out, &v, n),
-        _ => ascii::keep(&mut out, &v, n, 0, 0, 2),
+    match MaskStyle::of(kind) {
+        MaskStyle::Email => ascii::email(&mut out, &v, n)?,
+        MaskStyle::Phone => ascii::phone(&mut out, &v, n),
+        MaskStyle::Ipv4 => ascii::ipv4(&mut out, &v, n),
+        MaskStyle::Words => ascii::words(&mut out, &v, n),
+        MaskStyle::Device => ascii::device(&mut out, &v, n),
+        MaskStyle::Plate => ascii::plate(&mut out, &v, n),
+        MaskStyle::Geo => ascii::geo(&mut out, &v, n),
+        MaskStyle::Keep { head, tail } => ascii::keep(&mut out, &v, n, 0, head, tail),
     }
     // Every ASCII mask is as long as its value.
     let mut s = ArrayString::from_byte_string(&out).ok()?;
@@ -462,24 +456,15 @@ fn mask_cyrillic(kind: Kind, value: &[u8]) -> Option<ShortStr> {
     // Zero-padded, as in [`mask_ascii`]: a mask that fits the inline bytes
     // is validated as the whole first `SHORT_INLINE` bytes.
     let mut out = [0u8; MAX];
-    let len = match kind {
-        Kind::Email | Kind::Phone | Kind::Ipv4 | Kind::DeviceId | Kind::Geo => return None,
-        Kind::Person | Kind::BirthPlace => cyrillic::words(&mut out, value)?,
-        Kind::Card | Kind::BankAccount | Kind::Iban | Kind::Oms => {
-            cyrillic::keep(&mut out, value, 0, 4)?
-        }
-        Kind::Ipv6 => cyrillic::keep(&mut out, value, 4, 0)?,
-        Kind::Cookie => cyrillic::keep(&mut out, value, 2, 0)?,
-        Kind::VehiclePlateRu => {
-            // The region code (the trailing digits) stays.
-            let region = value
-                .iter()
-                .rev()
-                .take_while(|c| c.is_ascii_digit())
-                .count();
-            cyrillic::keep(&mut out, value, 0, region)?
-        }
-        _ => cyrillic::keep(&mut out, value, 0, 2)?,
+    let len = match MaskStyle::of(kind) {
+        MaskStyle::Email
+        | MaskStyle::Phone
+        | MaskStyle::Ipv4
+        | MaskStyle::Device
+        | MaskStyle::Geo => return None,
+        MaskStyle::Words => cyrillic::words(&mut out, value)?,
+        MaskStyle::Plate => cyrillic::keep(&mut out, value, 0, plate_region(value))?,
+        MaskStyle::Keep { head, tail } => cyrillic::keep(&mut out, value, head, tail)?,
     };
     if len > SHORT_INLINE {
         return Some(ShortStr(Repr::Heap(
@@ -737,12 +722,7 @@ mod ascii {
 
     /// The region code (the trailing digits) stays.
     pub(super) fn plate(out: &mut Buf, v: &Buf, n: usize) {
-        let region = v[..n]
-            .iter()
-            .rev()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        keep(out, v, n, 0, 0, region)
+        keep(out, v, n, 0, 0, super::plate_region(&v[..n]))
     }
 
     /// Each number's first decimal stays, the later ones are starred.
@@ -772,20 +752,60 @@ fn mask_into(out: &mut String, kind: Kind, value: &str) {
     // A masked value is never longer than the value plus one `*` (an
     // e-mail's empty local part): one reservation is all it takes.
     out.reserve(value.len() + 1);
-    match kind {
-        Kind::Email => mask_email(out, value),
-        Kind::Card | Kind::BankAccount | Kind::Iban | Kind::Oms => mask_keep(out, value, 0, 4),
-        Kind::Phone => mask_phone(out, value),
-        Kind::Ipv4 => mask_ipv4(out, value),
-        Kind::Ipv6 => mask_keep(out, value, 4, 0),
-        Kind::Snils | Kind::Inn | Kind::Ogrn | Kind::Ssn => mask_keep(out, value, 0, 2),
-        Kind::Person => mask_words(out, value),
-        Kind::Cookie => mask_keep(out, value, 2, 0),
-        Kind::DeviceId => mask_device(out, value),
-        Kind::VehiclePlateRu => mask_plate(out, value),
-        Kind::BirthPlace => mask_words(out, value),
-        Kind::Geo => mask_geo(out, value),
-        _ => mask_keep(out, value, 0, 2),
+    match MaskStyle::of(kind) {
+        MaskStyle::Email => mask_email(out, value),
+        MaskStyle::Phone => mask_phone(out, value),
+        MaskStyle::Ipv4 => mask_ipv4(out, value),
+        MaskStyle::Words => mask_words(out, value),
+        MaskStyle::Device => mask_device(out, value),
+        MaskStyle::Plate => mask_plate(out, value),
+        MaskStyle::Geo => mask_geo(out, value),
+        MaskStyle::Keep { head, tail } => mask_keep(out, value, head, tail),
+    }
+}
+
+/// How a kind's values are masked: the one place that says it, for the
+/// char path ([`mask_into`]) and the byte paths that stand in for it
+/// ([`mask_ascii`], [`mask_cyrillic`]).
+#[derive(Clone, Copy)]
+enum MaskStyle {
+    /// The local part's first char, stars, `@` and the domain.
+    Email,
+    /// `+` and the country code's first digit, the last two digits.
+    Phone,
+    /// The first octet.
+    Ipv4,
+    /// Each word's first letter.
+    Words,
+    /// A MAC's vendor prefix, an IMEI's last two digits, another id's
+    /// first two chars.
+    Device,
+    /// The region code (the trailing digits).
+    Plate,
+    /// Each number's first decimal.
+    Geo,
+    /// The first `head` and the last `tail` letters and digits.
+    Keep { head: usize, tail: usize },
+}
+
+impl MaskStyle {
+    fn of(kind: Kind) -> MaskStyle {
+        match kind {
+            Kind::Email => MaskStyle::Email,
+            Kind::Card | Kind::BankAccount | Kind::Iban | Kind::Oms => {
+                MaskStyle::Keep { head: 0, tail: 4 }
+            }
+            Kind::Phone => MaskStyle::Phone,
+            Kind::Ipv4 => MaskStyle::Ipv4,
+            Kind::Ipv6 => MaskStyle::Keep { head: 4, tail: 0 },
+            Kind::Person | Kind::BirthPlace => MaskStyle::Words,
+            Kind::Cookie => MaskStyle::Keep { head: 2, tail: 0 },
+            Kind::DeviceId => MaskStyle::Device,
+            Kind::VehiclePlateRu => MaskStyle::Plate,
+            Kind::Geo => MaskStyle::Geo,
+            // SNILS, INN, OGRN, SSN and the rest.
+            _ => MaskStyle::Keep { head: 0, tail: 2 },
+        }
     }
 }
 
@@ -809,12 +829,16 @@ fn mask_device(out: &mut String, value: &str) {
 /// Plates keep the region code (the trailing digits): it names a region,
 /// not a car.
 fn mask_plate(out: &mut String, value: &str) {
-    let region = value
-        .chars()
+    mask_keep(out, value, 0, plate_region(value.as_bytes()))
+}
+
+/// How many digits end a plate: its region code.
+fn plate_region(value: &[u8]) -> usize {
+    value
+        .iter()
         .rev()
         .take_while(|c| c.is_ascii_digit())
-        .count();
-    mask_keep(out, value, 0, region)
+        .count()
 }
 
 /// Coordinates keep one decimal place (about 10 km): the area stays
