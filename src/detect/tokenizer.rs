@@ -1771,10 +1771,9 @@ mod tests {
             b"1",
         ];
         let mut rng = crate::eval::rng::Rng::new(0x2545_F491_4F6C_DD1D);
-        let mut state: u64;
         let mut with_bik = 0;
         for _ in 0..20_000 {
-            state = rng.next_u64();
+            let state = rng.next_u64();
             let mut r = state;
             let mut buf = Vec::new();
             while buf.len() < 700 {
@@ -1871,12 +1870,11 @@ mod tests {
         };
         let quick = Tokenizer::new(|_| true);
         let mut rng = crate::eval::rng::Rng::new(0x2545_F491_4F6C_DD1D);
-        let mut state: u64;
         let (mut found, mut taken) = (0, 0);
         for _ in 0..100_000 {
             let mut text = Vec::new();
             for _ in 0..12 {
-                state = rng.next_u64();
+                let state = rng.next_u64();
                 text.extend_from_slice(pieces[(state % pieces.len() as u64) as usize]);
             }
             let want = tokenize(&full, &text);
@@ -1947,10 +1945,9 @@ mod tests {
     #[test]
     fn next_trigger_matches_the_byte_loop() {
         let mut rng = crate::eval::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
-        let mut state: u64;
         let mut buf = Vec::new();
         for _ in 0..20_000 {
-            state = rng.next_u64();
+            let state = rng.next_u64();
             // Mostly letters and Cyrillic, sometimes a trigger or an edge byte.
             let b = match state % 23 {
                 0 => b'0' + (state >> 8) as u8 % 10,

@@ -1242,10 +1242,9 @@ mod tests {
     #[test]
     fn random_bytes_never_panic() {
         let mut rng = crate::eval::rng::Rng::new(0x1234_5678_9abc_def0);
-        let mut state: u64;
         let mut data = vec![0u8; 64 * 1024];
         for b in &mut data {
-            state = rng.next_u64();
+            let state = rng.next_u64();
             let alphabet = b"'\"`\\-/*$();,\n\t {}[]:aE0";
             *b = alphabet[(state % alphabet.len() as u64) as usize];
         }

@@ -607,9 +607,8 @@ mod tests {
         let slow_tld = |t: &str| t.chars().count() >= 2 && t.chars().all(char::is_alphabetic);
         let alphabet = b"aZ09.-_!#~{|}\"(),:;<>[]@ \t%+=?^`'*/&$";
         let mut rng = crate::eval::rng::Rng::new(0x2545_F491_4F6C_DD1D);
-        let mut state: u64;
         for _ in 0..50_000 {
-            state = rng.next_u64();
+            let state = rng.next_u64();
             let len = (state % 9) as usize;
             let w: String = (0..len)
                 .map(|k| {
@@ -649,10 +648,9 @@ mod tests {
         ];
         let long_label = [b'a'; 64];
         let mut rng = crate::eval::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
-        let mut state: u64;
         let (mut decided, mut valid) = (0, 0);
         for _ in 0..100_000 {
-            state = rng.next_u64();
+            let state = rng.next_u64();
             let mut r = state;
             let mut pick = |n: u64| {
                 let k = r % n;

@@ -402,10 +402,9 @@ fn send_sync_and_random_bytes_with_random_bounds() {
 #[test]
 fn next_name_start_matches_the_byte_loop() {
     let mut rng = crate::eval::rng::Rng::new(0x9E37_79B9_7F4A_7C15);
-    let mut state: u64;
     let mut buf = Vec::new();
     for _ in 0..20_000 {
-        state = rng.next_u64();
+        let state = rng.next_u64();
         // Letters, Cyrillic pairs (capitals, `Ё`, `с`), spaces, edge bytes.
         let pick = (state >> 8) as usize;
         match state % 19 {
@@ -512,11 +511,10 @@ fn cue_end_filter_is_exact() {
         }
     }
     let mut rng = crate::eval::rng::Rng::new(0x2545_F491_4F6C_DD1D);
-    let mut state: u64;
     for _ in 0..20_000 {
         let mut t = String::new();
         for _ in 0..3 {
-            state = rng.next_u64();
+            let state = rng.next_u64();
             let w = &words[(state % words.len() as u64) as usize];
             let cut = (state >> 20) as usize % (w.chars().count() + 1);
             t.extend(w.chars().skip(cut));
