@@ -127,7 +127,7 @@ impl Engine {
         let on = |bs: &[Builtin]| bs.iter().any(|b| builtin_rule[b.index()].is_some());
         let want_names = on(&[Builtin::PersonRu, Builtin::PersonEn, Builtin::PersonPartial]);
         let want_address = on(&[Builtin::AddressRu, Builtin::AddressUs]);
-        // libphonenumber's tables (~55 M instructions once a process) are
+        // libphonenumber's tables (~8 M instructions once a process) are
         // built on a spare core while the rest starts, not inside the first
         // worker that meets an international number.
         if on(&[

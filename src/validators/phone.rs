@@ -546,10 +546,10 @@ fn scan_ascii(s: &[u8]) -> Scanned {
 /// Builds libphonenumber's tables on a background thread now, so the
 /// first international number a scan worker meets does not stop for it.
 ///
-/// Why: `rlibphonenumber::PHONE_NUMBER_UTIL` is built on first use, ~55 M
-/// instructions once a process (decoding its metadata, ~9 M, and 15
-/// Unicode regexes it compiles up front, ~46 M), which on the 54 MB bench
-/// corpus landed inside one worker's scan of one file. The work is the
+/// Why: `rlibphonenumber::PHONE_NUMBER_UTIL` is built on first use, ~8 M
+/// instructions once a process (decoding its metadata; its own regexes
+/// are `regex-lite`'s, cheap to compile, see Cargo.toml), which would land
+/// inside one worker's scan of one file. The work is the
 /// same wherever it runs (callgrind counts every thread); this takes it
 /// off the worker's path on a machine with a spare core. A worker that
 /// needs the tables before the thread is done waits for it (a
@@ -585,7 +585,7 @@ pub fn phone_valid(raw: &[u8]) -> bool {
 /// `is_number_matching_desc`), step for step; a test compares the two on
 /// every region's example numbers, with and without trunk prefixes, and
 /// on random digits for every calling code. libphonenumber itself is
-/// still built (its `extract_country_code` and metadata maps), ~48 M
+/// still built (its `extract_country_code` and metadata maps), ~8 M
 /// instructions once.
 mod fast {
     use regex_automata::meta::Regex;
