@@ -443,17 +443,21 @@ impl Tokenizer {
         let mut seps = [Sep::default(); MAX_GROUPS];
         let mut n = 0;
         let mut p = s;
+        // Where the chain goes on past MAX_GROUPS groups (the digit after
+        // the last separator read), if it does.
+        let mut cut_at = None;
         loop {
             let gs = p;
             p = if n == 0 { run_end } else { skip_digits(buf, p) };
             groups[n] = Group { start: gs, end: p };
             n += 1;
-            if n == MAX_GROUPS {
-                break;
-            }
             match separator(buf, p) {
                 Some((sep, next)) if next < buf.len() && buf[next].is_ascii_digit() => {
                     seps[n - 1] = sep;
+                    if n == MAX_GROUPS {
+                        cut_at = Some(next);
+                        break;
+                    }
                     p = next;
                 }
                 _ => break,
@@ -474,8 +478,20 @@ impl Tokenizer {
         }
         let plus = prev == b'+' && !prev2.is_ascii_alphanumeric();
         let paren = prev == b'(';
-        if let Some(w) = &self.watch {
-            self.watched(w, buf, &groups[..usable], plus, paren, scratch, out);
+        // A cut chain's watched values are looked for once its re-parse
+        // point is known (below).
+        if let Some(w) = &self.watch
+            && cut_at.is_none()
+        {
+            self.watched(
+                w,
+                buf,
+                &groups[..usable],
+                usable,
+                (plus, paren),
+                scratch,
+                out,
+            );
         }
 
         // Coordinates: a decimal with four or more places.
@@ -509,13 +525,27 @@ impl Tokenizer {
             return chain_end;
         }
 
+        // A chain cut at MAX_GROUPS (a table row of numbers, values side
+        // by side: `4000 0010 0000 0000  4000 0010 0000 0133  8 (900)
+        // 102-00-00`): values may start only in its first half here, and
+        // the chain is parsed again from the first whitespace separator
+        // after them, so a value running past the cut is read whole next
+        // time. A value has at most six groups, so one starting in the
+        // first half ends inside these twelve.
+        let starts_before = match cut_at {
+            Some(_) => (MAX_GROUPS / 2..n).find(|&k| seps[k - 1].space),
+            None => None,
+        }
+        .unwrap_or(usable);
+
         // Leftmost-longest sub-ranges of groups that form a value.
         let mut a = 0;
-        while a < usable {
+        while a < starts_before {
             let mut found = None;
             for b in (a + 1..=usable).rev() {
-                // A value may only end at a whitespace separator or the chain end.
-                if b < n && !seps[b - 1].space {
+                // A value may only end at a whitespace separator or the
+                // chain's end (a cut is not one).
+                if (b < n || cut_at.is_some()) && !seps[b - 1].space {
                     continue;
                 }
                 let before = out.len();
@@ -548,7 +578,28 @@ impl Tokenizer {
                 }
             }
         }
-        chain_end
+        let Some(next) = cut_at else {
+            return chain_end;
+        };
+        if let Some(w) = &self.watch {
+            self.watched(
+                w,
+                buf,
+                &groups[..usable],
+                a.min(n),
+                (plus, paren),
+                scratch,
+                out,
+            );
+        }
+        if a >= n {
+            next
+        } else if starts_before < n {
+            // After a whitespace separator: `a` only ever moves to one.
+            groups[a].start
+        } else {
+            chain_end
+        }
     }
 
     /// Where the chain parse below would end a short chain of one of the
@@ -695,10 +746,11 @@ impl Tokenizer {
     }
 
     /// Watched values among a chain's groups: every leftmost-longest run
-    /// of whole groups whose digits are a watched id, or end with a
-    /// watched phone's last digits and normalise (by the phone
-    /// normaliser) to that phone. Each is its own candidate, needing no
-    /// context; the engine prefers it to what else overlaps it.
+    /// of whole groups, starting in the first `starts` groups, whose
+    /// digits are a watched id, or end with a watched phone's last digits
+    /// and normalise (by the phone normaliser) to that phone. Each is its
+    /// own candidate, needing no context; the engine prefers it to what
+    /// else overlaps it.
     // Out of line: only a watching engine calls it, and the digit path of
     // every other scan stays as compact as it was.
     #[inline(never)]
@@ -708,8 +760,8 @@ impl Tokenizer {
         w: &WatchList,
         buf: &[u8],
         groups: &[Group],
-        plus: bool,
-        paren: bool,
+        starts: usize,
+        (plus, paren): (bool, bool),
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
     ) {
@@ -723,7 +775,7 @@ impl Tokenizer {
             return;
         }
         let mut a = 0;
-        while a < groups.len() {
+        while a < starts {
             let (mut len, mut value) = (0usize, 0u64);
             let mut best: Option<(usize, Builtin, Signals, Vec<u8>, usize)> = None;
             for (b, g) in groups.iter().enumerate().skip(a) {
@@ -1968,5 +2020,54 @@ mod tests {
             let to = (start + 50).min(buf.len());
             assert_eq!(next_trigger(&buf, start, to), slow(start, to), "at {start}");
         }
+    }
+
+    /// Values side by side in a chain of more than twelve groups (a row
+    /// of a fixed-width table) are each found whole: the chain is parsed
+    /// again after the values of its first half, not cut at the twelfth
+    /// group (where `102-00-00` was once read as `102`, and the phone
+    /// lost).
+    #[test]
+    fn values_past_the_twelfth_group_are_found_whole() {
+        let t = Tokenizer::new(|b| matches!(b, Builtin::Card | Builtin::PhoneRu));
+        let spans = |text: &[u8]| -> Vec<(Builtin, String)> {
+            let (_, out) = tokenize(&t, text);
+            let mut v: Vec<(Builtin, String)> = out
+                .iter()
+                .map(|c| {
+                    (
+                        c.class,
+                        String::from_utf8_lossy(&text[c.start..c.end]).into(),
+                    )
+                })
+                .collect();
+            v.dedup();
+            v
+        };
+        let card_a = "4000 0010 0000 0000";
+        let card_b = "4000 0010 0000 0133";
+        let phone = "8 (900) 102-00-00";
+        let row = format!(" {card_a}  {card_b}  {phone} ");
+        assert_eq!(
+            spans(row.as_bytes()),
+            [
+                (Builtin::Card, card_a.to_string()),
+                (Builtin::Card, card_b.to_string()),
+                (Builtin::PhoneRu, phone.to_string()),
+            ]
+        );
+        // Three phones of five groups each: cut at the twelfth group, in
+        // the middle of the third.
+        let phones = ["8 900 100 00 01", "8 900 100 00 02", "8 900 100 00 03"];
+        let row = phones.join("  ");
+        let want: Vec<(Builtin, String)> = phones
+            .iter()
+            .map(|p| (Builtin::PhoneRu, p.to_string()))
+            .collect();
+        assert_eq!(spans(row.as_bytes()), want);
+        // A long run of groups with no value in it is read to its end.
+        let row = "0 00 ".repeat(300);
+        let (end, out) = tokenize(&t, row.as_bytes());
+        assert_eq!((end, out.len()), (row.len(), 0));
     }
 }
