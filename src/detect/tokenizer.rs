@@ -225,6 +225,18 @@ struct Group {
     end: usize,
 }
 
+/// Where a chain's values may lie (see [`Tokenizer::values_in_chain`]).
+#[derive(Clone, Copy)]
+struct ChainLimits {
+    /// Values start in the first `starts` groups,
+    starts: usize,
+    /// and end by the `ends`th.
+    ends: usize,
+    /// The chain ends after its last group (it was not cut), so a value
+    /// may end there without a whitespace separator.
+    open_end: bool,
+}
+
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
 struct Sep {
     /// Whitespace only (space, NBSP, thin space, tab), or a lone `/`
@@ -443,21 +455,17 @@ impl Tokenizer {
         let mut seps = [Sep::default(); MAX_GROUPS];
         let mut n = 0;
         let mut p = s;
-        // Where the chain goes on past MAX_GROUPS groups (the digit after
-        // the last separator read), if it does.
-        let mut cut_at = None;
         loop {
             let gs = p;
             p = if n == 0 { run_end } else { skip_digits(buf, p) };
             groups[n] = Group { start: gs, end: p };
             n += 1;
+            if n == MAX_GROUPS {
+                break;
+            }
             match separator(buf, p) {
                 Some((sep, next)) if next < buf.len() && buf[next].is_ascii_digit() => {
                     seps[n - 1] = sep;
-                    if n == MAX_GROUPS {
-                        cut_at = Some(next);
-                        break;
-                    }
                     p = next;
                 }
                 _ => break,
@@ -478,16 +486,16 @@ impl Tokenizer {
         }
         let plus = prev == b'+' && !prev2.is_ascii_alphanumeric();
         let paren = prev == b'(';
-        // A cut chain's watched values are looked for once its re-parse
-        // point is known (below).
+        // A cut chain's watched values are looked for in `cut_chain`.
         if let Some(w) = &self.watch
-            && cut_at.is_none()
+            && !(n == MAX_GROUPS && chain_goes_on(buf, chain_end).is_some())
         {
+            let starts = usable;
             self.watched(
                 w,
                 buf,
                 &groups[..usable],
-                usable,
+                starts,
                 (plus, paren),
                 scratch,
                 out,
@@ -525,27 +533,56 @@ impl Tokenizer {
             return chain_end;
         }
 
-        // A chain cut at MAX_GROUPS (a table row of numbers, values side
-        // by side: `4000 0010 0000 0000  4000 0010 0000 0133  8 (900)
-        // 102-00-00`): values may start only in its first half here, and
-        // the chain is parsed again from the first whitespace separator
-        // after them, so a value running past the cut is read whole next
-        // time. A value has at most six groups, so one starting in the
-        // first half ends inside these twelve.
-        let starts_before = match cut_at {
-            Some(_) => (MAX_GROUPS / 2..n).find(|&k| seps[k - 1].space),
-            None => None,
+        let limits = if n == MAX_GROUPS
+            && let Some((last_sep, _)) = chain_goes_on(buf, chain_end)
+        {
+            cut_chain_limits(&mut seps, last_sep)
+        } else {
+            ChainLimits {
+                starts: usable,
+                ends: usable,
+                open_end: true,
+            }
+        };
+        let a = self.values_in_chain(
+            buf,
+            &groups[..n],
+            &seps,
+            limits,
+            (plus, paren),
+            scratch,
+            out,
+        );
+        if limits.open_end {
+            return chain_end;
         }
-        .unwrap_or(usable);
+        self.after_cut(buf, &groups, &seps, a, (plus, paren), scratch, out)
+    }
 
-        // Leftmost-longest sub-ranges of groups that form a value.
+    /// Finds a chain's values: leftmost-longest sub-ranges of its groups
+    /// that [`Tokenizer::classify`] takes, within `limits`, ending at a
+    /// whitespace separator (or at the chain's end when it is open).
+    /// Returns the group after the last value or try (after a whitespace
+    /// separator).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn values_in_chain(
+        &self,
+        buf: &[u8],
+        groups: &[Group],
+        seps: &[Sep],
+        limits: ChainLimits,
+        (plus, paren): (bool, bool),
+        scratch: &mut TokScratch,
+        out: &mut Vec<Cand>,
+    ) -> usize {
+        let n = groups.len();
+        let usable = limits.ends;
         let mut a = 0;
-        while a < starts_before {
+        while a < limits.starts {
             let mut found = None;
             for b in (a + 1..=usable).rev() {
-                // A value may only end at a whitespace separator or the
-                // chain's end (a cut is not one).
-                if (b < n || cut_at.is_some()) && !seps[b - 1].space {
+                if (b < n || !limits.open_end) && !seps[b - 1].space {
                     continue;
                 }
                 let before = out.len();
@@ -563,7 +600,13 @@ impl Tokenizer {
                 );
                 if out.len() > before {
                     Self::close_group(scratch);
-                    found = Some(b);
+                    // A value that counts only with context words does not
+                    // claim its groups: in `0042  4000 0010 0000 0133`
+                    // the first sixteen digits may pass the OMS checksum,
+                    // and the card after them must be tried too (the
+                    // engine keeps the better of two that overlap).
+                    let weak = out[before..].iter().all(|c| c.needs_context);
+                    found = (!weak).then_some(b);
                     break;
                 }
             }
@@ -578,28 +621,38 @@ impl Tokenizer {
                 }
             }
         }
-        let Some(next) = cut_at else {
-            return chain_end;
-        };
+        a
+    }
+
+    /// Where a cut chain (see [`cut_chain_limits`]) goes on: the watched
+    /// values starting before group `a` are looked for (the re-parse
+    /// finds the others), and the chain is parsed again from group `a`,
+    /// or from the first whitespace separator after those values.
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn after_cut(
+        &self,
+        buf: &[u8],
+        groups: &[Group; MAX_GROUPS],
+        seps: &[Sep; MAX_GROUPS],
+        mut a: usize,
+        prefix: (bool, bool),
+        scratch: &mut TokScratch,
+        out: &mut Vec<Cand>,
+    ) -> usize {
         if let Some(w) = &self.watch {
-            self.watched(
-                w,
-                buf,
-                &groups[..usable],
-                a.min(n),
-                (plus, paren),
-                scratch,
-                out,
-            );
+            let after_watched = self.watched(w, buf, groups, a, prefix, scratch, out);
+            while a < after_watched || a < MAX_GROUPS && !seps[a - 1].space {
+                a += 1;
+            }
         }
-        if a >= n {
-            next
-        } else if starts_before < n {
+        if a < MAX_GROUPS {
             // After a whitespace separator: `a` only ever moves to one.
-            groups[a].start
-        } else {
-            chain_end
+            return groups[a].start;
         }
+        let chain_end = groups[MAX_GROUPS - 1].end;
+        chain_goes_on(buf, chain_end).map_or(chain_end, |(_, next)| next)
     }
 
     /// Where the chain parse below would end a short chain of one of the
@@ -750,7 +803,8 @@ impl Tokenizer {
     /// digits are a watched id, or end with a watched phone's last digits
     /// and normalise (by the phone normaliser) to that phone. Each is its
     /// own candidate, needing no context; the engine prefers it to what
-    /// else overlaps it.
+    /// else overlaps it. Returns the group after the last one found (0
+    /// when none is).
     // Out of line: only a watching engine calls it, and the digit path of
     // every other scan stays as compact as it was.
     #[inline(never)]
@@ -764,18 +818,18 @@ impl Tokenizer {
         (plus, paren): (bool, bool),
         scratch: &mut TokScratch,
         out: &mut Vec<Cand>,
-    ) {
+    ) -> usize {
         let (min, max) = w.digit_bounds();
         // Most chains are far shorter than any watched value: their bytes
         // (digits and separators) are fewer than its digits.
         let Some(last) = groups.last() else {
-            return;
+            return 0;
         };
         if last.end - groups[0].start < min {
-            return;
+            return 0;
         }
-        let mut a = 0;
-        while a < starts {
+        let (mut a, mut after_last) = (0, 0);
+        while a < starts.min(groups.len()) {
             let (mut len, mut value) = (0usize, 0u64);
             let mut best: Option<(usize, Builtin, Signals, Vec<u8>, usize)> = None;
             for (b, g) in groups.iter().enumerate().skip(a) {
@@ -832,10 +886,12 @@ impl Tokenizer {
                     );
                     Self::close_group(scratch);
                     a = b + 1;
+                    after_last = a;
                 }
                 None => a += 1,
             }
         }
+        after_last
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1600,6 +1656,9 @@ fn separator_start(b: u8) -> bool {
 /// A short separator between digit groups starting at `p`: up to two
 /// spaces (space, tab, NBSP, thin space) around at most one punctuation
 /// mark (`-` `.` `/` `(` `)` en dash, `№`). Returns it and where it ends.
+// Always inlined: the chain parse calls it for every group, and a call
+// there cost ~2 % of a scan's instructions.
+#[inline(always)]
 fn separator(buf: &[u8], mut p: usize) -> Option<(Sep, usize)> {
     let mut spaces = 0;
     let mut punct = 0u8;
@@ -1643,6 +1702,34 @@ fn separator(buf: &[u8], mut p: usize) -> Option<(Sep, usize)> {
         },
         p,
     ))
+}
+
+/// Where the values of a chain that goes on past [`MAX_GROUPS`] groups
+/// may lie (a table row of numbers, values side by side: `4000 0010 0000
+/// 0000  4000 0010 0000 0133  8 (900) 102-00-00`). They may start only in
+/// its first half, and end only at a whitespace separator (the cut is not
+/// the chain's end); the chain is parsed again from the first whitespace
+/// separator after them ([`Tokenizer::after_cut`]), so a value running
+/// past the cut is read whole then. A value has at most six groups, so
+/// one starting in the first half ends inside these twelve.
+#[cold]
+#[inline(never)]
+fn cut_chain_limits(seps: &mut [Sep; MAX_GROUPS], last_sep: Sep) -> ChainLimits {
+    seps[MAX_GROUPS - 1] = last_sep;
+    ChainLimits {
+        starts: (MAX_GROUPS / 2..MAX_GROUPS)
+            .find(|&k| seps[k - 1].space)
+            .unwrap_or(MAX_GROUPS),
+        ends: MAX_GROUPS,
+        open_end: false,
+    }
+}
+
+/// The separator after a chain's last group at `end` and where the digit
+/// after it is, when the chain goes on there.
+#[inline(never)]
+fn chain_goes_on(buf: &[u8], end: usize) -> Option<(Sep, usize)> {
+    separator(buf, end).filter(|&(_, next)| buf.get(next).is_some_and(u8::is_ascii_digit))
 }
 
 /// `YYYY-MM-DD`, the normalised form of a date (no `format!` on the hot path).
@@ -2069,5 +2156,46 @@ mod tests {
         let row = "0 00 ".repeat(300);
         let (end, out) = tokenize(&t, row.as_bytes());
         assert_eq!((end, out.len()), (row.len(), 0));
+    }
+
+    /// A value that needs context words does not hide one after it that
+    /// does not: both are candidates, and the engine keeps the better.
+    #[test]
+    fn a_value_needing_context_does_not_claim_its_groups() {
+        let t = Tokenizer::new(|b| matches!(b, Builtin::Card | Builtin::Oms));
+        let text = b" 0000  4000 0010 0000 0133 ";
+        let (_, out) = tokenize(&t, text);
+        let found: Vec<(Builtin, &[u8], bool)> = out
+            .iter()
+            .map(|c| (c.class, &text[c.start..c.end], c.needs_context))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Builtin::Oms, &b"0000  4000 0010 0000"[..], true),
+                // Alternatives for the one span.
+                (Builtin::Oms, &b"4000 0010 0000 0133"[..], true),
+                (Builtin::Card, &b"4000 0010 0000 0133"[..], false),
+            ]
+        );
+    }
+
+    /// A watched value (a subject request's) in a chain cut at the
+    /// twelfth group is found once, whole, on either side of the cut.
+    #[test]
+    fn watched_values_in_a_cut_chain_are_found_once() {
+        let mut w = WatchList::new();
+        for phone in ["+79001000001", "+79001000002", "+79001000003"] {
+            w.add(Kind::Phone, phone.as_bytes());
+        }
+        let mut t = Tokenizer::new(|_| false);
+        t.set_watch(Some(std::sync::Arc::new(w)));
+        let row = "8 900 100 00 01  8 900 100 00 02  8 900 100 00 03";
+        let (_, out) = tokenize(&t, row.as_bytes());
+        let found: Vec<&str> = out.iter().map(|c| &row[c.start..c.end]).collect();
+        assert_eq!(
+            found,
+            ["8 900 100 00 01", "8 900 100 00 02", "8 900 100 00 03"]
+        );
     }
 }
