@@ -4,6 +4,11 @@
 //! - no byte outside the planted values is replaced (mask keeps lengths,
 //!   so the bytes are compared position by position);
 //! - CSV and JSON outputs still parse, with the same rows and fields.
+//!
+//! The cases come from a fixed seed, like the rest of the suite's
+//! generated data, so a run is repeatable and CI's verdict depends on the
+//! code alone; `PROPTEST_RNG_SEED=<u64>` explores other cases. Failures
+//! found that way are kept below as plain tests.
 
 use piiscan::detect::{Engine, RuleSet};
 use piiscan::finding::{Fingerprinter, Kind};
@@ -206,8 +211,34 @@ fn strategies() -> impl Strategy<Value = How> {
     ]
 }
 
+/// 256 cases from a fixed seed unless `PROPTEST_RNG_SEED` names one.
+fn config() -> ProptestConfig {
+    let mut config = ProptestConfig {
+        cases: 256,
+        // The seed repeats a failure; no file of failures to keep.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none() {
+        config.rng_seed = proptest::test_runner::RngSeed::Fixed(0x7069_6973_6361_6e31);
+    }
+    config
+}
+
+/// Found by a random seed in CI: two cards and a phone side by side make
+/// a digit chain of thirteen groups, which the tokenizer once cut at the
+/// twelfth, in the middle of the phone.
+#[test]
+fn values_side_by_side_past_twelve_groups() {
+    let values = [planted(2, 0), planted(2, 1), planted(4, 2)];
+    let text = format!(" {} ", values.join("  "));
+    for strategy in [How::Mask, How::Label, How::Drop] {
+        check("notes.txt", text.as_bytes(), &values, strategy);
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+    #![proptest_config(config())]
 
     #[test]
     fn plain_text(cells in cells(), strategy in strategies()) {
