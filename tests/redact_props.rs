@@ -16,7 +16,7 @@ use piiscan::redact::stream::{StreamConfig, redact_stream};
 use piiscan::redact::verify::{Verifier, VerifyConfig};
 use piiscan::redact::{RedactPolicy, Replacer, Strategy as How};
 use piiscan::source::StreamScanner;
-use piiscan::validators::{luhn, snils};
+use piiscan::validators::{inn, luhn, ogrn, snils};
 use proptest::prelude::*;
 use std::sync::{Arc, OnceLock};
 
@@ -92,9 +92,10 @@ fn findings(name: &str, data: &[u8]) -> Vec<(Kind, u64, u64)> {
     out
 }
 
-/// A planted value, unique per index.
+/// A planted value, unique per index: phones in two spellings, e-mail,
+/// card, SNILS, IPv4, INN-12, OGRN.
 fn planted(kind: u8, i: u32) -> String {
-    match kind % 5 {
+    match kind % 8 {
         0 => format!(
             "+7 900 0{:02}-{:02}-{:02}",
             i % 100,
@@ -113,12 +114,23 @@ fn planted(kind: u8, i: u32) -> String {
             let c = snils::snils_check_number(body.as_bytes());
             format!("{}-{}-{} {c:02}", &body[..3], &body[3..6], &body[6..])
         }
-        _ => format!(
+        4 => format!(
             "8 (900) 1{:02}-{:02}-{:02}",
             i % 100,
             (i / 5) % 100,
             (i / 11) % 100
         ),
+        5 => format!("192.0.2.{}", i % 250 + 1),
+        6 => {
+            let body = format!("50{:08}", 1_007_321 + i * 7);
+            let [a, b] = inn::inn12_check_digits(body.as_bytes());
+            format!("{body}{}{}", char::from(a), char::from(b))
+        }
+        _ => {
+            let body = format!("10277{:07}", 1_013_219 + i * 3);
+            let c = ogrn::ogrn_check_digit(body.as_bytes());
+            format!("{body}{}", char::from(c))
+        }
     }
 }
 
@@ -150,7 +162,7 @@ fn filler() -> impl Strategy<Value = String> {
 
 /// Cells: (filler, optional planted (kind, index), filler).
 fn cells() -> impl Strategy<Value = Vec<(String, Option<u8>, String)>> {
-    proptest::collection::vec((filler(), proptest::option::of(0u8..5), filler()), 1..24)
+    proptest::collection::vec((filler(), proptest::option::of(0u8..8), filler()), 1..24)
 }
 
 fn planted_spans(input: &[u8], values: &[String]) -> Vec<(usize, usize)> {
@@ -233,6 +245,18 @@ fn values_side_by_side_past_twelve_groups() {
     let values = [planted(2, 0), planted(2, 1), planted(4, 2)];
     let text = format!(" {} ", values.join("  "));
     for strategy in [How::Mask, How::Label, How::Drop] {
+        check("notes.txt", text.as_bytes(), &values, strategy);
+    }
+}
+
+/// Found by a random seed: a text that starts like JSON is read as a
+/// JSON stream, where a bare IPv4 address got a number-shaped mask that
+/// was an address again (`100.0.0.0`).
+#[test]
+fn a_bare_address_in_a_json_stream() {
+    let values = [planted(5, 1)];
+    let text = format!("{{}}\"  \" {} ", values[0]);
+    for strategy in [How::Mask, How::Label, How::Pseudonym, How::Drop] {
         check("notes.txt", text.as_bytes(), &values, strategy);
     }
 }

@@ -408,8 +408,15 @@ fn alphanumeric(c: char) -> bool {
 /// `0`), zeros, and the last `keep` digits, then checked: if the digits
 /// happen to pass a validator, the kept digits go, then the filler digit
 /// changes, until none does.
+///
+/// A number has one dot at most; a bare token with more (an IPv4 address
+/// in a JSON array or a SQL `VALUES` list, neither of which is a number)
+/// has its dots filled too, or every filler would spell an address again
+/// (`192.0.2.2` -> `100.0.0.0`).
 pub fn numeric_mask(value: &str, keep: usize) -> String {
     let total = value.chars().filter(char::is_ascii_digit).count();
+    let dotted = value.matches('.').nth(1).is_some();
+    let filled = |c: char| c.is_alphanumeric() && !"eE".contains(c) || dotted && c == '.';
     for (fill, keep) in [(b'0', keep), (b'0', 0), (b'1', 0), (b'2', 0), (b'3', 0)] {
         let visible = keep.min(total / 2);
         let mut seen = 0usize;
@@ -417,11 +424,7 @@ pub fn numeric_mask(value: &str, keep: usize) -> String {
             .chars()
             .map(|c| {
                 if !c.is_ascii_digit() {
-                    return if c.is_alphanumeric() && !"eE".contains(c) {
-                        char::from(fill)
-                    } else {
-                        c
-                    };
+                    return if filled(c) { char::from(fill) } else { c };
                 }
                 seen += 1;
                 if seen == 1 {
@@ -441,7 +444,13 @@ pub fn numeric_mask(value: &str, keep: usize) -> String {
     // a run of one digit, which no validator accepts for any length.
     value
         .chars()
-        .map(|c| if c.is_ascii_digit() { '1' } else { c })
+        .map(|c| {
+            if c.is_ascii_digit() || filled(c) {
+                '1'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -593,6 +602,12 @@ mod tests {
         let m = numeric_mask("1027700132195", 0);
         assert!(!digits_look_like_pii(&m), "{m}");
         assert_eq!(m.len(), 13);
+        // A bare IPv4 address (`[192.0.2.2]`): no dots left to spell one;
+        // a decimal keeps its one dot.
+        let m = numeric_mask("192.0.2.2", 0);
+        assert_eq!(m, "100000000");
+        assert!(validators::ip::parse_ipv4(m.as_bytes()).is_none());
+        assert_eq!(numeric_mask("55.7558", 0), "10.0000");
     }
 
     #[test]
