@@ -486,20 +486,12 @@ impl Tokenizer {
         }
         let plus = prev == b'+' && !prev2.is_ascii_alphanumeric();
         let paren = prev == b'(';
-        // A cut chain's watched values are looked for in `cut_chain`.
+        // A cut chain's watched values are looked for in `after_cut`.
         if let Some(w) = &self.watch
             && !(n == MAX_GROUPS && chain_goes_on(buf, chain_end).is_some())
         {
-            let starts = usable;
-            self.watched(
-                w,
-                buf,
-                &groups[..usable],
-                starts,
-                (plus, paren),
-                scratch,
-                out,
-            );
+            let groups = &groups[..usable];
+            self.watched(w, buf, groups, usable, (plus, paren), scratch, out);
         }
 
         // Coordinates: a decimal with four or more places.
